@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Targets follow the data: storage (LakeCore) → catalog → ingest; simulators stand apart
+// and only the `lake` executable (demo, simulate) and the tests reach them.
+let package = Package(
+    name: "lake",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lake", targets: ["lake"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Already built for AsyncHTTPClient's TLS stack; lake uses its SHA-256 and HMAC.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(
+            name: "LakeCore",
+            dependencies: [
+                "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "LakeCatalog",
+            dependencies: ["LakeCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "LakeIngest",
+            dependencies: [
+                "LakeCore", "LakeCatalog",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(
+            name: "LakeSimulators",
+            dependencies: [
+                "LakeCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "lake",
+            dependencies: [
+                "LakeCore", "LakeCatalog", "LakeIngest", "LakeSimulators",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "LakeCoreTests", dependencies: ["LakeCore"]),
+        .testTarget(name: "LakeCatalogTests", dependencies: ["LakeCatalog"]),
+        .testTarget(
+            name: "LakeIngestTests",
+            dependencies: [
+                "LakeIngest", "LakeSimulators",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)

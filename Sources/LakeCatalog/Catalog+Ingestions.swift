@@ -1,0 +1,89 @@
+import GRDB
+import LakeCore
+
+extension Catalog {
+    /// The unfinished ingestion of `source` to resume, or a new one.
+    public func openIngestion(source: String, params: String, fresh: Bool = false) throws
+        -> (ingestion: IngestionRecord, resumed: Bool)
+    {
+        try write { db in
+            let open = try IngestionRecord
+                .filter(Column("source") == source && Column("status") == "running")
+                .order(Column("id").desc).fetchOne(db)
+            if var open {
+                if !fresh { return (open, true) }
+                open.status = "abandoned"
+                open.finishedAt = Timestamps.iso()
+                try open.update(db)
+            }
+            var record = IngestionRecord(
+                id: nil, source: source, status: "running", params: params,
+                startedAt: Timestamps.iso(), finishedAt: nil)
+            try record.insert(db)
+            return (record, false)
+        }
+    }
+
+    public func completeIngestion(_ id: Int64) throws {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE lake_ingestions SET status = 'complete', finished_at = ? WHERE id = ?",
+                arguments: [Timestamps.iso(), id])
+        }
+    }
+
+    public func ingestions(source: String? = nil) throws -> [IngestionRecord] {
+        try read { db in
+            var request = IngestionRecord.all()
+            if let source { request = request.filter(Column("source") == source) }
+            return try request.order(Column("id")).fetchAll(db)
+        }
+    }
+
+    public func checkpoints(ingestion: Int64) throws -> [CheckpointRecord] {
+        try read { try CheckpointRecord.filter(Column("ingestion_id") == ingestion).fetchAll($0) }
+    }
+
+    /// Saves a checkpoint that no file goes with (a unit that found nothing to land).
+    public func saveCheckpoint(_ checkpoint: CheckpointRecord) throws {
+        try write { try checkpoint.save($0) }
+    }
+
+    public func cursor(source: String, dataset: String, scope: String) throws -> String? {
+        try read { db in
+            try CursorRecord.fetchOne(db, key: ["source": source, "dataset": dataset, "scope": scope])?.value
+        }
+    }
+}
+
+extension Catalog {
+    public func startRun(command: String, ingestion: Int64? = nil) throws -> Int64 {
+        try write { db in
+            var run = RunRecord(
+                id: nil, command: command, pid: Int(getpid()), ingestionId: ingestion,
+                startedAt: Timestamps.iso(), endedAt: nil, outcome: "running", counts: nil, error: nil)
+            try run.insert(db)
+            return run.id!
+        }
+    }
+
+    public func setRunIngestion(_ run: Int64, ingestion: Int64) throws {
+        try write { try $0.execute(sql: "UPDATE lake_runs SET ingestion_id = ? WHERE id = ?", arguments: [ingestion, run]) }
+    }
+
+    public func finishRun(_ id: Int64, outcome: String, counts: JSONValue?, error: String?) throws {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE lake_runs SET ended_at = ?, outcome = ?, counts = ?, error = ? WHERE id = ?",
+                arguments: [Timestamps.iso(), outcome, counts?.serialized(), error, id])
+        }
+    }
+
+    public func runs(limit: Int = 50) throws -> [RunRecord] {
+        try read { try RunRecord.order(Column("id").desc).limit(limit).fetchAll($0) }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,110 @@
+import Foundation
+import GRDB
+import LakeCore
+
+// The commit protocol. Every file a zone gains goes through here:
+//
+//   1. written whole under _tmp/<scope>/ and fsynced          (crash: a leftover, removed)
+//   2. ONE catalog transaction: its lake_files row (naming the
+//      temp path) + the checkpoints and cursors it covers       (crash: a row whose file is
+//                                                                 still in _tmp/, renamed)
+//   3. rename into its zone folder, fsync the folder            (done)
+//
+// So a file is visible only whole, and the pages or events it holds are marked landed in
+// the same step that records the file. `reconcile` finishes or removes what a killed run
+// left in its _tmp/ scope; only the holder of that scope's lock may call it.
+
+/// A finished file in `_tmp/`, waiting to be committed.
+public struct PendingFile: Sendable {
+    public var tmpPath: String
+    public var finalPath: String
+    public var dataset: String
+    public var source: String?
+    public var zone: LakeRoot.Zone
+    public var partitions: PartitionValues
+    public var rows: Int
+    public var records: Int
+    public var bytes: Int
+    public var sha256: String
+    public var batchId: String
+
+    public init(tmpPath: String, finalPath: String, dataset: String, source: String?, zone: LakeRoot.Zone,
+                partitions: PartitionValues, rows: Int, records: Int, bytes: Int, sha256: String, batchId: String) {
+        self.tmpPath = tmpPath
+        self.finalPath = finalPath
+        self.dataset = dataset
+        self.source = source
+        self.zone = zone
+        self.partitions = partitions
+        self.rows = rows
+        self.records = records
+        self.bytes = bytes
+        self.sha256 = sha256
+        self.batchId = batchId
+    }
+}
+
+/// What `reconcile` did with a killed run's leftovers.
+public struct ReconcileReport: Sendable, Equatable {
+    public var finished: [String] = []
+    public var removed: [String] = []
+    public var isEmpty: Bool { finished.isEmpty && removed.isEmpty }
+
+    public var summary: String {
+        var parts: [String] = []
+        if !finished.isEmpty { parts.append("finished \(finished.count) committed file(s) left in _tmp/ by a killed run") }
+        if !removed.isEmpty { parts.append("removed \(removed.count) partial file(s) a killed run left in _tmp/") }
+        return parts.joined(separator: "; ")
+    }
+}
+
+extension Catalog {
+    /// Commits files and what they cover in one catalog transaction, then moves them into
+    /// place. Paths are relative to the lake root.
+    public func commit(
+        files: [PendingFile], checkpoints: [CheckpointRecord] = [], cursors: [CursorRecord] = [],
+        run: Int64? = nil
+    ) throws {
+        let now = Timestamps.iso()
+        try write { db in
+            for file in files {
+                var record = FileRecord(
+                    id: nil, path: file.finalPath, dataset: file.dataset, source: file.source,
+                    zone: file.zone.rawValue, partitionValues: FileRecord.partitionJSON(file.partitions),
+                    dt: file.partitions["dt"], region: file.partitions["region"], rows: file.rows,
+                    records: file.records, bytes: file.bytes, sha256: file.sha256, batchId: file.batchId, tmpPath: file.tmpPath,
+                    runId: run, createdAt: now)
+                try record.insert(db)
+            }
+            for checkpoint in checkpoints { try checkpoint.save(db) }
+            for cursor in cursors { try cursor.save(db) }
+        }
+        for file in files { try moveIntoPlace(file.tmpPath, file.finalPath) }
+    }
+
+    /// Finishes or removes what a killed run left under the `_tmp/` folder `scope`.
+    public func reconcile(scope: String) throws -> ReconcileReport {
+        var report = ReconcileReport()
+        let folder = root.tmpPath + "/" + scope
+        for absolute in FileSystem.files(under: folder) {
+            guard let tmp = root.relative(absolute) else { continue }
+            let record = try read { try FileRecord.filter(Column("tmp_path") == tmp).fetchOne($0) }
+            if let record, !FileSystem.exists(root.absolute(record.path)) {
+                try moveIntoPlace(tmp, record.path)
+                report.finished.append(record.path)
+            } else {
+                try FileSystem.remove(absolute)
+                report.removed.append(tmp)
+            }
+        }
+        return report
+    }
+
+    private func moveIntoPlace(_ tmp: String, _ final: String) throws {
+        let target = root.absolute(final)
+        let folder = (target as NSString).deletingLastPathComponent
+        try FileSystem.makeDirectories(folder)
+        try FileSystem.rename(root.absolute(tmp), to: target)
+        try FileSystem.syncDirectory(folder)
+    }
+}

@@ -1,0 +1,96 @@
+import GRDB
+
+/// The catalog's schema, as named migrations that GRDB applies once each, in order.
+///
+/// Tables carry the `lake_` prefix: `ducklake_` is kept for the DuckLake tables that
+/// staged and curated data will be registered in.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-datasets-files-checkpoints-runs") { db in
+            try db.create(table: "lake_datasets") { t in
+                t.primaryKey("name", .text)
+                t.column("source", .text)
+                t.column("zone", .text).notNull()
+                t.column("owner", .text)
+                t.column("description", .text)
+                t.column("retention_days", .integer)
+                t.column("freshness_hours", .double)
+                t.column("pii", .text).notNull().defaults(to: "[]")
+                t.column("partition_by", .text).notNull().defaults(to: "[]")
+                t.column("primary_key", .text).notNull().defaults(to: "[]")
+                t.column("records_path", .text)
+                t.column("current_schema_version", .integer)
+                t.column("contract_file", .text)
+                t.column("created_at", .text).notNull()
+                t.column("updated_at", .text).notNull()
+            }
+            try db.create(table: "lake_schema_versions") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("dataset", .text).notNull().references("lake_datasets", onDelete: .cascade)
+                t.column("version", .integer).notNull()
+                t.column("fingerprint", .text).notNull()
+                t.column("schema_json", .text).notNull()
+                t.column("source_file", .text)
+                t.column("registered_at", .text).notNull()
+                t.uniqueKey(["dataset", "version"])
+            }
+            try db.create(table: "lake_files") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("path", .text).notNull().unique()
+                t.column("dataset", .text).notNull().indexed()
+                t.column("source", .text)
+                t.column("zone", .text).notNull()
+                t.column("partition_values", .text).notNull()
+                t.column("dt", .text)
+                t.column("region", .text)
+                t.column("rows", .integer).notNull()
+                // Records inside the rows: items of API pages; equal to rows for events.
+                t.column("records", .integer).notNull()
+                t.column("bytes", .integer).notNull()
+                t.column("sha256", .text).notNull()
+                t.column("batch_id", .text).notNull()
+                t.column("tmp_path", .text).indexed()
+                t.column("run_id", .integer)
+                t.column("created_at", .text).notNull()
+            }
+            try db.create(table: "lake_ingestions") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("source", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("params", .text).notNull()
+                t.column("started_at", .text).notNull()
+                t.column("finished_at", .text)
+            }
+            try db.create(table: "lake_checkpoints") { t in
+                t.column("ingestion_id", .integer).notNull().references("lake_ingestions", onDelete: .cascade)
+                t.column("dataset", .text).notNull()
+                t.column("scope", .text).notNull()
+                t.column("state", .text).notNull()
+                t.column("done", .boolean).notNull()
+                t.column("updated_at", .text).notNull()
+                t.primaryKey(["ingestion_id", "dataset", "scope"])
+            }
+            try db.create(table: "lake_cursors") { t in
+                t.column("source", .text).notNull()
+                t.column("dataset", .text).notNull()
+                t.column("scope", .text).notNull()
+                t.column("value", .text).notNull()
+                t.column("updated_at", .text).notNull()
+                t.primaryKey(["source", "dataset", "scope"])
+            }
+            try db.create(table: "lake_runs") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("command", .text).notNull()
+                t.column("pid", .integer).notNull()
+                t.column("ingestion_id", .integer)
+                t.column("started_at", .text).notNull()
+                t.column("ended_at", .text)
+                t.column("outcome", .text).notNull()
+                t.column("counts", .text)
+                t.column("error", .text)
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// Fetches one page whole and parsed, however long that takes within the retry policy:
+/// 429s wait `Retry-After`; 5xx, 408, timeouts, resets and truncated or non-JSON bodies back
+/// off and retry; a 401 renews the token once; other statuses fail at once.
+public struct PageFetcher: Sendable {
+    public let transport: HTTPTransport
+    public let auth: Authenticator
+    public let policy: RetryPolicy
+    public let redactor: Redactor
+    public let events: FetchEvents
+
+    public init(transport: HTTPTransport, auth: Authenticator, policy: RetryPolicy, redactor: Redactor,
+                events: FetchEvents = FetchEvents()) {
+        self.transport = transport
+        self.auth = auth
+        self.policy = policy
+        self.redactor = redactor
+        self.events = events
+    }
+
+    /// A fetched page: the response and its parsed JSON body.
+    public struct Page: @unchecked Sendable {
+        public var response: APIResponse
+        public var json: Any
+    }
+
+    public func fetch(_ request: APIRequest) async throws -> Page {
+        let shownURL = redactor.url(request.url)
+        var attempt = 0
+        var limited = 0
+        var renewed = false
+        while true {
+            attempt += 1
+            let response: APIResponse
+            do {
+                response = try await transport.send(try await auth.authorize(request))
+            } catch let error as IngestError {
+                throw error
+            } catch {
+                try await retry(after: "\(error)", url: shownURL, attempt: attempt)
+                continue
+            }
+            switch response.status {
+            case 200..<300:
+                if let json = try? JSONSerialization.jsonObject(with: Data(response.body), options: [.fragmentsAllowed]),
+                   json is [String: Any] || json is [Any] {
+                    return Page(response: response, json: json)
+                }
+                let problem = response.body.isEmpty ? "empty body" : "body is not complete JSON (\(response.body.count) bytes)"
+                try await retry(after: problem, url: shownURL, attempt: attempt)
+            case 401:
+                let detail = redactor.text(APIErrorBody.describe(response.body))
+                guard !renewed, await auth.renew(after: try await auth.authorize(request)) else {
+                    throw IngestError.unauthorized(url: shownURL, detail: detail)
+                }
+                renewed = true
+                events.count(\.renewals)
+            case 429:
+                limited += 1
+                events.count(\.rateLimited)
+                let delay = policy.rateLimitDelay(retryAfter: response.header("Retry-After"))
+                guard limited <= policy.maxRateLimited, delay <= policy.maxRetryAfter else {
+                    throw IngestError.rateLimitedTooLong(url: shownURL, retryAfter: delay, limit: policy.maxRetryAfter)
+                }
+                try await Task.sleep(seconds: delay)
+            case 408, 500...599:
+                try await retry(after: "HTTP \(response.status)", url: shownURL, attempt: attempt)
+            default:
+                throw IngestError.httpStatus(
+                    url: shownURL, status: response.status, detail: redactor.text(APIErrorBody.describe(response.body)))
+            }
+        }
+    }
+
+    private func retry(after problem: String, url: String, attempt: Int) async throws {
+        guard attempt < policy.maxAttempts else {
+            throw IngestError.gaveUp(url: url, attempts: attempt, lastProblem: redactor.text(problem))
+        }
+        events.count(\.retries)
+        try await Task.sleep(seconds: policy.backoff(attempt: attempt))
+    }
+}
+
+/// Counters of what the fetcher went through, for progress and the run log.
+public final class FetchEvents: @unchecked Sendable {
+    public struct Counts: Sendable { public var retries = 0, rateLimited = 0, renewals = 0 }
+    private let lock = NSLock()
+    private var counts = Counts()
+
+    public init() {}
+
+    func count(_ key: WritableKeyPath<Counts, Int>) {
+        lock.lock(); counts[keyPath: key] += 1; lock.unlock()
+    }
+
+    public var snapshot: Counts {
+        lock.lock(); defer { lock.unlock() }
+        return counts
+    }
+}

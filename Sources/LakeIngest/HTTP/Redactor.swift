@@ -1,0 +1,84 @@
+import Foundation
+
+/// Removes credentials from anything lake writes or prints: URLs, page bodies, messages.
+///
+/// Authenticators register their secrets here (a fetched access token as soon as it
+/// arrives), and the query parameters that carry credentials.
+public final class Redactor: @unchecked Sendable {
+    public static let mask = "REDACTED"
+    private let lock = NSLock()
+    private var secrets: [[UInt8]] = []
+    private var secretParams: Set<String> = []
+
+    public init() {}
+
+    public func addSecret(_ secret: String) {
+        guard secret.utf8.count >= 4 else { return }
+        lock.lock(); defer { lock.unlock() }
+        let bytes = Array(secret.utf8)
+        if !secrets.contains(bytes) { secrets.append(bytes) }
+        // The same secret as it appears percent-encoded in a URL.
+        if let encoded = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics), encoded != secret {
+            secrets.append(Array(encoded.utf8))
+        }
+    }
+
+    public func addSecretParameter(_ name: String) {
+        lock.lock(); defer { lock.unlock() }
+        secretParams.insert(name)
+    }
+
+    /// A URL without credential parameters and with any secret masked.
+    public func url(_ url: String) -> String {
+        lock.lock()
+        let params = secretParams
+        lock.unlock()
+        var result = url
+        if !params.isEmpty, var components = URLComponents(string: url), let items = components.queryItems {
+            let kept = items.filter { !params.contains($0.name) }
+            if kept.count != items.count {
+                components.queryItems = kept.isEmpty ? nil : kept
+                result = components.string ?? url
+            }
+        }
+        return text(result)
+    }
+
+    public func text(_ text: String) -> String {
+        String(decoding: bytes(Array(text.utf8)), as: UTF8.self)
+    }
+
+    /// The bytes with every secret replaced by the mask.
+    public func bytes(_ input: [UInt8]) -> [UInt8] {
+        lock.lock()
+        let secrets = self.secrets
+        lock.unlock()
+        var output = input
+        for secret in secrets where output.count >= secret.count {
+            output = Self.replace(secret, in: output)
+        }
+        return output
+    }
+
+    private static func replace(_ needle: [UInt8], in haystack: [UInt8]) -> [UInt8] {
+        let mask = Array(Redactor.mask.utf8)
+        let first = needle[0]
+        var result: [UInt8] = []
+        var copied = 0
+        var i = 0
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == first, haystack[i..<(i + needle.count)].elementsEqual(needle) {
+                result.append(contentsOf: haystack[copied..<i])
+                result.append(contentsOf: mask)
+                i += needle.count
+                copied = i
+            } else {
+                i += 1
+            }
+        }
+        if copied == 0 { return haystack }
+        result.append(contentsOf: haystack[copied...])
+        return result
+    }
+}

@@ -1,0 +1,46 @@
+import LakeCore
+
+/// Failures of ingestion. URLs in messages are redacted: no credential is ever printed.
+public enum IngestError: LakeError {
+    case missingEnvironment(variable: String, purpose: String)
+    case invalidDeclaration(file: String, problem: String)
+    case invalidURL(String)
+    case gaveUp(url: String, attempts: Int, lastProblem: String)
+    case rateLimitedTooLong(url: String, retryAfter: Double, limit: Double)
+    case httpStatus(url: String, status: Int, detail: String)
+    case unauthorized(url: String, detail: String)
+    case tokenRefused(url: String, status: Int, detail: String)
+    case badTokenResponse(url: String, detail: String)
+    case nextLinkLoop(url: String)
+    case unitsFailed(failed: [String], total: Int)
+
+    public var stage: String { "Ingest" }
+
+    public var message: String {
+        switch self {
+        case let .missingEnvironment(variable, purpose):
+            return "environment variable \(variable) is not set (\(purpose)): export it and run again"
+        case let .invalidDeclaration(file, problem):
+            return "\(file): \(problem)"
+        case let .invalidURL(url):
+            return "'\(url)' is not a valid http(s) URL"
+        case let .gaveUp(url, attempts, last):
+            return "GET \(url) failed \(attempts) times (last: \(last)); the API may be down — run the same command again later to resume where it stopped"
+        case let .rateLimitedTooLong(url, retryAfter, limit):
+            return "\(url) asked to retry after \(Int(retryAfter)) s, beyond --max-retry-after \(Int(limit)) s: run again later to resume"
+        case let .httpStatus(url, status, detail):
+            return "GET \(url) answered HTTP \(status)\(detail.isEmpty ? "" : ": \(detail)") — not retried; check the request parameters"
+        case let .unauthorized(url, detail):
+            return "GET \(url) answered 401 Unauthorized even with a fresh token\(detail.isEmpty ? "" : " (\(detail))") — check the credentials"
+        case let .tokenRefused(url, status, detail):
+            return "the token endpoint \(url) refused the client credentials (HTTP \(status)\(detail.isEmpty ? "" : ": \(detail)")) — check the client id and secret"
+        case let .badTokenResponse(url, detail):
+            return "the token endpoint \(url) answered without a usable access token (\(detail))"
+        case let .nextLinkLoop(url):
+            return "the API's next link points back at the page just fetched (\(url)); stopping rather than looping"
+        case let .unitsFailed(failed, total):
+            let shown = failed.prefix(5).joined(separator: "; ")
+            return "\(failed.count) of \(total) units failed: \(shown)\(failed.count > 5 ? "; …" : "") — what landed is committed; run the same command again to retry the rest"
+        }
+    }
+}

@@ -1,0 +1,28 @@
+/// One way an API splits a collection into pages.
+///
+/// A paginator keeps no state of its own: everything it needs to go on sits in the request
+/// it returns (a next link, an offset, a page number, a cursor). That request is what a
+/// checkpoint stores, so a resumed run continues exactly where the last commit stopped.
+public protocol Paginator: Sendable {
+    /// The first request, with whatever paging parameters it needs.
+    func firstRequest(_ request: APIRequest) -> APIRequest
+    /// The request for the page after `page`, or nil when `page` was the last.
+    func nextRequest(after page: PageView) -> APIRequest?
+}
+
+/// What a paginator sees of a fetched page.
+public struct PageView: @unchecked Sendable {
+    public var request: APIRequest
+    public var response: APIResponse
+    /// The body parsed by JSONSerialization.
+    public var json: Any
+    /// How many records the records selector found.
+    public var recordCount: Int
+
+    public init(request: APIRequest, response: APIResponse, json: Any, recordCount: Int) {
+        self.request = request
+        self.response = response
+        self.json = json
+        self.recordCount = recordCount
+    }
+}

@@ -1,0 +1,6 @@
+/// No pagination: the first page is the only one.
+public struct SinglePagePaginator: Paginator {
+    public init() {}
+    public func firstRequest(_ request: APIRequest) -> APIRequest { request }
+    public func nextRequest(after page: PageView) -> APIRequest? { nil }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import LakeCatalog
+import LakeCore
+
+/// When a raw file is closed and committed.
+public struct RawLimits: Sendable {
+    /// Lines in one file.
+    public var maxRecords = 10_000
+    /// Uncompressed bytes in one file.
+    public var maxBytes = 64 << 20
+    /// Seconds the oldest uncommitted line may wait.
+    public var maxAge = 30.0
+    /// gzip level: 1 fastest, 6 gzip's default.
+    public var gzipLevel: Int32 = 6
+
+    public init() {}
+}
+
+/// Lines landed per dataset and region by this run.
+public struct LandedCounts: Sendable, Equatable {
+    public var files = 0
+    public var rows = 0
+    public var records = 0
+    public var bytes = 0
+}
+
+/// Buffers raw lines into one open gzip file per (dataset, partition) and commits them
+/// together with the checkpoints they cover.
+///
+/// Every commit takes all open files: a checkpoint is only ever committed with every line
+/// that came before it, even when one page's lines went to several partitions.
+public actor RawBatcher {
+    struct FileKey: Hashable { var dataset: String; var partitions: PartitionValues }
+
+    struct OpenFile {
+        var writer: GzipWriter
+        var batch: String
+        var tmp: String
+        var final: String
+        var rows = 0
+        var records = 0
+    }
+
+    let catalog: Catalog
+    let source: String
+    let scope: String
+    let limits: RawLimits
+    let run: Int64?
+
+    private var open: [FileKey: OpenFile] = [:]
+    private var order: [FileKey] = []
+    private var checkpoints: [String: CheckpointRecord] = [:]
+    private var cursors: [String: CursorRecord] = [:]
+    private var oldest: Date?
+    public private(set) var landed: [String: LandedCounts] = [:]
+    public private(set) var commits = 0
+
+    /// `scope` names this writer's folder under `_tmp/`, which only the holder of the
+    /// matching lock may reconcile.
+    public init(catalog: Catalog, source: String, scope: String, limits: RawLimits, run: Int64?) {
+        self.catalog = catalog
+        self.source = source
+        self.scope = scope
+        self.limits = limits
+        self.run = run
+    }
+
+    /// Appends one line (ending in `\n`); commits everything when a file is full or old.
+    public func append(dataset: String, partitions: PartitionValues, line: [UInt8], records: Int) throws {
+        let key = FileKey(dataset: dataset, partitions: partitions)
+        if open[key] == nil { open[key] = try openFile(key); order.append(key) }
+        try open[key]!.writer.write(line)
+        open[key]!.rows += 1
+        open[key]!.records += records
+        if oldest == nil { oldest = Date() }
+        if let file = open[key], file.rows >= limits.maxRecords || file.writer.uncompressedBytes >= limits.maxBytes {
+            try flush()
+        }
+    }
+
+    /// A unit's progress, committed with the next commit (and so with every line before it).
+    public func note(checkpoint: CheckpointRecord, cursor: CursorRecord? = nil) throws {
+        checkpoints["\(checkpoint.dataset)\u{0}\(checkpoint.scope)"] = checkpoint
+        if let cursor { cursors["\(cursor.dataset)\u{0}\(cursor.scope)"] = cursor }
+        if let oldest, Date().timeIntervalSince(oldest) >= limits.maxAge { try flush() }
+    }
+
+    /// Commits every open file and every pending checkpoint in one catalog transaction.
+    public func flush() throws {
+        guard !open.isEmpty || !checkpoints.isEmpty || !cursors.isEmpty else { return }
+        var pending: [PendingFile] = []
+        for key in order {
+            guard let file = open[key] else { continue }
+            let (bytes, sha) = try file.writer.finish()
+            pending.append(PendingFile(
+                tmpPath: file.tmp, finalPath: file.final, dataset: key.dataset, source: source, zone: .raw,
+                partitions: key.partitions, rows: file.rows, records: file.records, bytes: bytes, sha256: sha,
+                batchId: file.batch))
+        }
+        try catalog.commit(files: pending, checkpoints: Array(checkpoints.values), cursors: Array(cursors.values),
+                           run: run)
+        for file in pending {
+            let label = "\(file.dataset)\u{0}\(file.partitions["region"] ?? Hive.defaultPartition)"
+            landed[label, default: LandedCounts()].files += 1
+            landed[label, default: LandedCounts()].rows += file.rows
+            landed[label, default: LandedCounts()].records += file.records
+            landed[label, default: LandedCounts()].bytes += file.bytes
+        }
+        commits += 1
+        open.removeAll()
+        order.removeAll()
+        checkpoints.removeAll()
+        cursors.removeAll()
+        oldest = nil
+    }
+
+    /// Drops what is not committed (the run is failing); the checkpoints stay where they were.
+    public func abandon() {
+        for file in open.values { file.writer.abort() }
+        open.removeAll()
+        order.removeAll()
+        checkpoints.removeAll()
+        cursors.removeAll()
+    }
+
+    private func openFile(_ key: FileKey) throws -> OpenFile {
+        let batch = BatchID.make()
+        let tmp = "_tmp/\(scope)/\(batch).ndjson.gz"
+        try FileSystem.makeDirectories(catalog.root.tmpPath + "/" + scope)
+        let writer = try GzipWriter(path: catalog.root.absolute(tmp), level: limits.gzipLevel)
+        let final = "raw/\(source)/\(key.dataset)/\(key.partitions.path)/\(batch).ndjson.gz"
+        return OpenFile(writer: writer, batch: batch, tmp: tmp, final: final)
+    }
+}

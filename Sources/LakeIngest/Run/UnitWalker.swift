@@ -1,0 +1,200 @@
+import Foundation
+import LakeCatalog
+import LakeCore
+
+/// Walks one unit's pages from its checkpoint to its end, handing each page's raw line(s)
+/// and the unit's new state to the batcher.
+struct UnitWalker: Sendable {
+    let declaration: SourceDeclaration
+    let fetcher: PageFetcher
+    let batcher: RawBatcher
+    let ingestion: Int64
+    let pin: OriginPin
+    let stats: IngestStats
+    let startCursor: @Sendable (Unit) throws -> String?
+
+    func walk(_ unit: Unit, from state: UnitState?) async throws -> UnitState {
+        var state = state ?? UnitState(next: nil, page: 0, done: false,
+                                       children: unit.resource.isParent(in: declaration) ? [] : nil, cursor: nil)
+        if state.done { return state }
+        let paginator = unit.resource.paginator.make()
+        var request: APIRequest
+        if let next = state.next {
+            request = APIRequest(url: next, headers: declaration.headers)
+        } else {
+            request = paginator.firstRequest(try firstRequest(unit))
+            if let incremental = unit.resource.incremental,
+               let since = try startCursor(unit) ?? incremental.initial {
+                request = request.settingQuery(incremental.param, since)
+            }
+        }
+        while true {
+            let fetchedAt = Date()
+            let page = try await fetcher.fetch(request)
+            state.page += 1
+            let records = unit.resource.records.map { $0.value(in: page.json) } ?? page.json
+            let items = (records as? [Any]) ?? (page.json as? [Any]) ?? []
+            if let parent = declaration.childOf(unit.resource) {
+                state.children! += items.compactMap { item in
+                    parent.field.value(in: item).map { "\($0)" }
+                }
+            }
+            if let incremental = unit.resource.incremental {
+                for item in items {
+                    if let value = incremental.field.value(in: item).map({ "\($0)" }) {
+                        state.cursor = Self.max(state.cursor, value)
+                    }
+                }
+            }
+            let view = PageView(request: request, response: page.response, json: page.json, recordCount: items.count)
+            var next = paginator.nextRequest(after: view).map(pin.pin)
+            if let candidate = next, candidate.url == request.url {
+                throw IngestError.nextLinkLoop(url: fetcher.redactor.url(request.url))
+            }
+            next?.headers = declaration.headers
+            state.next = next.map { fetcher.redactor.url($0.url) }
+            state.done = next == nil
+            if unit.lands {
+                try await land(unit, page: page, items: items, request: request, fetchedAt: fetchedAt, state: state)
+            }
+            stats.page(records: items.count, bytes: page.response.body.count, landed: unit.lands)
+            try await batcher.note(checkpoint: checkpoint(unit, state), cursor: cursorRecord(unit, state))
+            guard let next else { return state }
+            request = next
+        }
+    }
+
+    private func land(_ unit: Unit, page: PageFetcher.Page, items: [Any], request: APIRequest,
+                      fetchedAt: Date, state: UnitState) async throws {
+        let dt = Timestamps.day(fetchedAt)
+        func meta(region: String?, records: Int, split: Bool) -> JSONValue {
+            var pairs: [(String, JSONValue)] = [
+                ("source", .string(declaration.source)),
+                ("dataset", .string(unit.resource.dataset)),
+                ("request_url", .string(fetcher.redactor.url(request.url))),
+                ("http_status", .int(page.response.status)),
+                ("page", .int(state.page)),
+                ("fetched_at", .string(Timestamps.iso(fetchedAt))),
+                ("region", region.json),
+                ("records", .int(records)),
+                ("scope", .string(unit.scope)),
+                ("ingestion", .int(Int(ingestion))),
+            ]
+            if let parent = unit.parentValue { pairs.append(("parent", .string(parent))) }
+            if split { pairs.append(("split_by_region", .bool(true))) }
+            return .object(pairs)
+        }
+        guard let regionField = unit.resource.regionField else {
+            let line = PageLine.make(meta: meta(region: unit.region, records: items.count, split: false),
+                                     body: page.response.body, redactor: fetcher.redactor)
+            try await batcher.append(
+                dataset: unit.resource.dataset, partitions: .dtRegion(dt: dt, region: unit.region),
+                line: line, records: items.count)
+            return
+        }
+        // Region from a record field: one line per region, each holding that region's records.
+        var groups: [String?: [Any]] = [:]
+        var order: [String?] = []
+        for item in items {
+            let region = regionField.value(in: item).flatMap { $0 as? String }.map(Regions.normalize)
+            if groups[region] == nil { order.append(region) }
+            groups[region, default: []].append(item)
+        }
+        if items.isEmpty { order = [nil]; groups[nil] = [] }
+        for region in order {
+            let subset = groups[region] ?? []
+            let body = Self.replacing(records: unit.resource.records, in: page.json, with: subset)
+            let line = PageLine.make(meta: meta(region: region, records: subset.count, split: true),
+                                     body: body, redactor: fetcher.redactor)
+            try await batcher.append(
+                dataset: unit.resource.dataset, partitions: .dtRegion(dt: dt, region: region),
+                line: line, records: subset.count)
+        }
+    }
+
+    private func firstRequest(_ unit: Unit) throws -> APIRequest {
+        func fill(_ text: String, encode: Bool) -> String {
+            var out = text
+            if let region = unit.region { out = out.replacingOccurrences(of: "{region}", with: region) }
+            if let parent = unit.parentValue {
+                let value = encode ? (parent.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed
+                    .subtracting(CharacterSet(charactersIn: "/"))) ?? parent) : parent
+                out = out.replacingOccurrences(of: "{parent}", with: value)
+            }
+            return out
+        }
+        var base = declaration.baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        var path = fill(unit.resource.path, encode: true)
+        while path.hasPrefix("/") { path.removeFirst() }
+        var request = APIRequest(url: base + "/" + path, headers: declaration.headers)
+        guard URL(string: request.url) != nil else { throw IngestError.invalidURL(request.url) }
+        for (name, value) in unit.resource.params {
+            request = request.settingQuery(name, fill(value, encode: false))
+        }
+        return request
+    }
+
+    private func checkpoint(_ unit: Unit, _ state: UnitState) -> CheckpointRecord {
+        CheckpointRecord(ingestionId: ingestion, dataset: unit.resource.dataset, scope: unit.scope,
+                         state: state.json(), done: state.done, updatedAt: Timestamps.iso())
+    }
+
+    private func cursorRecord(_ unit: Unit, _ state: UnitState) -> CursorRecord? {
+        guard unit.lands, unit.resource.incremental != nil, let value = state.cursor else { return nil }
+        return CursorRecord(source: declaration.source, dataset: unit.resource.dataset, scope: unit.scope,
+                            value: value, updatedAt: Timestamps.iso())
+    }
+
+    /// The larger of two cursor values: numerically when both are numbers, else as text
+    /// (ISO 8601 times order correctly as text).
+    static func max(_ a: String?, _ b: String) -> String {
+        guard let a else { return b }
+        if let x = Double(a), let y = Double(b) { return y > x ? b : a }
+        return b > a ? b : a
+    }
+
+    static func replacing(records path: JSONPath?, in json: Any, with items: [Any]) -> [UInt8] {
+        func set(_ node: Any, _ steps: ArraySlice<JSONPath.Step>) -> Any {
+            guard let step = steps.first else { return items }
+            switch step {
+            case let .key(key):
+                guard var object = node as? [String: Any], let child = object[key] else { return node }
+                object[key] = set(child, steps.dropFirst())
+                return object
+            case let .index(i):
+                guard var array = node as? [Any], i < array.count else { return node }
+                array[i] = set(array[i], steps.dropFirst())
+                return array
+            }
+        }
+        let updated = path.map { set(json, $0.steps[...]) } ?? items
+        return Array((try? JSONSerialization.data(withJSONObject: updated, options: [.withoutEscapingSlashes])) ?? Data())
+    }
+}
+
+extension ResourceDeclaration {
+    func isParent(in declaration: SourceDeclaration) -> Bool {
+        declaration.resources.contains { $0.parent?.resource == dataset }
+    }
+}
+
+extension SourceDeclaration {
+    /// The parent link of the resource whose parent is `resource`, if any.
+    func childOf(_ resource: ResourceDeclaration) -> (resource: String, field: JSONPath)? {
+        resources.first { $0.parent?.resource == resource.dataset }?.parent
+    }
+
+    func children(of resource: ResourceDeclaration) -> [ResourceDeclaration] {
+        resources.filter { $0.parent?.resource == resource.dataset }
+    }
+}
+
+/// Region values as partitions hold them: ISO 3166-1 alpha-2 codes in upper case.
+public enum Regions {
+    public static func normalize(_ value: String) -> String {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if trimmed.count == 2, trimmed.allSatisfy({ $0.isASCII && $0.isLetter }) { return trimmed.uppercased() }
+        return trimmed
+    }
+}

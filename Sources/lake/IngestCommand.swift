@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+import LakeCatalog
+import LakeCore
+import LakeIngest
+
+struct IngestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Land source data in the raw zone, as received, as gzip NDJSON.",
+        subcommands: [IngestSpotifyCommand.self, IngestAPICommand.self])
+}
+
+/// Flags every API ingestion shares.
+struct APIIngestOptions: ParsableArguments {
+    @Option(help: "Units (a dataset in a market, a playlist…) fetched at once.") var concurrency = 8
+    @Option(help: "Attempts per request on 5xx, timeouts, resets and broken bodies.") var maxAttempts = 8
+    @Option(help: "Seconds one request may take.") var timeout = 30.0
+    @Option(help: "Longest Retry-After (seconds) to wait for on a 429; longer stops the run, resumable.")
+    var maxRetryAfter = 300.0
+    @Option(help: ArgumentHelp("First backoff delay in seconds (doubles per attempt, with jitter).", visibility: .hidden))
+    var backoffBase = 0.25
+    @Option(help: "Lines (pages) per raw file before it is committed.") var maxFileRecords = 10_000
+    @Option(help: "Uncompressed bytes per raw file before it is committed.") var maxFileBytes = 64 << 20
+    @Option(help: "Seconds before buffered pages are committed anyway.") var maxFileAge = 30.0
+    @Flag(help: "Start a new ingestion instead of resuming an unfinished one.") var fresh = false
+    @Flag(help: "No progress lines on stderr.") var quiet = false
+    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+
+    func validate() throws {
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
+        guard maxFileRecords >= 1, maxFileBytes >= 1 else { throw ValidationError("file limits must be positive") }
+    }
+
+    func options(command: String) -> IngestOptions {
+        var options = IngestOptions()
+        options.concurrency = concurrency
+        options.policy.maxAttempts = maxAttempts
+        options.policy.baseDelay = backoffBase
+        options.policy.maxRetryAfter = maxRetryAfter
+        options.timeoutSeconds = timeout
+        options.limits.maxRecords = maxFileRecords
+        options.limits.maxBytes = maxFileBytes
+        options.limits.maxAge = maxFileAge
+        options.fresh = fresh
+        options.command = command
+        options.progress = !quiet
+        Progress.shared.quiet = quiet
+        return options
+    }
+}
+
+func commandLine() -> String {
+    CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }
+        .enumerated().map { $0.offset == 0 ? "lake" : $0.element }.joined(separator: " ")
+}
+
+struct IngestSpotifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spotify",
+        abstract: "Spotify Web API → raw/spotify/<dataset>/dt=…/region=<market>/.",
+        discussion: """
+            Credentials come from SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (client credentials flow).
+            A run that is killed or fails part-way is resumed by the next run: every page lands once.
+            """)
+
+    @OptionGroup var lake: LakeOptions
+    @Option(help: ArgumentHelp("Markets (ISO 3166-1 alpha-2), comma-separated.", valueName: "SE,US,…"))
+    var markets: String
+    @Option(help: ArgumentHelp("Datasets, comma-separated.", valueName: SpotifySource.datasets.joined(separator: ",")))
+    var datasets: String = SpotifySource.datasets.joined(separator: ",")
+    @Option(help: "Web API base URL.") var apiBase = SpotifySource.apiBase
+    @Option(help: "Token endpoint.") var tokenUrl = SpotifySource.tokenURL
+    @OptionGroup var ingest: APIIngestOptions
+
+    func validate() throws {
+        for market in marketList where !(market.count == 2 && market.allSatisfy { $0.isASCII && $0.isLetter }) {
+            throw ValidationError("--markets takes ISO 3166-1 alpha-2 codes like SE,US; '\(market)' is not one")
+        }
+        for dataset in datasetList where !SpotifySource.datasets.contains(dataset) {
+            throw ValidationError("unknown dataset '\(dataset)'; choose from \(SpotifySource.datasets.joined(separator: ", "))")
+        }
+    }
+
+    var marketList: [String] { markets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() } }
+    var datasetList: [String] { datasets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+
+    func run() async throws {
+        let catalog = try lake.openCatalog()
+        let declaration = SpotifySource.declaration(
+            markets: marketList, datasets: datasetList, apiBase: apiBase, tokenURL: tokenUrl)
+        let report = try await APIIngestion(
+            declaration: declaration, selected: datasetList, catalog: catalog,
+            options: ingest.options(command: commandLine())
+        ).run()
+        IngestRendering.print(report, format: ingest.format)
+        if !report.failures.isEmpty {
+            throw IngestError.unitsFailed(failed: report.failures, total: report.failures.count + report.rows.count)
+        }
+    }
+}
+
+struct IngestAPICommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "api",
+        abstract: "Any paginated REST API, declared in a JSON file → raw/<source>/<dataset>/.",
+        discussion: "The README's \"Declaring a REST API\" documents the file.")
+
+    @OptionGroup var lake: LakeOptions
+    @Argument(help: "The source declaration (JSON).") var file: String
+    @Option(help: ArgumentHelp("Only these datasets, comma-separated.", valueName: "names")) var datasets: String?
+    @Option(help: ArgumentHelp("Replace the file's regions, comma-separated.", valueName: "codes")) var regions: String?
+    @OptionGroup var ingest: APIIngestOptions
+
+    func run() async throws {
+        var declaration = try SourceDeclaration.load(path: file)
+        if let regions { declaration.regions = regions.split(separator: ",").map(String.init) }
+        let catalog = try lake.openCatalog()
+        let report = try await APIIngestion(
+            declaration: declaration, selected: datasets.map { $0.split(separator: ",").map(String.init) },
+            catalog: catalog, options: ingest.options(command: commandLine())
+        ).run()
+        IngestRendering.print(report, format: ingest.format)
+        if !report.failures.isEmpty {
+            throw IngestError.unitsFailed(failed: report.failures, total: report.failures.count + report.rows.count)
+        }
+    }
+}
+
+enum IngestRendering {
+    static func print(_ report: IngestReport, format: OutputFormat) {
+        if format == .json { return Output.json(report.json) }
+        var table = Table(["dataset", "region", "files", "pages", "records", "bytes", "folder"])
+        for row in report.rows {
+            table.add([row.dataset, row.region, "\(row.counts.files)", "\(row.counts.rows)", "\(row.counts.records)",
+                       row.counts.bytes.byteSize, row.folder])
+        }
+        let t = report.totals
+        table.add(["total", "", "\(t.files)", "\(t.rows)", "\(t.records)", t.bytes.byteSize, ""])
+        Swift.print(table.render())
+        var summary = "\(report.resumed ? "Resumed" : "Ran") ingestion #\(report.ingestion) of \(report.source) in "
+            + String(format: "%.1f s", report.seconds) + ": \(report.pagesFetched) pages fetched"
+        if report.retries + report.rateLimited + report.tokenRenewals > 0 {
+            summary += " (\(report.retries) retried, \(report.rateLimited) rate-limited, \(report.tokenRenewals) token renewals)"
+        }
+        summary += report.complete ? "; complete." : "; incomplete — run the same command again to resume."
+        Swift.print(summary)
+        if let reconciled = report.reconciled { Swift.print("Reconciled: \(reconciled).") }
+    }
+}

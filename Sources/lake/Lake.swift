@@ -1,0 +1,14 @@
+import ArgumentParser
+
+struct Lake: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lake",
+        abstract: "A local data lake: land REST API pages and event streams as raw gzip NDJSON, catalogued in SQLite.",
+        discussion: """
+            The lake root is --lake DIR, else $LAKE_HOME, else ./lake.
+            Start with `lake demo`, which runs the whole flow on built-in simulators.
+            """,
+        version: "0.1.0",
+        subcommands: [InitCommand.self, IngestCommand.self, CatalogCommand.self, DemoCommand.self,
+                      SimulatorCommand.self])
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import LakeCore
+
+/// The one boundary where errors become a line on stderr and an exit status:
+/// 0 success, 1 failure (one-line reason), 2 bad usage.
+@main
+enum Main {
+    static func main() async {
+        setvbuf(stdout, nil, _IOFBF, 1 << 16)
+        let code: Int32
+        do {
+            var command = try Lake.parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            code = 0
+        } catch let error as LakeError {
+            fail("\(error)")
+            code = 1
+        } catch let error as ExitCode {
+            code = error.rawValue
+        } catch {
+            let exit = Lake.exitCode(for: error)
+            let message = Lake.fullMessage(for: error)
+            if exit == .success {
+                print(message)
+                code = 0
+            } else if exit == .validationFailure {
+                fail(message)
+                code = 2
+            } else {
+                fail("lake: \(message.isEmpty ? "\(error)" : message)")
+                code = 1
+            }
+        }
+        fflush(stdout)
+        exit(code)
+    }
+
+    static func fail(_ message: String) {
+        Progress.shared.done()
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}

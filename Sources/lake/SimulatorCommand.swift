@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import LakeCore
+import LakeSimulators
+
+struct SimulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulator",
+        abstract: "Run a built-in simulator on 127.0.0.1 (for tests, benchmarks and trying things).",
+        subcommands: [SpotifySimulatorCommand.self])
+}
+
+struct SpotifySimulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spotify",
+        abstract: "A Spotify Web API look-alike; prints one JSON line with its URLs and credentials, then serves until killed.")
+
+    @Option(help: "Port (0: any free port).") var port = 0
+    @Option(help: "Seed of the generated catalogue.") var seed: UInt64 = 42
+    @Option(help: "Catalogue size (1 = a few thousand tracks).") var scale = 1.0
+    @Option(help: "Faults: none, all, or e.g. 429=0.1,5xx=0.05,truncate,not-json,slow,token-expiry.") var faults = "none"
+
+    func run() async throws {
+        guard let config = SimulatorFaults.parse(faults) else {
+            throw ValidationError("--faults: '\(faults)' is not none, all, or a list like 429=0.1,5xx,truncate")
+        }
+        let simulator = SpotifySimulator(seed: seed, scale: scale, faults: config)
+        let bound = try await simulator.start(port: port)
+        let base = "http://127.0.0.1:\(bound)"
+        print(JSONValue.object([
+            ("url", .string(base)), ("api_base", .string(base + "/v1")), ("token_url", .string(base + "/api/token")),
+            ("client_id", .string(SpotifySimulator.clientID)), ("client_secret", .string(SpotifySimulator.clientSecret)),
+        ]).serialized())
+        fflush(stdout)
+        while true { try await Task.sleep(nanoseconds: 3_600_000_000_000) }
+    }
+}
