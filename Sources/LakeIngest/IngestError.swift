@@ -31,7 +31,7 @@ public enum IngestError: LakeError {
         case let .httpStatus(url, status, detail):
             return "GET \(url) answered HTTP \(status)\(detail.isEmpty ? "" : ": \(detail)") — not retried; check the request parameters"
         case let .unauthorized(url, detail):
-            return "GET \(url) answered 401 Unauthorized even with a fresh token\(detail.isEmpty ? "" : " (\(detail))") — check the credentials"
+            return "GET \(url) answered 401 Unauthorized even with fresh tokens\(detail.isEmpty ? "" : " (\(detail))") — check the credentials"
         case let .tokenRefused(url, status, detail):
             return "the token endpoint \(url) refused the client credentials (HTTP \(status)\(detail.isEmpty ? "" : ": \(detail)")) — check the client id and secret"
         case let .badTokenResponse(url, detail):

@@ -53,7 +53,10 @@ struct DemoCommand: AsyncParsableCommand {
             declaration: declaration, catalog: catalog, environment: environment, options: options).run()
         await simulator.stop()
 
-        if format == .json { return Output.json(report.json) }
+        if format == .json {
+            Output.json(report.json)
+            return try report.throwIfFailed()
+        }
         print("Landed in \(root.path)/raw/spotify/ (one line per API page, gzip NDJSON):\n")
         IngestRendering.print(report, format: .table)
         print("""
@@ -63,5 +66,6 @@ struct DemoCommand: AsyncParsableCommand {
               lake --lake \(root.path) catalog show playlist_tracks
               duckdb -c "SELECT region, count(*) FROM read_json('\(root.path)/raw/spotify/playlist_tracks/**/*.ndjson.gz', hive_partitioning=true) GROUP BY ALL"
             """)
+        try report.throwIfFailed()
     }
 }

@@ -95,9 +95,7 @@ struct IngestSpotifyCommand: AsyncParsableCommand {
             options: ingest.options(command: commandLine())
         ).run()
         IngestRendering.print(report, format: ingest.format)
-        if !report.failures.isEmpty {
-            throw IngestError.unitsFailed(failed: report.failures, total: report.failures.count + report.rows.count)
-        }
+        try report.throwIfFailed()
     }
 }
 
@@ -122,9 +120,14 @@ struct IngestAPICommand: AsyncParsableCommand {
             catalog: catalog, options: ingest.options(command: commandLine())
         ).run()
         IngestRendering.print(report, format: ingest.format)
-        if !report.failures.isEmpty {
-            throw IngestError.unitsFailed(failed: report.failures, total: report.failures.count + report.rows.count)
-        }
+        try report.throwIfFailed()
+    }
+}
+
+extension IngestReport {
+    /// Exit 1 when units failed: what landed is committed and the next run resumes the rest.
+    func throwIfFailed() throws {
+        if !failures.isEmpty { throw IngestError.unitsFailed(failed: failures, total: unitsTotal) }
     }
 }
 
@@ -147,5 +150,6 @@ enum IngestRendering {
         summary += report.complete ? "; complete." : "; incomplete — run the same command again to resume."
         Swift.print(summary)
         if let reconciled = report.reconciled { Swift.print("Reconciled: \(reconciled).") }
+        for failure in report.failures { Swift.print("failed: \(failure)") }
     }
 }

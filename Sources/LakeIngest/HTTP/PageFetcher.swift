@@ -29,7 +29,7 @@ public struct PageFetcher: Sendable {
         let shownURL = redactor.url(request.url)
         var attempt = 0
         var limited = 0
-        var renewed = false
+        var renewals = 0
         while true {
             attempt += 1
             let response: APIResponse
@@ -51,10 +51,12 @@ public struct PageFetcher: Sendable {
                 try await retry(after: problem, url: shownURL, attempt: attempt)
             case 401:
                 let detail = redactor.text(APIErrorBody.describe(response.body))
-                guard !renewed, await auth.renew(after: try await auth.authorize(request)) else {
+                // A token can lapse again between renewal and use; refused fresh tokens
+                // several times in a row mean the credentials themselves are wrong.
+                guard renewals < policy.maxRenewals, await auth.renew(after: try await auth.authorize(request)) else {
                     throw IngestError.unauthorized(url: shownURL, detail: detail)
                 }
-                renewed = true
+                renewals += 1
                 events.count(\.renewals)
             case 429:
                 limited += 1

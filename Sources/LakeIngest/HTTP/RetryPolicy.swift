@@ -7,6 +7,8 @@ public struct RetryPolicy: Sendable {
     public var maxAttempts = 8
     /// 429 answers tolerated for one request.
     public var maxRateLimited = 30
+    /// Token renewals after a 401 for one request.
+    public var maxRenewals = 3
     public var baseDelay = 0.25
     public var maxDelay = 15.0
     /// A `Retry-After` longer than this is not waited for; the run stops and can be resumed.

@@ -181,6 +181,7 @@ public final class APIIngestion: @unchecked Sendable {
             source: declaration.source, ingestion: ingestion, resumed: resumed, complete: complete, rows: rows,
             pagesFetched: stats.pages, retries: counts.retries, rateLimited: counts.rateLimited,
             tokenRenewals: counts.renewals, seconds: stats.elapsed,
-            reconciled: reconciled.isEmpty ? nil : reconciled.summary, failures: failures)
+            reconciled: reconciled.isEmpty ? nil : reconciled.summary, failures: failures,
+            unitsTotal: stats.unitsKnown)
     }
 }

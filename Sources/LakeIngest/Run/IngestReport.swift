@@ -22,6 +22,7 @@ public struct IngestReport: Sendable {
     public var seconds: Double
     public var reconciled: String?
     public var failures: [String]
+    public var unitsTotal: Int
 
     public var totals: LandedCounts {
         rows.reduce(into: LandedCounts()) { sum, row in
