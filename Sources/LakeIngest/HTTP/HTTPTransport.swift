@@ -4,8 +4,10 @@ import NIOCore
 import NIOHTTP1
 
 /// Sends one request over AsyncHTTPClient and reads the whole body. No retries here.
-public final class HTTPTransport: Sendable {
+public final class HTTPTransport: @unchecked Sendable {
     private let client: HTTPClient
+    private let lock = NSLock()
+    private var isShutDown = false
     private let timeout: TimeAmount
     /// Larger bodies are refused rather than held in memory.
     public static let maxBodyBytes = 64 << 20
@@ -34,6 +36,19 @@ public final class HTTPTransport: Sendable {
     }
 
     public func shutdown() async {
+        guard markShutDown() else { return }
         try? await client.shutdown()
+    }
+
+    /// AsyncHTTPClient traps on a client dropped while running; a transport dropped on an
+    /// error path shuts its client down here instead.
+    deinit {
+        if markShutDown() { try? client.syncShutdown() }
+    }
+
+    private func markShutDown() -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        defer { isShutDown = true }
+        return !isShutDown
     }
 }

@@ -16,6 +16,10 @@ public final class SpotifySimulator: @unchecked Sendable {
     public static let clientID = "lake-demo-client"
     public static let clientSecret = "lake-demo-secret-5f2b9c"
 
+    /// Every access token issued so far, so tests can prove none was written anywhere.
+    public var issuedTokens: [String] { state.withLock { Array(tokensEverIssued) } }
+    private var tokensEverIssued: [String] = []
+
     public let catalogue: SpotifyCatalogue
     public let faults: SimulatorFaults
     private let state = NSLockLike()
@@ -118,7 +122,10 @@ public final class SpotifySimulator: @unchecked Sendable {
         }
         var generator = SystemRandomNumberGenerator()
         let token = "BQ" + (0..<40).map { _ in String(Int.random(in: 0...35, using: &generator), radix: 36) }.joined()
-        state.withLock { tokens[token] = Date().addingTimeInterval(Double(faults.tokenLifetime)) }
+        state.withLock {
+            tokens[token] = Date().addingTimeInterval(Double(faults.tokenLifetime))
+            tokensEverIssued.append(token)
+        }
         return Self.json(.ok, #"{"access_token":"\#(token)","token_type":"Bearer","expires_in":\#(faults.tokenLifetime)}"#)
     }
 

@@ -1,0 +1,147 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LakeCore
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// A small REST API that pages one collection of records in every style `lake ingest api`
+/// declares, for tests of declared sources over loopback:
+///
+/// - `GET /next/items`   `{"data": [...], "links": {"next": "…"}}`
+/// - `GET /link/items`   `[...]` with `Link: <…>; rel="next"`
+/// - `GET /offset/items?offset=&limit=`  `{"items": [...], "total": N}`
+/// - `GET /page/items?page=&per_page=`   `{"results": [...], "meta": {"total_pages": P}}`
+/// - `GET /cursor/items?cursor=`         `{"data": [...], "meta": {"next_cursor": "…"}}`
+///
+/// Records are `{"id": i, "name": …, "country": "SE"|"US"|…, "updated_at": "…"}`; an
+/// `updated_since` parameter keeps only newer ones. With `requiredAuth`, requests without
+/// it get 401.
+public final class PagedAPISimulator: @unchecked Sendable {
+    public enum RequiredAuth: Sendable {
+        case none
+        case bearer(String)
+        case apiKeyHeader(name: String, value: String)
+        case apiKeyQuery(name: String, value: String)
+        case basic(user: String, password: String)
+    }
+
+    private let lock = NSLockLike()
+    private var records: [JSONValue] = []
+    private let auth: RequiredAuth
+    private var serviceGroup: ServiceGroup?
+    private var runTask: Task<Void, Error>?
+    public private(set) var requests = 0
+
+    public init(count: Int, auth: RequiredAuth = .none) {
+        self.auth = auth
+        append(count: count)
+    }
+
+    /// Adds records with later `updated_at` values.
+    public func append(count: Int) {
+        lock.withLock {
+            let countries = ["SE", "us", "GB", "DE", "a/b"]
+            let start = records.count
+            for i in start..<(start + count) {
+                records.append(.object([
+                    ("id", .int(i)), ("name", .string("item \(i) — ünïcode")),
+                    ("country", .string(countries[i % countries.count])),
+                    ("updated_at", .string(String(format: "2026-01-01T00:%02d:%02dZ", (i / 60) % 60, i % 60))),
+                ]))
+            }
+        }
+    }
+
+    public func start() async throws -> Int {
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "paged-api-simulator")
+        logger.logLevel = .critical
+        let router = Router()
+        router.get("/:style/items") { request, context in
+            self.respond(request, style: context.parameters.get("style") ?? "")
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0); continuation.finish() },
+                              logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        serviceGroup = group
+        runTask = Task { try await group.run() }
+        for await port in stream { return port }
+        throw CancellationError()
+    }
+
+    public func stop() async {
+        await serviceGroup?.triggerGracefulShutdown()
+        _ = try? await runTask?.value
+    }
+
+    private func authorized(_ request: Request) -> Bool {
+        let query = request.uri.queryParameters
+        switch auth {
+        case .none: return true
+        case let .bearer(token): return request.headers[.authorization] == "Bearer \(token)"
+        case let .apiKeyHeader(name, value):
+            return HTTPField.Name(name).map { request.headers[$0] == value } ?? false
+        case let .apiKeyQuery(name, value): return query.get(name) == value
+        case let .basic(user, password):
+            return request.headers[.authorization] == "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+        }
+    }
+
+    private func respond(_ request: Request, style: String) -> Response {
+        lock.withLock { requests += 1 }
+        guard authorized(request) else {
+            return Self.json(.unauthorized, #"{"message":"Bad credentials"}"#)
+        }
+        let query = request.uri.queryParameters
+        var all = lock.withLock { records }
+        if let since = query.get("updated_since") {
+            all = all.filter { ($0["updated_at"]?.stringValue ?? "") > since }
+        }
+        let host = request.head.authority ?? "127.0.0.1"
+        func url(_ params: String) -> String { "http://\(host)/\(style)/items?\(params)" }
+        func page(_ slice: ArraySlice<JSONValue>) -> String { JSONValue.array(Array(slice)).serialized() }
+        let since = query.get("updated_since").map { "&updated_since=\($0)" } ?? ""
+        switch style {
+        case "next":
+            let offset = Int(query.get("after") ?? "0") ?? 0
+            let slice = all[min(offset, all.count)..<min(all.count, offset + 7)]
+            let next = offset + 7 < all.count ? "\"\(url("after=\(offset + 7)\(since)"))\"" : "null"
+            return Self.json(.ok, "{\"data\":\(page(slice)),\"links\":{\"next\":\(next)}}")
+        case "link":
+            let pageNumber = Int(query.get("page") ?? "1") ?? 1
+            let start = (pageNumber - 1) * 6
+            let slice = all[min(start, all.count)..<min(all.count, start + 6)]
+            var response = Self.json(.ok, page(slice))
+            if start + 6 < all.count {
+                response.headers[HTTPField.Name("Link")!] = "<\(url("page=\(pageNumber + 1)\(since)"))>; rel=\"next\", <\(url("page=1"))>; rel=\"first\""
+            }
+            return response
+        case "offset":
+            let offset = Int(query.get("offset") ?? "0") ?? 0
+            let limit = min(Int(query.get("limit") ?? "10") ?? 10, 8)  // caps the limit, as real APIs do
+            let slice = all[min(offset, all.count)..<min(all.count, offset + limit)]
+            return Self.json(.ok, "{\"items\":\(page(slice)),\"total\":\(all.count)}")
+        case "page":
+            let pageNumber = Int(query.get("page") ?? "1") ?? 1
+            let size = Int(query.get("per_page") ?? "5") ?? 5
+            let start = (pageNumber - 1) * size
+            let slice = all[min(max(0, start), all.count)..<min(all.count, max(0, start) + size)]
+            let pages = (all.count + size - 1) / size
+            return Self.json(.ok, "{\"results\":\(page(slice)),\"meta\":{\"total_pages\":\(pages)}}")
+        case "cursor":
+            let offset = query.get("cursor").flatMap { Data(base64Encoded: $0) }.flatMap { Int(String(decoding: $0, as: UTF8.self)) } ?? 0
+            let slice = all[min(offset, all.count)..<min(all.count, offset + 9)]
+            let next = offset + 9 < all.count ? "\"\(Data("\(offset + 9)".utf8).base64EncodedString())\"" : "null"
+            return Self.json(.ok, "{\"data\":\(page(slice)),\"meta\":{\"next_cursor\":\(next)}}")
+        default:
+            return Self.json(.notFound, #"{"message":"Not Found"}"#)
+        }
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import LakeCore
+import LakeIngest
+import LakeTestSupport
+
+extension IngestOptions {
+    /// Fast retries and small files, so tests see many commits.
+    static var forTests: IngestOptions {
+        var options = IngestOptions()
+        options.progress = false
+        options.policy.baseDelay = 0.01
+        options.policy.maxDelay = 0.1
+        options.timeoutSeconds = 5
+        options.limits.maxRecords = 7
+        return options
+    }
+}
+
+/// A raw page line, decoded.
+struct RawPage {
+    var meta: [String: Any]
+    var body: Any
+    var path: String
+
+    var scope: String { meta["scope"] as! String }
+    var dataset: String { meta["dataset"] as! String }
+    var page: Int { meta["page"] as! Int }
+
+    func records(at path: String?) -> [[String: Any]] {
+        let value = path.map { JSONPath($0).value(in: body) } ?? body
+        return (value as? [[String: Any]]) ?? []
+    }
+}
+
+extension TempLake {
+    func rawPages() throws -> [RawPage] {
+        try files(under: "raw").flatMap { path in
+            try GzipReader.lines(path: root.absolute(path)).map { line in
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+                return RawPage(meta: object["_meta"] as! [String: Any], body: object["body"]!, path: path)
+            }
+        }
+    }
+
+    /// Every byte under the root, gzip files decompressed, as one searchable text.
+    func everythingWritten() throws -> String {
+        try FileSystem.files(under: root.path).map { path -> String in
+            let bytes = try FileSystem.readFile(path)
+            if path.hasSuffix(".gz") { return String(decoding: try GzipReader.decompress(bytes), as: UTF8.self) }
+            return String(decoding: bytes, as: UTF8.self)
+        }.joined(separator: "\n")
+    }
+}
