@@ -65,24 +65,40 @@ public actor RawBatcher {
         self.run = run
     }
 
-    /// Appends one line (ending in `\n`); commits everything when a file is full or old.
-    public func append(dataset: String, partitions: PartitionValues, line: [UInt8], records: Int) throws {
-        let key = FileKey(dataset: dataset, partitions: partitions)
-        if open[key] == nil { open[key] = try openFile(key); order.append(key) }
-        try open[key]!.writer.write(line)
-        open[key]!.rows += 1
-        open[key]!.records += records
-        if oldest == nil { oldest = Date() }
-        if let file = open[key], file.rows >= limits.maxRecords || file.writer.uncompressedBytes >= limits.maxBytes {
-            try flush()
+    /// One raw line bound for a dataset's partition.
+    public struct Line: Sendable {
+        public var dataset: String
+        public var partitions: PartitionValues
+        public var bytes: [UInt8]
+        public var records: Int
+
+        public init(dataset: String, partitions: PartitionValues, bytes: [UInt8], records: Int) {
+            self.dataset = dataset
+            self.partitions = partitions
+            self.bytes = bytes
+            self.records = records
         }
     }
 
-    /// A unit's progress, committed with the next commit (and so with every line before it).
-    public func note(checkpoint: CheckpointRecord, cursor: CursorRecord? = nil) throws {
+    /// Adds one unit step: its lines (none for a unit that only discovers children) and the
+    /// checkpoint that says they are done, in one step, so no commit can take the lines
+    /// without the checkpoint. Then commits everything if a file is full or old.
+    public func append(_ lines: [Line], checkpoint: CheckpointRecord, cursor: CursorRecord? = nil) throws {
+        var full = false
+        for line in lines {
+            let key = FileKey(dataset: line.dataset, partitions: line.partitions)
+            if open[key] == nil { open[key] = try openFile(key); order.append(key) }
+            try open[key]!.writer.write(line.bytes)
+            open[key]!.rows += 1
+            open[key]!.records += line.records
+            if let file = open[key], file.rows >= limits.maxRecords || file.writer.uncompressedBytes >= limits.maxBytes {
+                full = true
+            }
+        }
         checkpoints["\(checkpoint.dataset)\u{0}\(checkpoint.scope)"] = checkpoint
         if let cursor { cursors["\(cursor.dataset)\u{0}\(cursor.scope)"] = cursor }
-        if let oldest, Date().timeIntervalSince(oldest) >= limits.maxAge { try flush() }
+        if oldest == nil { oldest = Date() }
+        if full || Date().timeIntervalSince(oldest!) >= limits.maxAge { try flush() }
     }
 
     /// Commits every open file and every pending checkpoint in one catalog transaction.

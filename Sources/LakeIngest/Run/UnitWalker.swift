@@ -54,18 +54,18 @@ struct UnitWalker: Sendable {
             next?.headers = declaration.headers
             state.next = next.map { fetcher.redactor.url($0.url) }
             state.done = next == nil
-            if unit.lands {
-                try await land(unit, page: page, items: items, request: request, fetchedAt: fetchedAt, state: state)
-            }
+            let lines = unit.lands
+                ? lines(unit, page: page, items: items, request: request, fetchedAt: fetchedAt, state: state) : []
+            try await batcher.append(lines, checkpoint: checkpoint(unit, state), cursor: cursorRecord(unit, state))
             stats.page(records: items.count, bytes: page.response.body.count, landed: unit.lands)
-            try await batcher.note(checkpoint: checkpoint(unit, state), cursor: cursorRecord(unit, state))
             guard let next else { return state }
             request = next
         }
     }
 
-    private func land(_ unit: Unit, page: PageFetcher.Page, items: [Any], request: APIRequest,
-                      fetchedAt: Date, state: UnitState) async throws {
+    /// The page's raw line, or one line per region when the region comes from a record field.
+    private func lines(_ unit: Unit, page: PageFetcher.Page, items: [Any], request: APIRequest,
+                       fetchedAt: Date, state: UnitState) -> [RawBatcher.Line] {
         let dt = Timestamps.day(fetchedAt)
         func meta(region: String?, records: Int, split: Bool) -> JSONValue {
             var pairs: [(String, JSONValue)] = [
@@ -87,10 +87,8 @@ struct UnitWalker: Sendable {
         guard let regionField = unit.resource.regionField else {
             let line = PageLine.make(meta: meta(region: unit.region, records: items.count, split: false),
                                      body: page.response.body, redactor: fetcher.redactor)
-            try await batcher.append(
-                dataset: unit.resource.dataset, partitions: .dtRegion(dt: dt, region: unit.region),
-                line: line, records: items.count)
-            return
+            return [RawBatcher.Line(dataset: unit.resource.dataset, partitions: .dtRegion(dt: dt, region: unit.region),
+                                    bytes: line, records: items.count)]
         }
         // Region from a record field: one line per region, each holding that region's records.
         var groups: [String?: [Any]] = [:]
@@ -101,14 +99,13 @@ struct UnitWalker: Sendable {
             groups[region, default: []].append(item)
         }
         if items.isEmpty { order = [nil]; groups[nil] = [] }
-        for region in order {
+        return order.map { region in
             let subset = groups[region] ?? []
             let body = Self.replacing(records: unit.resource.records, in: page.json, with: subset)
             let line = PageLine.make(meta: meta(region: region, records: subset.count, split: true),
                                      body: body, redactor: fetcher.redactor)
-            try await batcher.append(
-                dataset: unit.resource.dataset, partitions: .dtRegion(dt: dt, region: region),
-                line: line, records: subset.count)
+            return RawBatcher.Line(dataset: unit.resource.dataset, partitions: .dtRegion(dt: dt, region: region),
+                                   bytes: line, records: subset.count)
         }
     }
 

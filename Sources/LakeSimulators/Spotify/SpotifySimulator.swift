@@ -173,8 +173,8 @@ public final class SpotifySimulator: @unchecked Sendable {
             let status = statuses[Int(roll() * 3) % 3]
             return Self.error(status, "Service unavailable")
         }
-        threshold += faults.slow
-        if dice < threshold {
+        // Slowness is rolled on its own: a slow answer may still be a good one.
+        if roll() < faults.slow {
             count("slow")
             try await Task.sleep(nanoseconds: UInt64(faults.slowSeconds * 1e9))
         }
