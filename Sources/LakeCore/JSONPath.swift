@@ -22,18 +22,4 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         }
         self.steps = steps
     }
-
-    /// The value at this path in a JSONSerialization tree, or nil.
-    public func value(in root: Any?) -> Any? {
-        var current = root
-        for step in steps {
-            switch step {
-            case let .key(key): current = (current as? [String: Any])?[key]
-            case let .index(i):
-                guard let array = current as? [Any], i >= 0, i < array.count else { return nil }
-                current = array[i]
-            }
-        }
-        return current
-    }
 }

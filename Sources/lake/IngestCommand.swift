@@ -23,6 +23,7 @@ struct APIIngestOptions: ParsableArguments {
     @Option(help: "Lines (pages) per raw file before it is committed.") var maxFileRecords = 10_000
     @Option(help: "Uncompressed bytes per raw file before it is committed.") var maxFileBytes = 64 << 20
     @Option(help: "Seconds before buffered pages are committed anyway.") var maxFileAge = 30.0
+    @Option(help: "gzip level of raw files: 1 fastest (default) … 9 smallest.") var gzipLevel: Int32 = 1
     @Flag(help: "Start a new ingestion instead of resuming an unfinished one.") var fresh = false
     @Flag(help: "No progress lines on stderr.") var quiet = false
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
@@ -31,6 +32,7 @@ struct APIIngestOptions: ParsableArguments {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
         guard maxFileRecords >= 1, maxFileBytes >= 1 else { throw ValidationError("file limits must be positive") }
+        guard (1...9).contains(gzipLevel) else { throw ValidationError("--gzip-level must be 1 to 9") }
     }
 
     func options(command: String) -> IngestOptions {
@@ -43,6 +45,7 @@ struct APIIngestOptions: ParsableArguments {
         options.limits.maxRecords = maxFileRecords
         options.limits.maxBytes = maxFileBytes
         options.limits.maxAge = maxFileAge
+        options.limits.gzipLevel = gzipLevel
         options.fresh = fresh
         options.command = command
         options.progress = !quiet

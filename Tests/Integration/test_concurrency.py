@@ -7,12 +7,16 @@ from conftest import LAKE, catalog, lake, raw_pages
 
 
 def test_a_second_run_of_the_same_ingestion_waits_and_says_for_whom(tmp_path, simulator_factory):
-    sim = simulator_factory("--scale", "0.3", "--faults", "slow=0.4")
+    sim = simulator_factory("--scale", "0.5", "--faults", "slow=0.8")
     root = tmp_path / "lake"
     lake("init", "--lake", str(root))
     args = [LAKE, "ingest", "spotify", "--lake", str(root), "--markets", "SE,US", "--quiet", *sim.spotify_args()]
     first = subprocess.Popen(args, env=sim.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.5)
+    lock = root / "_tmp" / "ingest-spotify.lock"
+    deadline = time.time() + 30
+    while not (lock.exists() and lock.read_text().startswith(f"pid {first.pid} ")) and time.time() < deadline:
+        time.sleep(0.01)
+    assert first.poll() is None, "the first run ended before the second could start"
     second = subprocess.Popen(args, env=sim.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     # Readers work while both run.
     while first.poll() is None:

@@ -27,7 +27,12 @@ struct RawPage {
     var page: Int { meta["page"] as! Int }
 
     func records(at path: String?) -> [[String: Any]] {
-        let value = path.map { JSONPath($0).value(in: body) } ?? body
+        let value = path.map { JSONPath($0).steps.reduce(Optional(body)) { node, step in
+            switch step {
+            case let .key(key): return (node as? [String: Any])?[key]
+            case let .index(i): return (node as? [Any]).flatMap { i < $0.count ? $0[i] : nil }
+            }
+        } } ?? body
         return (value as? [[String: Any]]) ?? []
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LakeCore
 import LakeIngest
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 @Suite struct PaginatorTests {
     func page(_ url: String, _ body: String, records: Int, headers: [(String, String)] = []) -> PageView {
         PageView(request: APIRequest(url: url), response: APIResponse(status: 200, headers: headers, body: Array(body.utf8)),
-                 json: try! JSONSerialization.jsonObject(with: Data(body.utf8)), recordCount: records)
+                 json: try! JSONTape(Array(body.utf8)).root, recordCount: records)
     }
 
     @Test func jsonLinkFollowsSpotifysNextAndStopsOnNull() {

@@ -1,4 +1,5 @@
 import Foundation
+import LakeCore
 
 /// Fetches one page whole and parsed, however long that takes within the retry policy:
 /// 429s wait `Retry-After`; 5xx, 408, timeouts, resets and truncated or non-JSON bodies back
@@ -19,10 +20,10 @@ public struct PageFetcher: Sendable {
         self.events = events
     }
 
-    /// A fetched page: the response and its parsed JSON body.
-    public struct Page: @unchecked Sendable {
+    /// A fetched page: the response and its validated JSON body.
+    public struct Page: Sendable {
         public var response: APIResponse
-        public var json: Any
+        public var json: JSONNode
     }
 
     public func fetch(_ request: APIRequest) async throws -> Page {
@@ -43,9 +44,8 @@ public struct PageFetcher: Sendable {
             }
             switch response.status {
             case 200..<300:
-                if let json = try? JSONSerialization.jsonObject(with: Data(response.body), options: [.fragmentsAllowed]),
-                   json is [String: Any] || json is [Any] {
-                    return Page(response: response, json: json)
+                if let root = try? JSONTape(response.body).root, root.kind == .object || root.kind == .array {
+                    return Page(response: response, json: root)
                 }
                 let problem = response.body.isEmpty ? "empty body" : "body is not complete JSON (\(response.body.count) bytes)"
                 try await retry(after: problem, url: shownURL, attempt: attempt)

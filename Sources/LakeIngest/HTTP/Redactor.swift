@@ -62,19 +62,18 @@ public final class Redactor: @unchecked Sendable {
 
     private static func replace(_ needle: [UInt8], in haystack: [UInt8]) -> [UInt8] {
         let mask = Array(Redactor.mask.utf8)
-        let first = needle[0]
         var result: [UInt8] = []
         var copied = 0
-        var i = 0
-        let last = haystack.count - needle.count
-        while i <= last {
-            if haystack[i] == first, haystack[i..<(i + needle.count)].elementsEqual(needle) {
-                result.append(contentsOf: haystack[copied..<i])
-                result.append(contentsOf: mask)
-                i += needle.count
-                copied = i
-            } else {
-                i += 1
+        haystack.withUnsafeBytes { hay in
+            needle.withUnsafeBytes { pin in
+                while copied <= hay.count - pin.count,
+                      let found = memmem(hay.baseAddress! + copied, hay.count - copied, pin.baseAddress!, pin.count) {
+                    let offset = hay.baseAddress!.distance(to: UnsafeRawPointer(found))
+                    if result.isEmpty { result.reserveCapacity(hay.count) }
+                    result.append(contentsOf: hay[copied..<offset])
+                    result.append(contentsOf: mask)
+                    copied = offset + pin.count
+                }
             }
         }
         if copied == 0 { return haystack }
@@ -82,3 +81,8 @@ public final class Redactor: @unchecked Sendable {
         return result
     }
 }
+
+/// glibc's memmem (a GNU extension the Glibc module does not export): a fast substring search.
+@_silgen_name("memmem")
+private func memmem(_ haystack: UnsafeRawPointer, _ haystackLength: Int, _ needle: UnsafeRawPointer,
+                    _ needleLength: Int) -> UnsafeMutableRawPointer?

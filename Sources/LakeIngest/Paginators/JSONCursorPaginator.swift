@@ -19,12 +19,8 @@ public struct JSONCursorPaginator: Paginator {
     public func firstRequest(_ request: APIRequest) -> APIRequest { request }
 
     public func nextRequest(after page: PageView) -> APIRequest? {
-        let cursor: String
-        switch JSONValue.from(cursorPath.value(in: page.json)) {
-        case let .string(s) where !s.isEmpty: cursor = s
-        case let .int(i): cursor = String(i)
-        default: return nil
-        }
+        guard let node = page.json.value(at: cursorPath), node.kind == .string || node.kind == .number,
+              let cursor = node.text, !cursor.isEmpty else { return nil }
         if page.request.query(cursorParam) == cursor { return nil }
         return page.request.settingQuery(cursorParam, cursor)
     }

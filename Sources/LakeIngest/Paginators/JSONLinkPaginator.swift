@@ -15,7 +15,7 @@ public struct JSONLinkPaginator: Paginator {
     public func firstRequest(_ request: APIRequest) -> APIRequest { request }
 
     public func nextRequest(after page: PageView) -> APIRequest? {
-        guard let link = nextPath.value(in: page.json) as? String, !link.isEmpty else { return nil }
+        guard let link = page.json.value(at: nextPath)?.string, !link.isEmpty else { return nil }
         return page.request.following(link)
     }
 }

@@ -38,7 +38,7 @@ public struct OffsetPaginator: Paginator {
         let next = offset + page.recordCount
         switch stop {
         case .total:
-            if let totalPath, let total = JSONValue.from(totalPath.value(in: page.json)).intValue, next >= total {
+            if let totalPath, let total = page.json.value(at: totalPath)?.int, next >= total {
                 return nil
             }
         case .short:

@@ -32,7 +32,7 @@ public struct PageNumberPaginator: Paginator {
     public func nextRequest(after page: PageView) -> APIRequest? {
         guard page.recordCount > 0 else { return nil }
         let current = page.request.query(pageParam).flatMap(Int.init) ?? start
-        if let totalPagesPath, let total = JSONValue.from(totalPagesPath.value(in: page.json)).intValue {
+        if let totalPagesPath, let total = page.json.value(at: totalPagesPath)?.int {
             // Page numbers count from `start`; the last one is start + total - 1.
             if current >= start + total - 1 { return nil }
         }

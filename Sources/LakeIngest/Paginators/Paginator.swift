@@ -10,16 +10,18 @@ public protocol Paginator: Sendable {
     func nextRequest(after page: PageView) -> APIRequest?
 }
 
+import LakeCore
+
 /// What a paginator sees of a fetched page.
-public struct PageView: @unchecked Sendable {
+public struct PageView: Sendable {
     public var request: APIRequest
     public var response: APIResponse
-    /// The body parsed by JSONSerialization.
-    public var json: Any
+    /// The body, validated.
+    public var json: JSONNode
     /// How many records the records selector found.
     public var recordCount: Int
 
-    public init(request: APIRequest, response: APIResponse, json: Any, recordCount: Int) {
+    public init(request: APIRequest, response: APIResponse, json: JSONNode, recordCount: Int) {
         self.request = request
         self.response = response
         self.json = json

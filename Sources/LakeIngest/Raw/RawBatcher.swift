@@ -10,8 +10,9 @@ public struct RawLimits: Sendable {
     public var maxBytes = 64 << 20
     /// Seconds the oldest uncommitted line may wait.
     public var maxAge = 30.0
-    /// gzip level: 1 fastest, 6 gzip's default.
-    public var gzipLevel: Int32 = 6
+    /// gzip level: 1, the fastest, suits a landing zone (files about a fifth larger than
+    /// gzip's default 6, written in half the CPU time).
+    public var gzipLevel: Int32 = 1
 
     public init() {}
 }

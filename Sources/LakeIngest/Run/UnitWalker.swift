@@ -32,16 +32,14 @@ struct UnitWalker: Sendable {
             let fetchedAt = Date()
             let page = try await fetcher.fetch(request)
             state.page += 1
-            let records = unit.resource.records.map { $0.value(in: page.json) } ?? page.json
-            let items = (records as? [Any]) ?? (page.json as? [Any]) ?? []
+            let records = unit.resource.records.map { page.json.value(at: $0) } ?? page.json
+            let items = records?.kind == .array ? records!.elements : []
             if let parent = declaration.childOf(unit.resource) {
-                state.children! += items.compactMap { item in
-                    parent.field.value(in: item).map { "\($0)" }
-                }
+                state.children! += items.compactMap { $0.value(at: parent.field)?.text }
             }
             if let incremental = unit.resource.incremental {
                 for item in items {
-                    if let value = incremental.field.value(in: item).map({ "\($0)" }) {
+                    if let value = item.value(at: incremental.field)?.text {
                         state.cursor = Self.max(state.cursor, value)
                     }
                 }
@@ -64,7 +62,7 @@ struct UnitWalker: Sendable {
     }
 
     /// The page's raw line, or one line per region when the region comes from a record field.
-    private func lines(_ unit: Unit, page: PageFetcher.Page, items: [Any], request: APIRequest,
+    private func lines(_ unit: Unit, page: PageFetcher.Page, items: [JSONNode], request: APIRequest,
                        fetchedAt: Date, state: UnitState) -> [RawBatcher.Line] {
         let dt = Timestamps.day(fetchedAt)
         func meta(region: String?, records: Int, split: Bool) -> JSONValue {
@@ -91,10 +89,10 @@ struct UnitWalker: Sendable {
                                     bytes: line, records: items.count)]
         }
         // Region from a record field: one line per region, each holding that region's records.
-        var groups: [String?: [Any]] = [:]
+        var groups: [String?: [JSONNode]] = [:]
         var order: [String?] = []
         for item in items {
-            let region = regionField.value(in: item).flatMap { $0 as? String }.map(Regions.normalize)
+            let region = item.value(at: regionField)?.string.map(Regions.normalize)
             if groups[region] == nil { order.append(region) }
             groups[region, default: []].append(item)
         }
@@ -151,22 +149,17 @@ struct UnitWalker: Sendable {
         return b > a ? b : a
     }
 
-    static func replacing(records path: JSONPath?, in json: Any, with items: [Any]) -> [UInt8] {
-        func set(_ node: Any, _ steps: ArraySlice<JSONPath.Step>) -> Any {
-            guard let step = steps.first else { return items }
-            switch step {
-            case let .key(key):
-                guard var object = node as? [String: Any], let child = object[key] else { return node }
-                object[key] = set(child, steps.dropFirst())
-                return object
-            case let .index(i):
-                guard var array = node as? [Any], i < array.count else { return node }
-                array[i] = set(array[i], steps.dropFirst())
-                return array
-            }
+    /// The page's bytes with its records array holding only `items`, each copied as received.
+    static func replacing(records path: JSONPath?, in json: JSONNode, with items: [JSONNode]) -> [UInt8] {
+        var array: [UInt8] = [UInt8(ascii: "[")]
+        for (i, item) in items.enumerated() {
+            if i > 0 { array.append(UInt8(ascii: ",")) }
+            array += item.raw
         }
-        let updated = path.map { set(json, $0.steps[...]) } ?? items
-        return Array((try? JSONSerialization.data(withJSONObject: updated, options: [.withoutEscapingSlashes])) ?? Data())
+        array.append(UInt8(ascii: "]"))
+        guard let path, let records = json.value(at: path) else { return array }
+        let range = records.range
+        return Array(json.tape.bytes[..<range.lowerBound]) + array + Array(json.tape.bytes[range.upperBound...])
     }
 }
 

@@ -30,8 +30,7 @@ public final class PagedAPISimulator: @unchecked Sendable {
     private let lock = NSLockLike()
     private var records: [JSONValue] = []
     private let auth: RequiredAuth
-    private var serviceGroup: ServiceGroup?
-    private var runTask: Task<Void, Error>?
+    private let server = LoopbackServer()
     public private(set) var requests = 0
 
     public init(count: Int, auth: RequiredAuth = .none) {
@@ -55,27 +54,14 @@ public final class PagedAPISimulator: @unchecked Sendable {
     }
 
     public func start() async throws -> Int {
-        let (stream, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "paged-api-simulator")
-        logger.logLevel = .critical
         let router = Router()
         router.get("/:style/items") { request, context in
             self.respond(request, style: context.parameters.get("style") ?? "")
         }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0); continuation.finish() },
-                              logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        serviceGroup = group
-        runTask = Task { try await group.run() }
-        for await port in stream { return port }
-        throw CancellationError()
+        return try await server.start(router, label: "paged-api-simulator")
     }
 
-    public func stop() async {
-        await serviceGroup?.triggerGracefulShutdown()
-        _ = try? await runTask?.value
-    }
+    public func stop() async { await server.stop() }
 
     private func authorized(_ request: Request) -> Bool {
         let query = request.uri.queryParameters

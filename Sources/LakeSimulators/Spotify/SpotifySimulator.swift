@@ -26,8 +26,7 @@ public final class SpotifySimulator: @unchecked Sendable {
     private var rng: SeededRandom
     private var tokens: [String: Date] = [:]
     private var counters: [String: Int] = [:]
-    private var serviceGroup: ServiceGroup?
-    private var runTask: Task<Void, Error>?
+    private let server = LoopbackServer()
 
     public init(seed: UInt64 = 42, scale: Double = 1, faults: SimulatorFaults = .none) {
         catalogue = SpotifyCatalogue(seed: seed, scale: scale)
@@ -37,28 +36,10 @@ public final class SpotifySimulator: @unchecked Sendable {
 
     /// Starts listening on `port` (0: any free port) and returns the port.
     public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> Int {
-        let (stream, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "spotify-simulator")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router(),
-            configuration: .init(address: .hostname(host, port: port), serverName: nil),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        serviceGroup = group
-        runTask = Task { try await group.run() }
-        for await bound in stream { return bound }
-        throw CancellationError()
+        try await server.start(router(), host: host, port: port, label: "spotify-simulator")
     }
 
-    public func stop() async {
-        await serviceGroup?.triggerGracefulShutdown()
-        _ = try? await runTask?.value
-    }
+    public func stop() async { await server.stop() }
 
     /// Requests served per kind (`api`, `token`, `429`, `5xx`, …).
     public var stats: [String: Int] { state.withLock { counters } }
@@ -110,10 +91,16 @@ public final class SpotifySimulator: @unchecked Sendable {
         let body = try await request.body.collect(upTo: 64 << 10)
         let form = String(buffer: body)
         let expected = "Basic " + Data("\(Self.clientID):\(Self.clientSecret)".utf8).base64EncodedString()
-        guard request.headers[.authorization] == expected else {
+        // Like Spotify, credentials may come as HTTP basic auth or in the form body.
+        let fields = Dictionary(form.split(separator: "&").map { pair -> (String, String) in
+            let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+            return (kv[0], kv.count > 1 ? kv[1] : "")
+        }, uniquingKeysWith: { a, _ in a })
+        let inBody = fields["client_id"] == Self.clientID && fields["client_secret"] == Self.clientSecret
+        guard request.headers[.authorization] == expected || inBody else {
             return Self.json(.badRequest, #"{"error":"invalid_client","error_description":"Invalid client"}"#)
         }
-        guard form.split(separator: "&").contains("grant_type=client_credentials") else {
+        guard fields["grant_type"] == "client_credentials" else {
             return Self.json(.badRequest, #"{"error":"unsupported_grant_type","error_description":"grant_type parameter is missing"}"#)
         }
         if roll() < faults.serverError / 2 {
