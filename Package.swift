@@ -34,10 +34,11 @@ let package = Package(
             name: "LakeCatalog",
             dependencies: ["LakeCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .target(name: "LakeEventLog", dependencies: ["LakeCore", "CZlib"]),
         .target(
             name: "LakeIngest",
             dependencies: [
-                "LakeCore", "LakeCatalog",
+                "LakeCore", "LakeCatalog", "LakeEventLog",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
@@ -54,12 +55,13 @@ let package = Package(
         .executableTarget(
             name: "lake",
             dependencies: [
-                "LakeCore", "LakeCatalog", "LakeIngest", "LakeSimulators",
+                "LakeCore", "LakeCatalog", "LakeEventLog", "LakeIngest", "LakeSimulators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(name: "LakeTestSupport", dependencies: ["LakeCore", "LakeCatalog"], path: "Tests/LakeTestSupport"),
         .testTarget(name: "LakeCoreTests", dependencies: ["LakeCore", "LakeTestSupport"]),
+        .testTarget(name: "LakeEventLogTests", dependencies: ["LakeEventLog", "LakeTestSupport"]),
         .testTarget(
             name: "LakeCatalogTests",
             dependencies: ["LakeCatalog", "LakeTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
