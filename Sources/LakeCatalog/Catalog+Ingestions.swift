@@ -57,6 +57,22 @@ extension Catalog {
 }
 
 extension Catalog {
+    /// A consumer group's committed positions in a stream, by partition.
+    public func streamOffsets(source: String, stream: String, group: String? = nil) throws -> [StreamOffsetRecord] {
+        try read { db in
+            var request = StreamOffsetRecord.filter(Column("source") == source && Column("stream") == stream)
+            if let group { request = request.filter(Column("consumer_group") == group) }
+            return try request.order(Column("consumer_group"), Column("partition")).fetchAll(db)
+        }
+    }
+
+    /// Whether a file is already recorded at `path`.
+    public func hasFile(path: String) throws -> Bool {
+        try read { try FileRecord.filter(Column("path") == path).fetchCount($0) > 0 }
+    }
+}
+
+extension Catalog {
     public func startRun(command: String, ingestion: Int64? = nil) throws -> Int64 {
         try write { db in
             var run = RunRecord(

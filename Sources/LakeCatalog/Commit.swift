@@ -63,7 +63,7 @@ extension Catalog {
     /// place. Paths are relative to the lake root.
     public func commit(
         files: [PendingFile], checkpoints: [CheckpointRecord] = [], cursors: [CursorRecord] = [],
-        run: Int64? = nil
+        offsets: [StreamOffsetRecord] = [], run: Int64? = nil
     ) throws {
         let now = Timestamps.iso()
         try write { db in
@@ -78,15 +78,17 @@ extension Catalog {
             }
             for checkpoint in checkpoints { try checkpoint.save(db) }
             for cursor in cursors { try cursor.save(db) }
+            for offset in offsets { try offset.save(db) }
         }
         for file in files { try moveIntoPlace(file.tmpPath, file.finalPath) }
     }
 
-    /// Finishes or removes what a killed run left under the `_tmp/` folder `scope`.
-    public func reconcile(scope: String) throws -> ReconcileReport {
+    /// Finishes or removes what a killed run left under the `_tmp/` folder `scope`; with
+    /// `only`, just the files whose names it accepts (those of the partitions this process owns).
+    public func reconcile(scope: String, only: (String) -> Bool = { _ in true }) throws -> ReconcileReport {
         var report = ReconcileReport()
         let folder = root.tmpPath + "/" + scope
-        for absolute in FileSystem.files(under: folder) {
+        for absolute in FileSystem.files(under: folder) where only((absolute as NSString).lastPathComponent) {
             guard let tmp = root.relative(absolute) else { continue }
             let record = try read { try FileRecord.filter(Column("tmp_path") == tmp).fetchOne($0) }
             if let record, !FileSystem.exists(root.absolute(record.path)) {

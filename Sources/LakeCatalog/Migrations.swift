@@ -91,6 +91,18 @@ enum Migrations {
                 t.column("error", .text)
             }
         }
+        migrator.registerMigration("v2-stream-offsets") { db in
+            try db.create(table: "lake_stream_offsets") { t in
+                t.column("source", .text).notNull()
+                t.column("stream", .text).notNull()
+                t.column("consumer_group", .text).notNull()
+                t.column("partition", .integer).notNull()
+                t.column("next_offset", .text).notNull()
+                t.column("dataset", .text).notNull()
+                t.column("updated_at", .text).notNull()
+                t.primaryKey(["source", "stream", "consumer_group", "partition"])
+            }
+        }
         return migrator
     }
 }

@@ -39,6 +39,23 @@ public final class FileLock: @unchecked Sendable {
         return lock
     }
 
+    /// Takes the lock if nobody holds it; nil if somebody does.
+    public static func tryAcquire(_ path: String, holder: String) throws -> FileLock? {
+        let lock = FileLock(path: path)
+        try FileSystem.makeDirectories((path as NSString).deletingLastPathComponent)
+        lock.fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lock.fd >= 0 else { throw StorageError.io(path: path, operation: "opening lock", errno: errno) }
+        guard flock(lock.fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(lock.fd)
+            lock.fd = -1
+            return nil
+        }
+        ftruncate(lock.fd, 0)
+        let line = Array("\(holder)\n".utf8)
+        _ = line.withUnsafeBytes { pwrite(lock.fd, $0.baseAddress, $0.count, 0) }
+        return lock
+    }
+
     /// Releases the lock; also done when the process exits.
     public func release() {
         guard fd >= 0 else { return }

@@ -7,7 +7,6 @@ public enum LogError: LakeError {
     case invalidTopicConfig(path: String, detail: String)
     case offsetOutOfRange(topic: String, partition: Int, offset: Int64, earliest: Int64, end: Int64)
     case recordTooLarge(bytes: Int, limit: Int)
-    case missingKey(field: String, line: Int)
     case corruptSegment(path: String, offset: Int64)
 
     public var stage: String { "Log" }
@@ -27,8 +26,6 @@ public enum LogError: LakeError {
             return "a record of \(bytes) bytes is over the log's limit of \(limit) bytes"
         case let .corruptSegment(path, offset):
             return "\(path) is corrupt after offset \(offset) (a record's checksum or size is wrong); the records after it cannot be read"
-        case let .missingKey(field, line):
-            return "line \(line) of the input has no key field \"\(field)\": pass --key with a field every event has, or leave it out"
         }
     }
 }

@@ -17,7 +17,8 @@ public final class Producer {
     private var stickyCount = 0
     public static let stickyBatch = 2048
     public private(set) var produced = 0
-    private var lineNumber = 0
+    /// Events sent without the key field (with a key field set).
+    public private(set) var unkeyed = 0
 
     public init(log: EventLog, topic: String, keyField: String?) throws {
         self.topic = topic
@@ -29,16 +30,14 @@ public final class Producer {
     /// Appends one event; returns (partition, offset).
     @discardableResult
     public func send(_ line: UnsafeRawBufferPointer, timestamp: Int64) throws -> (partition: Int, offset: Int64) {
-        lineNumber += 1
-        let partition: Int
-        var key: UnsafeRawBufferPointer?
-        if let keyField {
-            guard let found = KeyFinder.value(of: keyField, in: line) else {
-                throw LogError.missingKey(field: keyField, line: lineNumber)
-            }
-            key = found
-            partition = Int(Self.fnv1a(found) % UInt64(writers.count))
+        var partition: Int
+        let key = keyField.flatMap { KeyFinder.value(of: $0, in: line) }
+        if let key {
+            partition = Int(Self.fnv1a(key) % UInt64(writers.count))
         } else {
+            // No key (or a line that is not even JSON): kept all the same, as Kafka keeps a
+            // null-key record, so ingestion can land or quarantine it.
+            if keyField != nil { unkeyed += 1 }
             if stickyCount >= Self.stickyBatch {
                 sticky = (sticky + 1) % writers.count
                 stickyCount = 0

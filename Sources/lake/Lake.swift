@@ -9,6 +9,6 @@ struct Lake: AsyncParsableCommand {
             Start with `lake demo`, which runs the whole flow on built-in simulators.
             """,
         version: "0.1.0",
-        subcommands: [InitCommand.self, IngestCommand.self, CatalogCommand.self, DemoCommand.self,
-                      SimulatorCommand.self])
+        subcommands: [InitCommand.self, IngestCommand.self, ProduceCommand.self, TopicsCommand.self,
+                      CatalogCommand.self, DemoCommand.self, SimulatorCommand.self])
 }

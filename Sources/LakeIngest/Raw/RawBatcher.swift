@@ -31,7 +31,12 @@ public struct LandedCounts: Sendable, Equatable {
 /// Every commit takes all open files: a checkpoint is only ever committed with every line
 /// that came before it, even when one page's lines went to several partitions.
 public actor RawBatcher {
-    struct FileKey: Hashable { var dataset: String; var partitions: PartitionValues }
+    struct FileKey: Hashable {
+        var zone: LakeRoot.Zone
+        var dataset: String
+        var partitions: PartitionValues
+        var group: String?
+    }
 
     struct OpenFile {
         var writer: GzipWriter
@@ -52,9 +57,12 @@ public actor RawBatcher {
     private var order: [FileKey] = []
     private var checkpoints: [String: CheckpointRecord] = [:]
     private var cursors: [String: CursorRecord] = [:]
+    private var offsets: [String: StreamOffsetRecord] = [:]
     private var oldest: Date?
     public private(set) var landed: [String: LandedCounts] = [:]
     public private(set) var commits = 0
+    /// Records committed to quarantine by this batcher.
+    public private(set) var quarantined = 0
 
     /// `scope` names this writer's folder under `_tmp/`, which only the holder of the
     /// matching lock may reconcile.
@@ -72,23 +80,34 @@ public actor RawBatcher {
         public var partitions: PartitionValues
         public var bytes: [UInt8]
         public var records: Int
+        /// `.raw`, or `.quarantine` for rejected records.
+        public var zone: LakeRoot.Zone
+        /// Lines of different groups (stream partitions) never share a file.
+        public var group: String?
+        /// The file's name if this line opens it (`<topic>+<partition>+<offset>`); else a batch id.
+        public var fileName: String?
 
-        public init(dataset: String, partitions: PartitionValues, bytes: [UInt8], records: Int) {
+        public init(dataset: String, partitions: PartitionValues, bytes: [UInt8], records: Int,
+                    zone: LakeRoot.Zone = .raw, group: String? = nil, fileName: String? = nil) {
             self.dataset = dataset
             self.partitions = partitions
             self.bytes = bytes
             self.records = records
+            self.zone = zone
+            self.group = group
+            self.fileName = fileName
         }
     }
 
     /// Adds one unit step: its lines (none for a unit that only discovers children) and the
     /// checkpoint that says they are done, in one step, so no commit can take the lines
     /// without the checkpoint. Then commits everything if a file is full or old.
-    public func append(_ lines: [Line], checkpoint: CheckpointRecord, cursor: CursorRecord? = nil) throws {
+    public func append(_ lines: [Line], checkpoint: CheckpointRecord? = nil, cursor: CursorRecord? = nil,
+                       offsets: [StreamOffsetRecord] = []) throws {
         var full = false
         for line in lines {
-            let key = FileKey(dataset: line.dataset, partitions: line.partitions)
-            if open[key] == nil { open[key] = try openFile(key); order.append(key) }
+            let key = FileKey(zone: line.zone, dataset: line.dataset, partitions: line.partitions, group: line.group)
+            if open[key] == nil { open[key] = try openFile(key, name: line.fileName); order.append(key) }
             try open[key]!.writer.write(line.bytes)
             open[key]!.rows += 1
             open[key]!.records += line.records
@@ -96,27 +115,34 @@ public actor RawBatcher {
                 full = true
             }
         }
-        checkpoints["\(checkpoint.dataset)\u{0}\(checkpoint.scope)"] = checkpoint
+        if let checkpoint { checkpoints["\(checkpoint.dataset)\u{0}\(checkpoint.scope)"] = checkpoint }
+        for offset in offsets { self.offsets["\(offset.stream)\u{0}\(offset.consumerGroup)\u{0}\(offset.partition)"] = offset }
         if let cursor { cursors["\(cursor.dataset)\u{0}\(cursor.scope)"] = cursor }
         if oldest == nil { oldest = Date() }
         if full || Date().timeIntervalSince(oldest!) >= limits.maxAge { try flush() }
     }
 
+    /// Commits when the oldest uncommitted line has waited `maxAge` (for idle streams).
+    public func flushIfOld() throws {
+        if let oldest, Date().timeIntervalSince(oldest) >= limits.maxAge { try flush() }
+    }
+
     /// Commits every open file and every pending checkpoint in one catalog transaction.
     public func flush() throws {
-        guard !open.isEmpty || !checkpoints.isEmpty || !cursors.isEmpty else { return }
+        guard !open.isEmpty || !checkpoints.isEmpty || !cursors.isEmpty || !offsets.isEmpty else { return }
         var pending: [PendingFile] = []
         for key in order {
             guard let file = open[key] else { continue }
             let (bytes, sha) = try file.writer.finish()
             pending.append(PendingFile(
-                tmpPath: file.tmp, finalPath: file.final, dataset: key.dataset, source: source, zone: .raw,
+                tmpPath: file.tmp, finalPath: file.final, dataset: key.dataset, source: source, zone: key.zone,
                 partitions: key.partitions, rows: file.rows, records: file.records, bytes: bytes, sha256: sha,
                 batchId: file.batch))
         }
         try catalog.commit(files: pending, checkpoints: Array(checkpoints.values), cursors: Array(cursors.values),
-                           run: run)
-        for file in pending {
+                           offsets: Array(offsets.values), run: run)
+        quarantined += pending.filter { $0.zone == .quarantine }.reduce(0) { $0 + $1.records }
+        for file in pending where file.zone == .raw {
             let label = "\(file.dataset)\u{0}\(file.partitions["region"] ?? Hive.defaultPartition)"
             landed[label, default: LandedCounts()].files += 1
             landed[label, default: LandedCounts()].rows += file.rows
@@ -128,6 +154,7 @@ public actor RawBatcher {
         order.removeAll()
         checkpoints.removeAll()
         cursors.removeAll()
+        offsets.removeAll()
         oldest = nil
     }
 
@@ -138,14 +165,20 @@ public actor RawBatcher {
         order.removeAll()
         checkpoints.removeAll()
         cursors.removeAll()
+        offsets.removeAll()
     }
 
-    private func openFile(_ key: FileKey) throws -> OpenFile {
-        let batch = BatchID.make()
-        let tmp = "_tmp/\(scope)/\(batch).ndjson.gz"
+    private func openFile(_ key: FileKey, name: String?) throws -> OpenFile {
+        var batch = name ?? BatchID.make()
+        func finalPath(_ batch: String) -> String {
+            key.zone == .raw ? "raw/\(source)/\(key.dataset)/\(key.partitions.path)/\(batch).ndjson.gz"
+                : "\(key.zone.rawValue)/\(key.dataset)/\(key.partitions.path)/\(batch).ndjson.gz"
+        }
+        // A replay (a reset group) lands the same offsets again: keep both, never overwrite.
+        if name != nil, try catalog.hasFile(path: finalPath(batch)) { batch += "-" + BatchID.make() }
+        let tmp = "_tmp/\(scope)/\(key.zone.rawValue)-\(batch).ndjson.gz"
         try FileSystem.makeDirectories(catalog.root.tmpPath + "/" + scope)
         let writer = try GzipWriter(path: catalog.root.absolute(tmp), level: limits.gzipLevel)
-        let final = "raw/\(source)/\(key.dataset)/\(key.partitions.path)/\(batch).ndjson.gz"
-        return OpenFile(writer: writer, batch: batch, tmp: tmp, final: final)
+        return OpenFile(writer: writer, batch: batch, tmp: tmp, final: finalPath(batch))
     }
 }

@@ -1,0 +1,266 @@
+import Foundation
+import LakeCatalog
+import LakeCore
+
+/// Knobs of a stream ingestion.
+public struct StreamOptions: Sendable {
+    public var dataset: String
+    /// `raw/<source>/<dataset>/`.
+    public var source: String
+    public var group = "lake"
+    public var timeField: String?
+    public var regionField: String?
+    /// Stop after this many events (nil: no limit).
+    public var maxRecords: Int?
+    /// Stop once every partition is caught up.
+    public var untilIdle = false
+    /// Larger events go to quarantine.
+    public var maxEventBytes = 1 << 20
+    public var limits: RawLimits = {
+        var limits = RawLimits()
+        limits.maxRecords = 200_000
+        limits.maxAge = 10
+        return limits
+    }()
+    /// Events read from a partition at a time.
+    public var batch = 8192
+    public var command = "lake ingest stream"
+    public var progress = true
+
+    public init(dataset: String, source: String) {
+        self.dataset = dataset
+        self.source = source
+    }
+}
+
+/// Set from a signal handler: finish, flush and commit, then stop.
+public final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopped = false
+    public init() {}
+    public func stop() { lock.lock(); stopped = true; lock.unlock() }
+    public var isStopped: Bool { lock.lock(); defer { lock.unlock() }; return stopped }
+}
+
+/// What a stream ingestion landed.
+public struct StreamReport: Sendable {
+    public var source: String
+    public var stream: String
+    public var dataset: String
+    public var group: String
+    public var partitions: [Int]
+    public var events: Int
+    public var quarantined: Int
+    public var seconds: Double
+    public var rows: [IngestReport.Row]
+    public var offsets: [Int: String]
+    public var reconciled: String?
+
+    public var json: JSONValue {
+        .object([
+            ("source", .string(source)), ("stream", .string(stream)), ("dataset", .string(dataset)),
+            ("group", .string(group)), ("partitions", .array(partitions.map { .int($0) })),
+            ("events", .int(events)), ("quarantined", .int(quarantined)),
+            ("seconds", .double((seconds * 1000).rounded() / 1000)),
+            ("events_per_second", .int(seconds > 0 ? Int(Double(events) / seconds) : 0)),
+            ("next_offsets", .object(offsets.sorted { $0.key < $1.key }.map { (String($0.key), .string($0.value)) })),
+            ("landed", .array(rows.map { row in
+                .object([("region", .string(row.region)), ("files", .int(row.counts.files)),
+                         ("events", .int(row.counts.records)), ("bytes", .int(row.counts.bytes))])
+            })),
+        ])
+    }
+}
+
+/// Lands a stream in the raw zone in micro-batches, exactly once.
+///
+/// Each partition is read by its own task into its own files, one open gzip file per
+/// (dt, region); files close at a record count, a size or an age. A file's commit and its
+/// partition's next offset go in one catalog transaction; a source that needs it (Redis) is
+/// acknowledged only after. Bad events go to quarantine with the reason.
+public final class StreamIngestion: @unchecked Sendable {
+    let source: StreamSource
+    let catalog: Catalog
+    let options: StreamOptions
+    let progress = Progress.shared
+
+    public init(source: StreamSource, catalog: Catalog, options: StreamOptions) {
+        self.source = source
+        self.catalog = catalog
+        self.options = options
+    }
+
+    /// The `_tmp/` folder of this dataset's stream files.
+    public static func scope(source: String, dataset: String) -> String { "stream-\(source)-\(dataset)" }
+
+    public func run(stop: StopFlag = StopFlag()) async throws -> StreamReport {
+        try Names.validate(options.dataset, kind: "dataset")
+        try Names.validate(options.source, kind: "source")
+        let scope = Self.scope(source: options.source, dataset: options.dataset)
+        let mine = Set(source.partitions)
+        let stream = source.stream
+        let reconciled = try catalog.reconcile(scope: scope) { name in
+            mine.contains { name.contains("-\(stream)+\($0)+") }
+        }
+        if !reconciled.isEmpty { progress.note("reconciled: \(reconciled.summary)") }
+        try catalog.ensureDataset(options.dataset, source: options.source)
+        let run = try catalog.startRun(command: options.command)
+        let started = Date()
+        let counter = EventCounter(limit: options.maxRecords)
+        let batchers = Dictionary(uniqueKeysWithValues: source.partitions.map {
+            ($0, RawBatcher(catalog: catalog, source: options.source, scope: scope, limits: options.limits, run: run))
+        })
+        var offsets: [Int: String] = [:]
+        do {
+            let monitor = Task { [source, progress, options] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(nanoseconds: 500_000_000)
+                    let lag = source.partitions.compactMap { source.lag(partition: $0) }.reduce(0, +)
+                    let seconds = max(Date().timeIntervalSince(started), 0.001)
+                    if options.progress {
+                        progress.status(String(format: "ingest stream %@: %d events, %.0f events/s, lag %lld",
+                                               stream, counter.count, Double(counter.count) / seconds, lag))
+                    }
+                }
+            }
+            defer { monitor.cancel() }
+            try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+                for partition in source.partitions {
+                    let batcher = batchers[partition]!
+                    group.addTask { (partition, try await self.consume(partition, batcher: batcher, counter: counter, stop: stop)) }
+                }
+                for try await (partition, offset) in group { if let offset { offsets[partition] = offset } }
+            }
+        } catch {
+            for batcher in batchers.values { await batcher.abandon() }
+            progress.done()
+            try? catalog.finishRun(run, outcome: "failed", counts: nil, error: "\(error)")
+            throw error
+        }
+        progress.done()
+        var landed: [String: LandedCounts] = [:]
+        var quarantined = 0
+        for batcher in batchers.values {
+            for (key, counts) in await batcher.landed {
+                let region = String(key.split(separator: "\u{0}", omittingEmptySubsequences: false)[1])
+                landed[region, default: LandedCounts()].files += counts.files
+                landed[region, default: LandedCounts()].rows += counts.rows
+                landed[region, default: LandedCounts()].records += counts.records
+                landed[region, default: LandedCounts()].bytes += counts.bytes
+            }
+            quarantined += await batcher.quarantined
+        }
+        let report = StreamReport(
+            source: source.sourceID, stream: stream, dataset: options.dataset, group: options.group,
+            partitions: source.partitions, events: counter.count, quarantined: quarantined,
+            seconds: Date().timeIntervalSince(started),
+            rows: landed.keys.sorted().map {
+                IngestReport.Row(dataset: options.dataset, region: $0, counts: landed[$0]!,
+                                 folder: "raw/\(options.source)/\(options.dataset)/dt=*/\(Hive.segment("region", $0 == Hive.defaultPartition ? nil : $0))/")
+            },
+            offsets: offsets, reconciled: reconciled.isEmpty ? nil : reconciled.summary)
+        try catalog.finishRun(run, outcome: "succeeded", counts: .object([
+            ("events", .int(report.events)), ("quarantined", .int(quarantined)),
+            ("files", .int(report.rows.reduce(0) { $0 + $1.counts.files })),
+        ]), error: nil)
+        return report
+    }
+
+    /// Reads one partition until idle, the record limit or a stop; returns its next offset.
+    private func consume(_ partition: Int, batcher: RawBatcher, counter: EventCounter, stop: StopFlag) async throws -> String? {
+        var unacknowledged: [StreamEvent] = []
+        var next: String?
+        let numeric = source.sourceID == "embedded"
+        while !stop.isStopped {
+            let want = counter.reserve(options.batch)
+            guard want > 0 else { break }
+            let events = try await source.read(partition: partition, max: want)
+            counter.release(want - events.count)
+            if events.isEmpty {
+                if options.untilIdle { break }
+                try await batcher.flushIfOld()
+                if await batcher.commits > 0, !unacknowledged.isEmpty { try await acknowledge(partition, &unacknowledged, batcher) }
+                try await Task.sleep(nanoseconds: 100_000_000)
+                continue
+            }
+            let ingestedAt = Timestamps.iso()
+            let lines = events.map { line(for: $0, numeric: numeric, ingestedAt: ingestedAt) }
+            next = source.nextOffset(after: events.last!)
+            let offset = StreamOffsetRecord(
+                source: source.sourceID, stream: source.stream, consumerGroup: options.group, partition: partition,
+                nextOffset: next!, dataset: options.dataset, updatedAt: ingestedAt)
+            let commitsBefore = await batcher.commits
+            try await batcher.append(lines, offsets: [offset])
+            unacknowledged += events
+            if await batcher.commits > commitsBefore { try await acknowledge(partition, &unacknowledged, batcher) }
+        }
+        try await batcher.flush()
+        if !unacknowledged.isEmpty { try await source.committed(partition: partition, events: unacknowledged) }
+        return next
+    }
+
+    private func acknowledge(_ partition: Int, _ events: inout [StreamEvent], _ batcher: RawBatcher) async throws {
+        try await source.committed(partition: partition, events: events)
+        events.removeAll(keepingCapacity: true)
+    }
+
+    /// The raw line for a good event, or the quarantine line with the reason.
+    func line(for event: StreamEvent, numeric: Bool, ingestedAt: String) -> RawBatcher.Line {
+        let arrivalDay = Timestamps.day(Date(timeIntervalSince1970: Double(event.arrival) / 1000))
+        let name = "\(source.stream)+\(event.partition)+\(event.offset)"
+        func reject(_ reason: String) -> RawBatcher.Line {
+            let meta = StreamLine.meta(event, source: source.sourceID, stream: source.stream, numericOffset: numeric,
+                                       ingestedAt: ingestedAt, reason: reason)
+            return RawBatcher.Line(dataset: options.dataset, partitions: PartitionValues([.init("dt", arrivalDay)]),
+                                   bytes: StreamLine.quarantine(meta: meta, value: event.value), records: 1,
+                                   zone: .quarantine, group: String(event.partition), fileName: name)
+        }
+        guard event.value.count <= options.maxEventBytes else {
+            return reject("over the size limit: \(event.value.count) bytes > \(options.maxEventBytes)")
+        }
+        let root: JSONNode
+        do { root = try JSONTape(event.value).root } catch {
+            return reject("not JSON: \(error)")
+        }
+        guard root.kind == .object else { return reject("not a JSON object but \(root.kind == .array ? "an array" : "a \(root.kind)")") }
+        var dt = arrivalDay
+        if let field = options.timeField, let time = root[field] {
+            let day: String?
+            switch time.kind {
+            case .string: day = time.tape.bytes.withUnsafeBytes { EventTime.utcDay(iso: UnsafeRawBufferPointer(rebasing: $0[time.range.dropFirst().dropLast()])) }
+            case .number: day = time.double.flatMap(EventTime.utcDay(epoch:))
+            default: day = nil
+            }
+            if let day { dt = day }
+        }
+        let region = options.regionField.flatMap { root[$0]?.string }.map(Regions.normalize)
+        let meta = StreamLine.meta(event, source: source.sourceID, stream: source.stream, numericOffset: numeric,
+                                   ingestedAt: ingestedAt)
+        return RawBatcher.Line(dataset: options.dataset, partitions: .dtRegion(dt: dt, region: region),
+                               bytes: StreamLine.raw(meta: meta, value: event.value), records: 1,
+                               group: String(event.partition), fileName: name)
+    }
+}
+
+/// Events taken so far across partitions, against an optional limit.
+final class EventCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private let limit: Int?
+    private var taken = 0
+
+    init(limit: Int?) { self.limit = limit }
+
+    var count: Int { lock.lock(); defer { lock.unlock() }; return taken }
+
+    /// Reserves up to `wanted` events; returns how many may be read.
+    func reserve(_ wanted: Int) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        let granted = limit.map { max(0, min(wanted, $0 - taken)) } ?? wanted
+        taken += granted
+        return granted
+    }
+
+    func release(_ unused: Int) {
+        lock.lock(); taken -= unused; lock.unlock()
+    }
+}

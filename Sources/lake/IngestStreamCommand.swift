@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import LakeCatalog
+import LakeCore
+import LakeEventLog
+import LakeIngest
+
+struct IngestStreamCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stream",
+        abstract: "An event stream → raw/<source>/<dataset>/, in micro-batches, exactly once.",
+        discussion: """
+            Reads the embedded log (default) or a Redis stream with a consumer group, and commits each raw
+            file with the offsets it covers. Without --max-records or --until-idle it follows the stream
+            until SIGINT or SIGTERM, then commits what it holds and exits.
+            """)
+
+    @OptionGroup var lake: LakeOptions
+    @Argument(help: "Topic (embedded log) or stream key (Redis; or give it in --from).") var topic: String
+    @Option(help: "Dataset to land into.") var dataset: String
+    @Option(help: "embedded, or redis://HOST:PORT/STREAM.") var from = "embedded"
+    @Option(help: "Consumer group.") var group = "lake"
+    @Option(help: "raw/<source>/… (default: the topic or stream name).") var source: String?
+    @Option(help: "Event field holding the region (ISO 3166-1 alpha-2).") var regionField: String?
+    @Option(help: "Event field holding the event time (ISO 8601, or Unix seconds or ms): the dt partition.") var timeField: String?
+    @Option(help: "Stop after this many events.") var maxRecords: Int?
+    @Flag(help: "Stop once caught up.") var untilIdle = false
+    @Option(help: "Start from earliest or latest instead of the group's committed offsets.") var reset: ResetPoint?
+    @Option(help: "Start every partition at this offset (embedded log).") var fromOffset: Int64?
+    @Option(help: "Start at the first event appended at or after this ISO 8601 time (embedded log).") var fromTime: String?
+    @Option(help: "Read only these partitions (embedded log), comma-separated.") var partitions: String?
+    @Option(help: "Redis entry field holding the event JSON.") var field = "value"
+    @Option(help: "Events per raw file before it is committed.") var maxFileRecords = 200_000
+    @Option(help: "Uncompressed bytes per raw file before it is committed.") var maxFileBytes = 64 << 20
+    @Option(help: "Seconds before buffered events are committed anyway.") var maxFileAge = 10.0
+    @Option(help: "Larger events go to quarantine.") var maxEventBytes = 1 << 20
+    @Option(help: "gzip level of raw files.") var gzipLevel: Int32 = 1
+    @Flag(help: "No progress lines on stderr.") var quiet = false
+    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+
+    enum ResetPoint: String, ExpressibleByArgument { case earliest, latest }
+
+    func validate() throws {
+        if fromTime != nil, Timestamps.parse(fromTime!) == nil {
+            throw ValidationError("--from-time takes an ISO 8601 time like 2026-11-24T10:00:00Z")
+        }
+        if [reset != nil, fromOffset != nil, fromTime != nil].filter({ $0 }).count > 1 {
+            throw ValidationError("give only one of --reset, --from-offset and --from-time")
+        }
+        if !(from == "embedded" || from.hasPrefix("redis://")) {
+            throw ValidationError("--from takes embedded or redis://HOST:PORT/STREAM")
+        }
+    }
+
+    func run() async throws {
+        let catalog = try lake.openCatalog()
+        var options = StreamOptions(dataset: dataset, source: source ?? topic)
+        options.group = group
+        options.timeField = timeField
+        options.regionField = regionField
+        options.maxRecords = maxRecords
+        options.untilIdle = untilIdle
+        options.maxEventBytes = maxEventBytes
+        options.limits.maxRecords = maxFileRecords
+        options.limits.maxBytes = maxFileBytes
+        options.limits.maxAge = maxFileAge
+        options.limits.gzipLevel = gzipLevel
+        options.command = commandLine()
+        options.progress = !quiet
+
+        let stream: StreamSource
+        if from == "embedded" {
+            let log = EventLog(root: lake.root)
+            let committed = try catalog.streamOffsets(source: "embedded", stream: topic, group: group)
+            let start: EmbeddedLogSource.Start
+            switch (reset, fromOffset, fromTime) {
+            case (.earliest?, _, _): start = .earliest
+            case (.latest?, _, _): start = .latest
+            case let (_, offset?, _): start = .offset(offset)
+            case let (_, _, time?): start = .time(Int64(Timestamps.parse(time)!.timeIntervalSince1970 * 1000))
+            default: start = .committed
+            }
+            let embedded = try EmbeddedLogSource(
+                log: log, topic: topic, group: group,
+                committed: Dictionary(uniqueKeysWithValues: committed.compactMap { r in Int64(r.nextOffset).map { (r.partition, $0) } }),
+                start: start, only: partitions.map { $0.split(separator: ",").compactMap { Int($0) } },
+                lockFolder: lake.root.tmpPath + "/consumers")
+            guard !embedded.partitions.isEmpty else {
+                throw IngestError.invalidDeclaration(file: topic, problem: "every partition is being read by another consumer of group '\(group)'")
+            }
+            stream = embedded
+        } else {
+            stream = try await RedisStreamSource.connect(url: from, group: group, field: field, catalog: catalog,
+                                                         lockFolder: lake.root.tmpPath + "/consumers",
+                                                         reset: reset == .latest ? .latest : reset == .earliest ? .earliest : nil)
+            if source == nil { options.source = stream.stream }
+        }
+
+        let stop = StopFlag()
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let handlers = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+            let handler = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            handler.setEventHandler {
+                Progress.shared.note("stopping: committing what is buffered…")
+                stop.stop()
+            }
+            handler.resume()
+            return handler
+        }
+        defer { handlers.forEach { $0.cancel() } }
+        let report = try await StreamIngestion(source: stream, catalog: catalog, options: options).run(stop: stop)
+        if format == .json { return Output.json(report.json) }
+        var table = Table(["region", "files", "events", "bytes", "folder"])
+        for row in report.rows {
+            table.add([row.region, "\(row.counts.files)", "\(row.counts.records)", row.counts.bytes.byteSize, row.folder])
+        }
+        if !report.rows.isEmpty { print(table.render()) }
+        print("Landed \(report.events - report.quarantined) events of \(report.stream) (partitions "
+              + report.partitions.map(String.init).joined(separator: ",") + ") into \(dataset) in "
+              + String(format: "%.1f s", report.seconds) + "; \(report.quarantined) quarantined.")
+        if let reconciled = report.reconciled { print("Reconciled: \(reconciled).") }
+    }
+}
