@@ -65,6 +65,12 @@ public final class PartitionReader {
                 }
             case .incomplete, .corrupt:
                 if try fill() { continue }
+                // A partition that had no segment when this reader opened may have one now.
+                if fd < 0 {
+                    guard refreshSegments() else { return nil }
+                    try openCurrent()
+                    continue
+                }
                 // The end of this segment. The last one may still be growing (a writer
                 // appends, or died mid-record and the next writer cuts the tail): stop here.
                 if segmentIndex + 1 >= segments.count, !refreshSegments() { return nil }

@@ -7,7 +7,7 @@ struct SimulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulator",
         abstract: "Run a built-in simulator on 127.0.0.1 (for tests, benchmarks and trying things).",
-        subcommands: [SpotifySimulatorCommand.self])
+        subcommands: [SpotifySimulatorCommand.self, EventsSimulatorCommand.self])
 }
 
 struct SpotifySimulatorCommand: AsyncParsableCommand {

@@ -90,3 +90,40 @@ def describe_difference(a, b):
     from collections import Counter
     ka, kb = Counter(p[:4] for p in a), Counter(p[:4] for p in b)
     return {"only_or_more_in_first": list((ka - kb).items())[:5], "only_or_more_in_second": list((kb - ka).items())[:5]}
+
+
+@pytest.fixture
+def redis_port():
+    """A real redis-server on a free loopback port, stopped after the test."""
+    import shutil
+    import socket
+    import time
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is not installed: run scripts/setup")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2) as c:
+                c.sendall(b"PING\r\n")
+                if c.recv(16).startswith(b"+PONG"):
+                    break
+        except OSError:
+            time.sleep(0.05)
+    yield port
+    proc.terminate()
+    proc.wait(timeout=5)
+
+
+def redis(port, *args):
+    """One Redis command over a raw socket; returns the first reply line."""
+    import socket
+    with socket.create_connection(("127.0.0.1", port)) as c:
+        out = b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(str(a)), str(a).encode()) for a in args)
+        c.sendall(out)
+        return c.recv(65536).split(b"\r\n")[0].decode()

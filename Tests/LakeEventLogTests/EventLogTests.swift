@@ -95,6 +95,16 @@ import Testing
         #expect(throws: LogError.self) { try readAll(log, partition: 0) }
     }
 
+    @Test func aReaderOpenedOnAnEmptyPartitionSeesWhatIsAppendedLater() throws {
+        let log = try makeLog(1)
+        let reader = try PartitionReader(try log.partition("plays", 0), from: 0)
+        #expect(try reader.read(maxRecords: 10) { _ in } == 0)
+        _ = try produce(log, (0..<5).map { #"{"n":\#($0)}"# })
+        var offsets: [Int64] = []
+        try reader.read(maxRecords: 10) { offsets.append($0.offset) }
+        #expect(offsets == [0, 1, 2, 3, 4])
+    }
+
     @Test func segmentsRollAndReadingCrossesThemFromAnyOffset() throws {
         let log = try makeLog(1, segmentBytes: 4096)
         _ = try produce(log, (0..<1000).map { #"{"n":\#($0),"pad":"xxxxxxxxxxxxxxxxxxxxxxxx"}"# })

@@ -70,5 +70,11 @@ public final class EmbeddedLogSource: StreamSource, @unchecked Sendable {
 
     public func nextOffset(after event: StreamEvent) -> String { String((Int64(event.offset) ?? 0) + 1) }
 
-    deinit { locks.forEach { $0.release() } }
+    public func close() {
+        lock.lock(); defer { lock.unlock() }
+        locks.forEach { $0.release() }
+        locks.removeAll()
+    }
+
+    deinit { close() }
 }

@@ -32,4 +32,6 @@ public protocol StreamSource: AnyObject, Sendable {
     func lag(partition: Int) -> Int64?
     /// The offset to record after `event` (the next one to read).
     func nextOffset(after event: StreamEvent) -> String
+    /// Gives the partitions back to the group (releases their locks).
+    func close()
 }

@@ -94,6 +94,7 @@ public final class StreamIngestion: @unchecked Sendable {
     public static func scope(source: String, dataset: String) -> String { "stream-\(source)-\(dataset)" }
 
     public func run(stop: StopFlag = StopFlag()) async throws -> StreamReport {
+        defer { source.close() }
         try Names.validate(options.dataset, kind: "dataset")
         try Names.validate(options.source, kind: "source")
         let scope = Self.scope(source: options.source, dataset: options.dataset)
@@ -112,8 +113,8 @@ public final class StreamIngestion: @unchecked Sendable {
         })
         var offsets: [Int: String] = [:]
         do {
-            let monitor = Task { [source, progress, options] in
-                while !Task.isCancelled {
+            let monitor = Task { [weak source, progress, options] in
+                while !Task.isCancelled, let source {
                     try? await Task.sleep(nanoseconds: 500_000_000)
                     let lag = source.partitions.compactMap { source.lag(partition: $0) }.reduce(0, +)
                     let seconds = max(Date().timeIntervalSince(started), 0.001)

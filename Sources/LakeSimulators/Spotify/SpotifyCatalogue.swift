@@ -18,6 +18,8 @@ public final class SpotifyCatalogue: @unchecked Sendable {
         public var featured: [(id: String, json: String)]
         public var playlistTracks: [String: [String]]
         public var categories: [String]
+        /// Track ids across the market's featured playlists, with repeats (popular tracks recur).
+        public var playlistTrackIDs: [String]
     }
 
     public let seed: UInt64
@@ -83,6 +85,7 @@ public final class SpotifyCatalogue: @unchecked Sendable {
         for i in 0..<releases { newReleases.append(albumJSON((i * 7 + Int(rng.next() % 5)) % albums.count)) }
         var featured: [(String, String)] = []
         var playlistTracks: [String: [String]] = [:]
+        var trackIDs: [String] = []
         for p in 0..<max(1, Int(Double(4 + Int(rng.next() % 9)) * scale)) {
             let id = rng.spotifyID()
             let count = Int(Double(20 + Int(rng.next() % 231)) * max(scale, 0.2))
@@ -91,6 +94,7 @@ public final class SpotifyCatalogue: @unchecked Sendable {
                 let track = rng.skewed(tracks.count)
                 let added = "2026-\(10 + position % 2)-\(10 + position % 18)T\(10 + position % 12):00:00Z"
                 items.append(playlistTrackJSON(track, addedAt: added))
+                trackIDs.append(tracks[track].id)
             }
             playlistTracks[id] = items
             featured.append((id, playlistJSON(id: id, name: "\(code) Hits \(p + 1): \(Self.words[p % Self.words.count])",
@@ -105,7 +109,8 @@ public final class SpotifyCatalogue: @unchecked Sendable {
                 ("id", .string(id)), ("name", .string("\(Self.words[c % Self.words.count]) \(c)")),
             ]).serialized())
         }
-        return Market(newReleases: newReleases, featured: featured, playlistTracks: playlistTracks, categories: categories)
+        return Market(newReleases: newReleases, featured: featured, playlistTracks: playlistTracks, categories: categories,
+                      playlistTrackIDs: trackIDs)
     }
 
     private func artistJSON(_ i: Int) -> JSONValue {

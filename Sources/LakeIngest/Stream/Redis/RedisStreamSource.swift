@@ -109,6 +109,8 @@ public final class RedisStreamSource: StreamSource, @unchecked Sendable {
 
     public func lag(partition: Int) -> Int64? { nil }
 
+    public func close() { lockFile.release() }
+
     public func nextOffset(after event: StreamEvent) -> String { event.offset }
 
     private func acknowledge(_ ids: [String]) throws {
