@@ -29,8 +29,8 @@ public struct JSONTape: Sendable {
     }
 
     public init(_ bytes: [UInt8]) throws {
-        guard String(validating: bytes, as: UTF8.self) != nil else {
-            throw Invalid(offset: 0, reason: "not valid UTF-8")
+        if let bad = UTF8Check.firstInvalid(bytes) {
+            throw Invalid(offset: bad, reason: "not valid UTF-8")
         }
         self.bytes = bytes
         var parser = Parser(bytes: bytes)

@@ -3,13 +3,32 @@ import Foundation
 /// UTC timestamps as lake writes them: ISO 8601 with milliseconds and `Z`.
 public enum Timestamps {
     public static func iso(_ date: Date = Date()) -> String {
-        var t = time_t(date.timeIntervalSince1970.rounded(.down))
+        iso(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
+    }
+
+    /// `iso` for milliseconds since 1970; hot in stream ingestion, so digits are written by
+    /// hand rather than through String(format:).
+    public static func iso(milliseconds: Int64) -> String {
+        var t = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
+        let millis = Int(milliseconds - Int64(t) * 1000)
         var parts = tm()
         gmtime_r(&t, &parts)
-        let millis = Int((date.timeIntervalSince1970 - Double(t)) * 1000)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900,
-                      Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min),
-                      Int(parts.tm_sec), min(millis, 999))
+        var out = [UInt8](repeating: 0, count: 24)
+        func put(_ value: Int, _ at: Int, _ width: Int) {
+            var v = value
+            for i in stride(from: at + width - 1, through: at, by: -1) {
+                out[i] = UInt8(48 + v % 10)
+                v /= 10
+            }
+        }
+        put(Int(parts.tm_year) + 1900, 0, 4); out[4] = 45
+        put(Int(parts.tm_mon) + 1, 5, 2); out[7] = 45
+        put(Int(parts.tm_mday), 8, 2); out[10] = 84
+        put(Int(parts.tm_hour), 11, 2); out[13] = 58
+        put(Int(parts.tm_min), 14, 2); out[16] = 58
+        put(Int(parts.tm_sec), 17, 2); out[19] = 46
+        put(millis, 20, 3); out[23] = 90
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `YYYY-MM-DD` of the UTC day.

@@ -2,13 +2,14 @@ import ArgumentParser
 import Foundation
 import LakeCatalog
 import LakeCore
+import LakeEventLog
 import LakeIngest
 import LakeSimulators
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "The whole flow on built-in simulators: a Spotify-compatible API on 127.0.0.1 → raw zone.",
+        abstract: "The whole flow on built-in simulators: a Spotify-compatible API on 127.0.0.1 and a stream of listening events → raw zone.",
         discussion: "Uses only the lake it is pointed at (--lake, $LAKE_HOME, or ./lake); creates it if needed.")
 
     static let markets = ["SE", "US", "GB", "DE", "BR", "JP", "IN", "MX"]
@@ -19,6 +20,7 @@ struct DemoCommand: AsyncParsableCommand {
     var faults = "none"
     @Option(help: "Simulator catalogue size (1 = a few thousand tracks).") var scale = 1.0
     @Option(help: "Simulator seed.") var seed: UInt64 = 42
+    @Option(help: "Listening events to produce and ingest as a stream.") var events = 50_000
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func run() async throws {
@@ -53,18 +55,56 @@ struct DemoCommand: AsyncParsableCommand {
             declaration: declaration, catalog: catalog, environment: environment, options: options).run()
         await simulator.stop()
 
+        // The second way data arrives: a stream of listening events through the embedded log.
+        progress.note("  producing \(events) listening events to the embedded log topic 'listens'")
+        let log = EventLog(root: root)
+        if (try? log.config("listens")) == nil { try log.create("listens", config: TopicConfig(partitions: 4)) }
+        let producer = try Producer(log: log, topic: "listens", keyField: "user_id")
+        try ListeningEvents(seed: seed, scale: scale).generate(count: events) { chunk in
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            try chunk.withUnsafeBytes { all in
+                var start = 0
+                for i in 0..<all.count where all[i] == 0x0A {
+                    try producer.send(UnsafeRawBufferPointer(rebasing: all[start..<i]), timestamp: now)
+                    start = i + 1
+                }
+            }
+        }
+        _ = try producer.close()
+        progress.note("  ingesting the stream into raw/listens/plays/")
+        let committed = try catalog.streamOffsets(source: "embedded", stream: "listens", group: "lake")
+        let stream = try EmbeddedLogSource(
+            log: log, topic: "listens", group: "lake",
+            committed: Dictionary(uniqueKeysWithValues: committed.compactMap { r in Int64(r.nextOffset).map { (r.partition, $0) } }),
+            start: .committed, only: nil, lockFolder: root.tmpPath + "/consumers")
+        var streamOptions = StreamOptions(dataset: "plays", source: "listens")
+        streamOptions.timeField = "played_at"
+        streamOptions.regionField = "region"
+        streamOptions.untilIdle = true
+        streamOptions.command = "lake demo"
+        let streamed = try await StreamIngestion(source: stream, catalog: catalog, options: streamOptions).run()
+
         if format == .json {
-            Output.json(report.json)
+            Output.json(.object([("api", report.json), ("stream", streamed.json)]))
             return try report.throwIfFailed()
         }
         print("Landed in \(root.path)/raw/spotify/ (one line per API page, gzip NDJSON):\n")
         IngestRendering.print(report, format: .table)
+        print("\nLanded in \(root.path)/raw/listens/plays/ (one line per listening event):\n")
+        var table = Table(["region", "files", "events", "bytes"])
+        for row in streamed.rows {
+            table.add([row.region, "\(row.counts.files)", "\(row.counts.records)", row.counts.bytes.byteSize])
+        }
+        print(table.render())
+        print("\(streamed.events - streamed.quarantined) events landed, \(streamed.quarantined) malformed ones quarantined "
+              + "in \(root.path)/quarantine/plays/ with the reason.")
         print("""
 
             Next:
               lake --lake \(root.path) catalog list
-              lake --lake \(root.path) catalog show playlist_tracks
+              lake --lake \(root.path) topics describe listens
               duckdb -c "SELECT region, count(*) FROM read_json('\(root.path)/raw/spotify/playlist_tracks/**/*.ndjson.gz', hive_partitioning=true) GROUP BY ALL"
+              duckdb -c "SELECT region, count(*) FROM read_json('\(root.path)/raw/listens/plays/**/*.ndjson.gz', hive_partitioning=true) GROUP BY ALL"
             """)
         try report.throwIfFailed()
     }

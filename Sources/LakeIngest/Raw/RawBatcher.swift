@@ -36,6 +36,13 @@ public actor RawBatcher {
         var dataset: String
         var partitions: PartitionValues
         var group: String?
+
+        /// Hashes the values only: the zone, dataset and partition keys rarely differ, and
+        /// this runs once per line.
+        func hash(into hasher: inout Hasher) {
+            for pair in partitions.pairs { hasher.combine(pair.value) }
+            hasher.combine(group)
+        }
     }
 
     struct OpenFile {

@@ -183,6 +183,11 @@ extension SourceDeclaration {
 /// Region values as partitions hold them: ISO 3166-1 alpha-2 codes in upper case.
 public enum Regions {
     public static func normalize(_ value: String) -> String {
+        // The common case, already two upper-case ASCII letters, without Foundation.
+        var utf8 = value.utf8.makeIterator()
+        if value.utf8.count == 2, let a = utf8.next(), let b = utf8.next(), (65...90).contains(a), (65...90).contains(b) {
+            return value
+        }
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         if trimmed.count == 2, trimmed.allSatisfy({ $0.isASCII && $0.isLetter }) { return trimmed.uppercased() }
         return trimmed

@@ -61,7 +61,9 @@ public final class EmbeddedLogSource: StreamSource, @unchecked Sendable {
         return events
     }
 
-    public func committed(partition: Int, events: [StreamEvent]) async throws {}
+    public let acknowledges = false
+
+    public func committed(partition: Int, offsets: [String]) async throws {}
 
     public func lag(partition: Int) -> Int64? {
         guard let reader = readers[partition], let end = try? reader.partition.endOffset() else { return nil }

@@ -26,8 +26,10 @@ public protocol StreamSource: AnyObject, Sendable {
     var partitions: [Int] { get }
     /// The next events of `partition`, at most `max`; empty when caught up for now.
     func read(partition: Int, max: Int) async throws -> [StreamEvent]
-    /// The events up to and including `through` are committed to raw.
-    func committed(partition: Int, events: [StreamEvent]) async throws
+    /// Whether the source wants to hear which events are committed (Redis: to XACK them).
+    var acknowledges: Bool { get }
+    /// The events with these offsets are committed to raw.
+    func committed(partition: Int, offsets: [String]) async throws
     /// Events not yet read, where the source can tell.
     func lag(partition: Int) -> Int64?
     /// The offset to record after `event` (the next one to read).

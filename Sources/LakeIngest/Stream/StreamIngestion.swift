@@ -169,49 +169,86 @@ public final class StreamIngestion: @unchecked Sendable {
 
     /// Reads one partition until idle, the record limit or a stop; returns its next offset.
     private func consume(_ partition: Int, batcher: RawBatcher, counter: EventCounter, stop: StopFlag) async throws -> String? {
-        var unacknowledged: [StreamEvent] = []
+        // Only the ids, and only for a source that acknowledges: holding whole events until
+        // the next commit made memory grow with the stream.
+        var unacknowledged: [String] = []
         var next: String?
-        let numeric = source.sourceID == "embedded"
-        while !stop.isStopped {
-            let want = counter.reserve(options.batch)
-            guard want > 0 else { break }
-            let events = try await source.read(partition: partition, max: want)
-            counter.release(want - events.count)
+        let prefix = StreamLine.Prefix(source: source.sourceID, stream: source.stream,
+                                       numericOffset: source.sourceID == "embedded")
+        var arrivals = ArrivalCache()
+        // With fewer partitions than cores, the next batch is read while this one is encoded
+        // and compressed; with more, the partitions already keep every core busy.
+        let source = self.source
+        let prefetch = source.partitions.count < ProcessInfo.processInfo.activeProcessorCount
+        let batchSize = options.batch
+        /// Reads inline, or hands back a read already under way.
+        enum Read { case inline, prefetched(Task<[StreamEvent], Error>), done }
+        func startRead() -> Read {
+            guard !stop.isStopped else { return .done }
+            guard prefetch else { return .inline }
+            let want = counter.reserve(batchSize)
+            guard want > 0 else { return .done }
+            return .prefetched(Task {
+                let events = try await source.read(partition: partition, max: want)
+                counter.release(want - events.count)
+                return events
+            })
+        }
+        var upcoming = startRead()
+        while true {
+            let events: [StreamEvent]
+            switch upcoming {
+            case .done:
+                events = []
+            case let .prefetched(task):
+                events = try await task.value
+            case .inline:
+                let want = counter.reserve(batchSize)
+                if want == 0 {
+                    events = []
+                } else {
+                    events = try await source.read(partition: partition, max: want)
+                    counter.release(want - events.count)
+                }
+            }
+            if case .done = upcoming { break }
             if events.isEmpty {
-                if options.untilIdle { break }
+                if options.untilIdle || stop.isStopped || counter.exhausted { break }
                 try await batcher.flushIfOld()
                 if await batcher.commits > 0, !unacknowledged.isEmpty { try await acknowledge(partition, &unacknowledged, batcher) }
                 try await Task.sleep(nanoseconds: 100_000_000)
+                upcoming = startRead()
                 continue
             }
+            upcoming = startRead()
             let ingestedAt = Timestamps.iso()
-            let lines = events.map { line(for: $0, numeric: numeric, ingestedAt: ingestedAt) }
+            let lines = events.map { line(for: $0, prefix: prefix, arrivals: &arrivals, ingestedAt: ingestedAt) }
             next = source.nextOffset(after: events.last!)
             let offset = StreamOffsetRecord(
                 source: source.sourceID, stream: source.stream, consumerGroup: options.group, partition: partition,
                 nextOffset: next!, dataset: options.dataset, updatedAt: ingestedAt)
             let commitsBefore = await batcher.commits
             try await batcher.append(lines, offsets: [offset])
-            unacknowledged += events
+            if source.acknowledges { unacknowledged += events.map(\.offset) }
             if await batcher.commits > commitsBefore { try await acknowledge(partition, &unacknowledged, batcher) }
         }
         try await batcher.flush()
-        if !unacknowledged.isEmpty { try await source.committed(partition: partition, events: unacknowledged) }
+        if !unacknowledged.isEmpty { try await source.committed(partition: partition, offsets: unacknowledged) }
         return next
     }
 
-    private func acknowledge(_ partition: Int, _ events: inout [StreamEvent], _ batcher: RawBatcher) async throws {
-        try await source.committed(partition: partition, events: events)
-        events.removeAll(keepingCapacity: true)
+    private func acknowledge(_ partition: Int, _ offsets: inout [String], _ batcher: RawBatcher) async throws {
+        try await source.committed(partition: partition, offsets: offsets)
+        offsets.removeAll(keepingCapacity: true)
     }
 
     /// The raw line for a good event, or the quarantine line with the reason.
-    func line(for event: StreamEvent, numeric: Bool, ingestedAt: String) -> RawBatcher.Line {
-        let arrivalDay = Timestamps.day(Date(timeIntervalSince1970: Double(event.arrival) / 1000))
+    func line(for event: StreamEvent, prefix: StreamLine.Prefix, arrivals: inout ArrivalCache,
+              ingestedAt: String) -> RawBatcher.Line {
+        let (arrival, arrivalDay) = arrivals.strings(event.arrival)
         let name = "\(source.stream)+\(event.partition)+\(event.offset)"
         func reject(_ reason: String) -> RawBatcher.Line {
-            let meta = StreamLine.meta(event, source: source.sourceID, stream: source.stream, numericOffset: numeric,
-                                       ingestedAt: ingestedAt, reason: reason)
+            let meta = StreamLine.meta(event, prefix: prefix, arrival: arrival, ingestedAt: ingestedAt, reason: reason)
             return RawBatcher.Line(dataset: options.dataset, partitions: PartitionValues([.init("dt", arrivalDay)]),
                                    bytes: StreamLine.quarantine(meta: meta, value: event.value), records: 1,
                                    zone: .quarantine, group: String(event.partition), fileName: name)
@@ -235,11 +272,25 @@ public final class StreamIngestion: @unchecked Sendable {
             if let day { dt = day }
         }
         let region = options.regionField.flatMap { root[$0]?.string }.map(Regions.normalize)
-        let meta = StreamLine.meta(event, source: source.sourceID, stream: source.stream, numericOffset: numeric,
-                                   ingestedAt: ingestedAt)
+        let meta = StreamLine.meta(event, prefix: prefix, arrival: arrival, ingestedAt: ingestedAt)
         return RawBatcher.Line(dataset: options.dataset, partitions: .dtRegion(dt: dt, region: region),
                                bytes: StreamLine.raw(meta: meta, value: event.value), records: 1,
                                group: String(event.partition), fileName: name)
+    }
+}
+
+/// Arrival times recur across a batch (the log stamps a producer's chunk alike): render each once.
+struct ArrivalCache {
+    private var milliseconds: Int64 = .min
+    private var rendered = ("", "")
+
+    mutating func strings(_ ms: Int64) -> (iso: String, day: String) {
+        if ms != milliseconds {
+            milliseconds = ms
+            let iso = Timestamps.iso(milliseconds: ms)
+            rendered = (iso, String(iso.prefix(10)))
+        }
+        return rendered
     }
 }
 
@@ -252,6 +303,9 @@ final class EventCounter: @unchecked Sendable {
     init(limit: Int?) { self.limit = limit }
 
     var count: Int { lock.lock(); defer { lock.unlock() }; return taken }
+
+    /// The limit is reached.
+    var exhausted: Bool { lock.lock(); defer { lock.unlock() }; return limit.map { taken >= $0 } ?? false }
 
     /// Reserves up to `wanted` events; returns how many may be read.
     func reserve(_ wanted: Int) -> Int {

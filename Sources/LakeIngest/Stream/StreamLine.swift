@@ -9,16 +9,50 @@ import LakeCore
 /// {"_meta": {…, "reason": "not JSON: unexpected end (truncated JSON) at byte 17"}, "raw": "<the bytes>"}
 /// ```
 enum StreamLine {
-    static func meta(_ event: StreamEvent, source: String, stream: String, numericOffset: Bool, ingestedAt: String,
+    /// The parts of `_meta` that are the same for every event of a run, rendered once.
+    struct Prefix {
+        let head: [UInt8]
+        let numericOffset: Bool
+
+        init(source: String, stream: String, numericOffset: Bool) {
+            head = Array("{\"source\":\(JSONValue.quote(source)),\"topic\":\(JSONValue.quote(stream)),\"partition\":".utf8)
+            self.numericOffset = numericOffset
+        }
+    }
+
+    static func meta(_ event: StreamEvent, prefix: Prefix, arrival: String, ingestedAt: String,
                      reason: String? = nil) -> [UInt8] {
-        var out = "{\"source\":\(JSONValue.quote(source)),\"topic\":\(JSONValue.quote(stream)),\"partition\":\(event.partition),"
-        out += numericOffset ? "\"offset\":\(event.offset)," : "\"offset\":\(JSONValue.quote(event.offset)),\"stream_id\":\(JSONValue.quote(event.offset)),"
-        out += "\"key\":" + (event.key.map { JSONValue.quote(String(decoding: $0, as: UTF8.self)) } ?? "null")
-        out += ",\"arrival_time\":\"\(Timestamps.iso(Date(timeIntervalSince1970: Double(event.arrival) / 1000)))\""
-        out += ",\"ingested_at\":\"\(ingestedAt)\""
-        if let reason { out += ",\"reason\":\(JSONValue.quote(reason))" }
-        out += "}"
-        return Array(out.utf8)
+        var out = prefix.head
+        out.reserveCapacity(out.count + 160)
+        out += String(event.partition).utf8
+        if prefix.numericOffset {
+            out += ",\"offset\":".utf8
+            out += event.offset.utf8
+        } else {
+            out += ",\"offset\":\"".utf8
+            out += event.offset.utf8
+            out += "\",\"stream_id\":\"".utf8
+            out += event.offset.utf8
+            out += "\"".utf8
+        }
+        out += ",\"key\":".utf8
+        if let key = event.key {
+            if key.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 < 0x80 }) {
+                out.append(0x22); out += key; out.append(0x22)
+            } else {
+                out += JSONValue.quote(String(decoding: key, as: UTF8.self)).utf8
+            }
+        } else {
+            out += "null".utf8
+        }
+        out += ",\"arrival_time\":\"".utf8
+        out += arrival.utf8
+        out += "\",\"ingested_at\":\"".utf8
+        out += ingestedAt.utf8
+        out.append(0x22)
+        if let reason { out += ",\"reason\":\(JSONValue.quote(reason))".utf8 }
+        out.append(0x7D)
+        return out
     }
 
     static func raw(meta: [UInt8], value: [UInt8]) -> [UInt8] {

@@ -53,8 +53,10 @@ public enum RedisError: LakeError {
 public final class RESPClient: @unchecked Sendable {
     public let address: String
     private var fd: Int32
-    private var buffer: [UInt8] = []
+    /// Received bytes not yet parsed are `buffer[position..<end]`.
+    private var buffer = [UInt8](repeating: 0, count: 1 << 18)
     private var position = 0
+    private var end = 0
     private let lock = NSLock()
 
     public init(host: String, port: Int) throws {
@@ -118,59 +120,78 @@ public final class RESPClient: @unchecked Sendable {
     }
 
     private func readValue() throws -> RESPValue {
-        let line = try readLine()
-        guard let kind = line.first else { throw RedisError.protocolError("an empty line") }
-        let rest = String(decoding: line.dropFirst(), as: UTF8.self)
+        let (kind, start, end) = try readLine()
+        func number() throws -> Int {
+            var value = 0
+            var negative = false
+            for i in start..<end {
+                let c = buffer[i]
+                if c == UInt8(ascii: "-") { negative = true; continue }
+                guard c >= 48, c <= 57 else {
+                    throw RedisError.protocolError("a number '\(String(decoding: buffer[start..<end], as: UTF8.self))'")
+                }
+                value = value * 10 + Int(c - 48)
+            }
+            return negative ? -value : value
+        }
         switch kind {
-        case UInt8(ascii: "+"): return .simple(rest)
-        case UInt8(ascii: "-"): return .error(rest)
-        case UInt8(ascii: ":"):
-            guard let value = Int(rest) else { throw RedisError.protocolError("integer '\(rest)'") }
-            return .integer(value)
+        case UInt8(ascii: "+"): return .simple(String(decoding: buffer[start..<end], as: UTF8.self))
+        case UInt8(ascii: "-"): return .error(String(decoding: buffer[start..<end], as: UTF8.self))
+        case UInt8(ascii: ":"): return .integer(try number())
         case UInt8(ascii: "$"):
-            guard let count = Int(rest) else { throw RedisError.protocolError("bulk length '\(rest)'") }
+            let count = try number()
             if count < 0 { return .bulk(nil) }
-            let bytes = try readBytes(count + 2)
-            return .bulk(Array(bytes.prefix(count)))
+            try need(count + 2)
+            let bytes = Array(buffer[position..<(position + count)])
+            position += count + 2
+            return .bulk(bytes)
         case UInt8(ascii: "*"):
-            guard let count = Int(rest) else { throw RedisError.protocolError("array length '\(rest)'") }
+            let count = try number()
             if count < 0 { return .array(nil) }
-            return .array(try (0..<count).map { _ in try readValue() })
+            var items: [RESPValue] = []
+            items.reserveCapacity(count)
+            for _ in 0..<count { items.append(try readValue()) }
+            return .array(items)
         default:
-            throw RedisError.protocolError("a line starting '\(String(decoding: line.prefix(16), as: UTF8.self))'")
+            throw RedisError.protocolError("a line starting with byte \(kind)")
         }
     }
 
-    private func readLine() throws -> ArraySlice<UInt8> {
+    /// The next line: its type byte and the range of the rest, without CRLF.
+    private func readLine() throws -> (UInt8, Int, Int) {
         while true {
-            if let end = buffer[position...].firstIndex(of: 0x0A), end > position, buffer[end - 1] == 0x0D {
-                let line = buffer[position..<(end - 1)]
-                position = end + 1
+            if let newline = buffer.withUnsafeBytes({ all -> Int? in
+                guard end > position, let found = memchr(all.baseAddress! + position, 0x0A, end - position) else { return nil }
+                return all.baseAddress!.distance(to: UnsafeRawPointer(found))
+            }), newline > position {
+                let kind = buffer[position]
+                let line = (kind, position + 1, newline - 1)
+                position = newline + 1
                 return line
             }
             try fill()
         }
     }
 
-    private func readBytes(_ count: Int) throws -> ArraySlice<UInt8> {
-        while buffer.count - position < count { try fill() }
-        defer { position += count }
-        return buffer[position..<(position + count)]
+    private func need(_ count: Int) throws {
+        while end - position < count { try fill() }
     }
 
     private func fill() throws {
-        if position > 0, position == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
-            position = 0
-        } else if position > 1 << 20 {
-            buffer.removeFirst(position)
+        if position > 0 {
+            let kept = end - position
+            if kept > 0 {
+                buffer.withUnsafeMutableBytes { all in _ = memmove(all.baseAddress!, all.baseAddress! + position, kept) }
+            }
+            end = kept
             position = 0
         }
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if buffer.count - end < 1 << 16 { buffer += [UInt8](repeating: 0, count: max(1 << 16, buffer.count)) }
+        let room = buffer.count - end
+        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + end, room, 0) }
         if n < 0, errno == EINTR { return }
         guard n >= 0 else { throw RedisError.io(address, errno: errno) }
         guard n > 0 else { throw RedisError.closed(address) }
-        buffer += chunk[0..<n]
+        end += n
     }
 }

@@ -100,9 +100,11 @@ public final class RedisStreamSource: StreamSource, @unchecked Sendable {
         }
     }
 
-    public func committed(partition: Int, events: [StreamEvent]) async throws {
-        try acknowledge(events.map(\.offset))
-        if let last = events.last.flatMap({ Self.parseID($0.offset) }) {
+    public let acknowledges = true
+
+    public func committed(partition: Int, offsets: [String]) async throws {
+        try acknowledge(offsets)
+        if let last = offsets.last.flatMap(Self.parseID) {
             committedHigh = committedHigh.map { $0 > last ? $0 : last } ?? last
         }
     }
