@@ -29,18 +29,16 @@ public struct Partition: Sendable {
 
     /// Walks a segment's whole records; returns the next offset and the byte length of the
     /// valid prefix (where a torn tail begins).
-    static func scan(_ path: String, base: Int64) throws -> (next: Int64, validBytes: Int, lastTimestamp: Int64?) {
+    static func scan(_ path: String, base: Int64) throws -> (next: Int64, validBytes: Int) {
         let bytes = try FileSystem.readFile(path)
         var position = 0
         var next = base
-        var last: Int64?
         bytes.withUnsafeBytes { buffer in
             while case let .record(record) = RecordFormat.decode(buffer, at: position) {
                 position += record.size
                 next = record.offset + 1
-                last = record.timestamp
             }
         }
-        return (next, position, last)
+        return (next, position)
     }
 }

@@ -61,16 +61,7 @@ public final class Producer {
             let end = filled + n
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             let consumed = try buffer.withUnsafeBytes { all -> Int in
-                var start = 0
-                let base = all.baseAddress!
-                while start < end,
-                      let newline = memchr(base + start, 0x0A, end - start) {
-                    let stop = base.distance(to: UnsafeRawPointer(newline))
-                    var lineEnd = stop
-                    if lineEnd > start, all[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-                    if lineEnd > start { try send(UnsafeRawBufferPointer(rebasing: all[start..<lineEnd]), timestamp: now) }
-                    start = stop + 1
-                }
+                var start = try sendLines(UnsafeRawBufferPointer(rebasing: all[..<end]), timestamp: now)
                 if n == 0, start < end {
                     try send(UnsafeRawBufferPointer(rebasing: all[start..<end]), timestamp: now)
                     start = end
@@ -90,6 +81,22 @@ public final class Producer {
             }
             filled = rest
         }
+    }
+
+    /// Sends every complete line (ending in `\n`; a `\r` before it is dropped, empty lines
+    /// are skipped); returns how many bytes that consumed.
+    @discardableResult
+    public func sendLines(_ bytes: UnsafeRawBufferPointer, timestamp: Int64) throws -> Int {
+        var start = 0
+        guard let base = bytes.baseAddress else { return 0 }
+        while start < bytes.count, let newline = memchr(base + start, 0x0A, bytes.count - start) {
+            let stop = base.distance(to: UnsafeRawPointer(newline))
+            var lineEnd = stop
+            if lineEnd > start, bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+            if lineEnd > start { try send(UnsafeRawBufferPointer(rebasing: bytes[start..<lineEnd]), timestamp: timestamp) }
+            start = stop + 1
+        }
+        return start
     }
 
     /// Writes, fsyncs, applies retention; returns the partitions' end offsets.

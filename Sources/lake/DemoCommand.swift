@@ -61,14 +61,7 @@ struct DemoCommand: AsyncParsableCommand {
         if (try? log.config("listens")) == nil { try log.create("listens", config: TopicConfig(partitions: 4)) }
         let producer = try Producer(log: log, topic: "listens", keyField: "user_id")
         try ListeningEvents(seed: seed, scale: scale).generate(count: events) { chunk in
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
-            try chunk.withUnsafeBytes { all in
-                var start = 0
-                for i in 0..<all.count where all[i] == 0x0A {
-                    try producer.send(UnsafeRawBufferPointer(rebasing: all[start..<i]), timestamp: now)
-                    start = i + 1
-                }
-            }
+            _ = try chunk.withUnsafeBytes { try producer.sendLines($0, timestamp: Int64(Date().timeIntervalSince1970 * 1000)) }
         }
         _ = try producer.close()
         progress.note("  ingesting the stream into raw/listens/plays/")

@@ -48,14 +48,7 @@ struct EventsSimulatorCommand: AsyncParsableCommand {
             if (try? log.config(topic)) == nil { try log.create(topic, config: TopicConfig(partitions: 4)) }
             let producer = try Producer(log: log, topic: topic, keyField: "user_id")
             try events.generate(from: first, count: count) { chunk in
-                let now = Int64(Date().timeIntervalSince1970 * 1000)
-                try chunk.withUnsafeBytes { all in
-                    var start = 0
-                    for i in 0..<all.count where all[i] == 0x0A {
-                        try producer.send(UnsafeRawBufferPointer(rebasing: all[start..<i]), timestamp: now)
-                        start = i + 1
-                    }
-                }
+                _ = try chunk.withUnsafeBytes { try producer.sendLines($0, timestamp: Int64(Date().timeIntervalSince1970 * 1000)) }
                 try pace(chunk)
             }
             _ = try producer.close()

@@ -105,6 +105,17 @@ import Testing
         #expect(offsets == [0, 1, 2, 3, 4])
     }
 
+    @Test func theEndTrackerFollowsAppendsAcrossSegmentRolls() throws {
+        let log = try makeLog(1, segmentBytes: 4096)
+        let tracker = EndTracker(try log.partition("plays", 0))
+        #expect(tracker.end() == 0)
+        _ = try produce(log, (0..<70).map { #"{"n":\#($0),"pad":"xxxxxxxxxxxxxxxxxxxxxxxx"}"# })
+        #expect(tracker.end() == 70)
+        _ = try produce(log, (70..<300).map { #"{"n":\#($0),"pad":"xxxxxxxxxxxxxxxxxxxxxxxx"}"# })
+        #expect(tracker.end() == 300)
+        #expect(try log.partition("plays", 0).endOffset() == 300)
+    }
+
     @Test func segmentsRollAndReadingCrossesThemFromAnyOffset() throws {
         let log = try makeLog(1, segmentBytes: 4096)
         _ = try produce(log, (0..<1000).map { #"{"n":\#($0),"pad":"xxxxxxxxxxxxxxxxxxxxxxxx"}"# })

@@ -13,6 +13,7 @@ public final class EmbeddedLogSource: StreamSource, @unchecked Sendable {
     public let stream: String
     public let partitions: [Int]
     private var readers: [Int: PartitionReader] = [:]
+    private var ends: [Int: EndTracker] = [:]
     private var locks: [FileLock] = []
     private let lock = NSLock()
 
@@ -44,6 +45,7 @@ public final class EmbeddedLogSource: StreamSource, @unchecked Sendable {
                 case let .time(ms): from = try PartitionReader.offset(in: partition, atOrAfter: ms)
                 }
                 readers[partition.number] = try PartitionReader(partition, from: from)
+                ends[partition.number] = EndTracker(partition)
             }
         }
         partitions = mine
@@ -66,7 +68,7 @@ public final class EmbeddedLogSource: StreamSource, @unchecked Sendable {
     public func committed(partition: Int, offsets: [String]) async throws {}
 
     public func lag(partition: Int) -> Int64? {
-        guard let reader = readers[partition], let end = try? reader.partition.endOffset() else { return nil }
+        guard let reader = readers[partition], let end = ends[partition]?.end() else { return nil }
         return max(0, end - reader.position)
     }
 

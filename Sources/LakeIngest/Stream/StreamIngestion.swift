@@ -114,14 +114,13 @@ public final class StreamIngestion: @unchecked Sendable {
         var offsets: [Int: String] = [:]
         do {
             let monitor = Task { [weak source, progress, options] in
-                while !Task.isCancelled, let source {
+                while options.progress, !Task.isCancelled, let source {
                     try? await Task.sleep(nanoseconds: 500_000_000)
-                    let lag = source.partitions.compactMap { source.lag(partition: $0) }.reduce(0, +)
+                    let lags = source.partitions.compactMap { source.lag(partition: $0) }
                     let seconds = max(Date().timeIntervalSince(started), 0.001)
-                    if options.progress {
-                        progress.status(String(format: "ingest stream %@: %d events, %.0f events/s, lag %lld",
-                                               stream, counter.count, Double(counter.count) / seconds, lag))
-                    }
+                    progress.status(String(format: "ingest stream %@: %d events, %.0f events/s", stream, counter.count,
+                                           Double(counter.count) / seconds)
+                                    + (lags.isEmpty ? "" : ", lag \(lags.reduce(0, +))"))
                 }
             }
             defer { monitor.cancel() }
