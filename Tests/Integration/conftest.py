@@ -71,6 +71,14 @@ def catalog(root):
     return sqlite3.connect(f"file:{root}/catalog.sqlite?mode=ro", uri=True)
 
 
+def committed_files(root):
+    """Files the catalog has committed so far (0 before the catalog exists)."""
+    try:
+        return catalog(root).execute("SELECT count(*) FROM lake_files").fetchone()[0]
+    except Exception:
+        return 0
+
+
 def raw_pages(root):
     """Every raw line as (dataset, region, scope, page, body as canonical JSON)."""
     import gzip

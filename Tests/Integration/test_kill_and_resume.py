@@ -6,16 +6,9 @@ import subprocess
 import time
 from pathlib import Path
 
-from conftest import LAKE, catalog, describe_difference, lake, raw_pages
+from conftest import LAKE, catalog, committed_files, describe_difference, lake, raw_pages
 
 MARKETS = "SE,US,GB,DE,BR"
-
-
-def committed_files(root):
-    try:
-        return catalog(root).execute("SELECT count(*) FROM lake_files").fetchone()[0]
-    except Exception:
-        return 0
 
 
 def start_ingest(root, sim):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from conftest import LAKE, catalog, lake, redis
+from conftest import LAKE, catalog, committed_files, lake, redis
 
 EVENTS = 200_000
 
@@ -30,13 +30,6 @@ def generate(path, count=EVENTS, first=0):
         else:
             bad += 1
     return good, bad
-
-
-def committed_files(root):
-    try:
-        return catalog(root).execute("SELECT count(*) FROM lake_files").fetchone()[0]
-    except Exception:
-        return 0
 
 
 def ingest_with_kills(root, args, kills=(2, 6)):
