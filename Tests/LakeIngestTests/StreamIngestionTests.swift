@@ -5,6 +5,9 @@ import LakeEventLog
 import LakeIngest
 import LakeTestSupport
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite struct EventTimeTests {
     func day(_ text: String) -> String? { Array(text.utf8).withUnsafeBytes { EventTime.utcDay(iso: $0) } }
@@ -127,4 +130,65 @@ import Testing
         let offsets = try lake.catalog.streamOffsets(source: "embedded", stream: "plays")
         #expect(Set(offsets.map(\.consumerGroup)) == ["analytics", "audit"])
     }
+
+    @Test func anAcknowledgingSourceHearsOnlyOfCommittedEvents() async throws {
+        let source = AcknowledgeCheckingSource(catalog: lake.catalog)
+        var options = StreamOptions(dataset: "acked", source: "fake")
+        options.progress = false
+        options.limits.maxAge = 0.05
+        options.limits.maxRecords = 1_000_000
+        let stop = StopFlag()
+        // Batches arrive, then the source goes quiet, so files close by age while following.
+        Task {
+            try await Task.sleep(nanoseconds: 1_500_000_000)
+            stop.stop()
+        }
+        let report = try await StreamIngestion(source: source, catalog: lake.catalog, options: options).run(stop: stop)
+        #expect(report.events == 300)
+        #expect(source.acknowledged == 300)
+        #expect(source.violations.isEmpty, "acknowledged before commit: \(source.violations.prefix(3))")
+    }
+}
+
+/// Serves three batches of 100 events with pauses between them, and checks, each time it is
+/// told events are committed, that the catalog's committed offset already covers them.
+final class AcknowledgeCheckingSource: StreamSource, @unchecked Sendable {
+    let sourceID = "fake"
+    let stream = "fake"
+    let partitions = [0]
+    let acknowledges = true
+    let catalog: Catalog
+    private let lock = NSLock()
+    private var served = 0
+    private var reads = 0
+    private(set) var acknowledged = 0
+    private(set) var violations: [String] = []
+
+    init(catalog: Catalog) { self.catalog = catalog }
+
+    func read(partition: Int, max: Int) async throws -> [StreamEvent] {
+        lock.withLock {
+            reads += 1
+            // Every fourth read has something; the others find the source idle.
+            guard reads % 4 == 1, served < 300 else { return [] }
+            let batch = (served..<(served + 100)).map {
+                StreamEvent(partition: 0, offset: String($0), key: nil, value: Array(#"{"n":\#($0)}"#.utf8), arrival: 0)
+            }
+            served += 100
+            return batch
+        }
+    }
+
+    func committed(partition: Int, offsets: [String]) async throws {
+        let high = try catalog.streamOffsets(source: "fake", stream: "fake").first.flatMap { Int($0.nextOffset) } ?? -1
+        lock.withLock {
+            // Like Redis, this source records the last landed id, so `high` itself is covered.
+            for offset in offsets where Int(offset)! > high { violations.append(offset) }
+            acknowledged += offsets.count
+        }
+    }
+
+    func lag(partition: Int) -> Int64? { nil }
+    func nextOffset(after event: StreamEvent) -> String { event.offset }
+    func close() {}
 }

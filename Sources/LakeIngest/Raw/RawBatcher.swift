@@ -67,7 +67,6 @@ public actor RawBatcher {
     private var offsets: [String: StreamOffsetRecord] = [:]
     private var oldest: Date?
     public private(set) var landed: [String: LandedCounts] = [:]
-    public private(set) var commits = 0
     /// Records committed to quarantine by this batcher.
     public private(set) var quarantined = 0
 
@@ -108,9 +107,11 @@ public actor RawBatcher {
 
     /// Adds one unit step: its lines (none for a unit that only discovers children) and the
     /// checkpoint that says they are done, in one step, so no commit can take the lines
-    /// without the checkpoint. Then commits everything if a file is full or old.
+    /// without the checkpoint. Then commits everything if a file is full or old; returns
+    /// whether it committed.
+    @discardableResult
     public func append(_ lines: [Line], checkpoint: CheckpointRecord? = nil, cursor: CursorRecord? = nil,
-                       offsets: [StreamOffsetRecord] = []) throws {
+                       offsets: [StreamOffsetRecord] = []) throws -> Bool {
         var full = false
         for line in lines {
             let key = FileKey(zone: line.zone, dataset: line.dataset, partitions: line.partitions, group: line.group)
@@ -126,17 +127,22 @@ public actor RawBatcher {
         for offset in offsets { self.offsets["\(offset.stream)\u{0}\(offset.consumerGroup)\u{0}\(offset.partition)"] = offset }
         if let cursor { cursors["\(cursor.dataset)\u{0}\(cursor.scope)"] = cursor }
         if oldest == nil { oldest = Date() }
-        if full || Date().timeIntervalSince(oldest!) >= limits.maxAge { try flush() }
+        return full || Date().timeIntervalSince(oldest!) >= limits.maxAge ? try flush() : false
     }
 
-    /// Commits when the oldest uncommitted line has waited `maxAge` (for idle streams).
-    public func flushIfOld() throws {
-        if let oldest, Date().timeIntervalSince(oldest) >= limits.maxAge { try flush() }
+    /// Commits when the oldest uncommitted line has waited `maxAge` (for idle streams);
+    /// returns whether it committed.
+    @discardableResult
+    public func flushIfOld() throws -> Bool {
+        guard let oldest, Date().timeIntervalSince(oldest) >= limits.maxAge else { return false }
+        return try flush()
     }
 
-    /// Commits every open file and every pending checkpoint in one catalog transaction.
-    public func flush() throws {
-        guard !open.isEmpty || !checkpoints.isEmpty || !cursors.isEmpty || !offsets.isEmpty else { return }
+    /// Commits every open file and every pending checkpoint in one catalog transaction;
+    /// returns whether there was anything to commit.
+    @discardableResult
+    public func flush() throws -> Bool {
+        guard !open.isEmpty || !checkpoints.isEmpty || !cursors.isEmpty || !offsets.isEmpty else { return false }
         var pending: [PendingFile] = []
         for key in order {
             guard let file = open[key] else { continue }
@@ -156,13 +162,13 @@ public actor RawBatcher {
             landed[label, default: LandedCounts()].records += file.records
             landed[label, default: LandedCounts()].bytes += file.bytes
         }
-        commits += 1
         open.removeAll()
         order.removeAll()
         checkpoints.removeAll()
         cursors.removeAll()
         offsets.removeAll()
         oldest = nil
+        return true
     }
 
     /// Drops what is not committed (the run is failing); the checkpoints stay where they were.

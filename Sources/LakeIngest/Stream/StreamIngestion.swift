@@ -213,8 +213,8 @@ public final class StreamIngestion: @unchecked Sendable {
             if case .done = upcoming { break }
             if events.isEmpty {
                 if options.untilIdle || stop.isStopped || counter.exhausted { break }
-                try await batcher.flushIfOld()
-                if await batcher.commits > 0, !unacknowledged.isEmpty { try await acknowledge(partition, &unacknowledged, batcher) }
+                // Acknowledge only what this commit covers: an earlier commit does not.
+                if try await batcher.flushIfOld() { try await acknowledge(partition, &unacknowledged) }
                 try await Task.sleep(nanoseconds: 100_000_000)
                 upcoming = startRead()
                 continue
@@ -226,17 +226,16 @@ public final class StreamIngestion: @unchecked Sendable {
             let offset = StreamOffsetRecord(
                 source: source.sourceID, stream: source.stream, consumerGroup: options.group, partition: partition,
                 nextOffset: next!, dataset: options.dataset, updatedAt: ingestedAt)
-            let commitsBefore = await batcher.commits
-            try await batcher.append(lines, offsets: [offset])
             if source.acknowledges { unacknowledged += events.map(\.offset) }
-            if await batcher.commits > commitsBefore { try await acknowledge(partition, &unacknowledged, batcher) }
+            if try await batcher.append(lines, offsets: [offset]) { try await acknowledge(partition, &unacknowledged) }
         }
         try await batcher.flush()
         if !unacknowledged.isEmpty { try await source.committed(partition: partition, offsets: unacknowledged) }
         return next
     }
 
-    private func acknowledge(_ partition: Int, _ offsets: inout [String], _ batcher: RawBatcher) async throws {
+    private func acknowledge(_ partition: Int, _ offsets: inout [String]) async throws {
+        guard !offsets.isEmpty else { return }
         try await source.committed(partition: partition, offsets: offsets)
         offsets.removeAll(keepingCapacity: true)
     }
