@@ -36,7 +36,7 @@ import Testing
         let stats = simulator.stats
         await simulator.stop()
 
-        #expect(report.complete && report.failures.isEmpty)
+        #expect(report.complete && report.failures.isEmpty, "\(report.failures)")
         #expect(report.retries > 0 && report.rateLimited > 0 && report.tokenRenewals > 0)
         for fault in ["429", "5xx", "truncated", "not-json", "401", "slow"] {
             #expect((stats[fault] ?? 0) > 0, "the simulator served no \(fault)")

@@ -67,28 +67,30 @@ public actor ClientCredentialsAuth: Authenticator {
             headers: ["Authorization": "Basic \(basic)", "Content-Type": "application/x-www-form-urlencoded"],
             body: Array(form.utf8))
         let shownURL = redactor.url(tokenURL)
-        var attempt = 0
+        // As in PageFetcher: 429s do not use up the attempts meant for transient failures.
+        var failures = 0
         var limited = 0
         while true {
-            attempt += 1
             let response: APIResponse
             do {
                 response = try await transport.send(request)
             } catch {
-                guard attempt < policy.maxAttempts else {
-                    throw IngestError.gaveUp(url: shownURL, attempts: attempt, lastProblem: "\(error)")
+                failures += 1
+                guard failures < policy.maxAttempts else {
+                    throw IngestError.gaveUp(url: shownURL, attempts: failures, lastProblem: "\(error)")
                 }
-                try await Task.sleep(seconds: policy.backoff(attempt: attempt))
+                try await Task.sleep(seconds: policy.backoff(attempt: failures))
                 continue
             }
             switch response.status {
             case 200..<300:
                 let body = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
                 guard let body, let token = body["access_token"] as? String, !token.isEmpty else {
-                    guard attempt < policy.maxAttempts else {
+                    failures += 1
+                    guard failures < policy.maxAttempts else {
                         throw IngestError.badTokenResponse(url: shownURL, detail: "no access_token in the JSON body")
                     }
-                    try await Task.sleep(seconds: policy.backoff(attempt: attempt))
+                    try await Task.sleep(seconds: policy.backoff(attempt: failures))
                     continue
                 }
                 redactor.addSecret(token)
@@ -104,10 +106,11 @@ public actor ClientCredentialsAuth: Authenticator {
                 }
                 try await Task.sleep(seconds: delay)
             case 408, 500...599:
-                guard attempt < policy.maxAttempts else {
-                    throw IngestError.gaveUp(url: shownURL, attempts: attempt, lastProblem: "HTTP \(response.status)")
+                failures += 1
+                guard failures < policy.maxAttempts else {
+                    throw IngestError.gaveUp(url: shownURL, attempts: failures, lastProblem: "HTTP \(response.status)")
                 }
-                try await Task.sleep(seconds: policy.backoff(attempt: attempt))
+                try await Task.sleep(seconds: policy.backoff(attempt: failures))
             default:
                 throw IngestError.tokenRefused(
                     url: shownURL, status: response.status,

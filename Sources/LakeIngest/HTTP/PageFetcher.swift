@@ -28,18 +28,20 @@ public struct PageFetcher: Sendable {
 
     public func fetch(_ request: APIRequest) async throws -> Page {
         let shownURL = redactor.url(request.url)
-        var attempt = 0
+        // Each kind of setback has its own budget: 429s and token renewals do not use up
+        // the attempts meant for transient failures.
+        var failures = 0
         var limited = 0
         var renewals = 0
         while true {
-            attempt += 1
             let response: APIResponse
             do {
                 response = try await transport.send(try await auth.authorize(request))
             } catch let error as IngestError {
                 throw error
             } catch {
-                try await retry(after: "\(error)", url: shownURL, attempt: attempt)
+                failures += 1
+                try await retry(after: "\(error)", url: shownURL, failures: failures)
                 continue
             }
             switch response.status {
@@ -48,7 +50,8 @@ public struct PageFetcher: Sendable {
                     return Page(response: response, json: root)
                 }
                 let problem = response.body.isEmpty ? "empty body" : "body is not complete JSON (\(response.body.count) bytes)"
-                try await retry(after: problem, url: shownURL, attempt: attempt)
+                failures += 1
+                try await retry(after: problem, url: shownURL, failures: failures)
             case 401:
                 let detail = redactor.text(APIErrorBody.describe(response.body))
                 // A token can lapse again between renewal and use; refused fresh tokens
@@ -67,7 +70,8 @@ public struct PageFetcher: Sendable {
                 }
                 try await Task.sleep(seconds: delay)
             case 408, 500...599:
-                try await retry(after: "HTTP \(response.status)", url: shownURL, attempt: attempt)
+                failures += 1
+                try await retry(after: "HTTP \(response.status)", url: shownURL, failures: failures)
             default:
                 throw IngestError.httpStatus(
                     url: shownURL, status: response.status, detail: redactor.text(APIErrorBody.describe(response.body)))
@@ -75,12 +79,13 @@ public struct PageFetcher: Sendable {
         }
     }
 
-    private func retry(after problem: String, url: String, attempt: Int) async throws {
-        guard attempt < policy.maxAttempts else {
-            throw IngestError.gaveUp(url: url, attempts: attempt, lastProblem: redactor.text(problem))
+    /// Backs off after the `failures`-th transient failure, or gives up past the budget.
+    private func retry(after problem: String, url: String, failures: Int) async throws {
+        guard failures < policy.maxAttempts else {
+            throw IngestError.gaveUp(url: url, attempts: failures, lastProblem: redactor.text(problem))
         }
         events.count(\.retries)
-        try await Task.sleep(seconds: policy.backoff(attempt: attempt))
+        try await Task.sleep(seconds: policy.backoff(attempt: failures))
     }
 }
 
