@@ -23,6 +23,21 @@ public struct LandedCounts: Sendable, Equatable {
     public var rows = 0
     public var records = 0
     public var bytes = 0
+
+    public static func += (sum: inout LandedCounts, more: LandedCounts) {
+        sum.files += more.files
+        sum.rows += more.rows
+        sum.records += more.records
+        sum.bytes += more.bytes
+    }
+}
+
+/// Where landed counts are kept: a dataset's region (the default partition's name when it has none).
+public struct LandedKey: Hashable, Comparable, Sendable {
+    public var dataset: String
+    public var region: String
+
+    public static func < (a: LandedKey, b: LandedKey) -> Bool { (a.dataset, a.region) < (b.dataset, b.region) }
 }
 
 /// Buffers raw lines into one open gzip file per (dataset, partition) and commits them
@@ -66,7 +81,7 @@ public actor RawBatcher {
     private var cursors: [String: CursorRecord] = [:]
     private var offsets: [String: StreamOffsetRecord] = [:]
     private var oldest: Date?
-    public private(set) var landed: [String: LandedCounts] = [:]
+    public private(set) var landed: [LandedKey: LandedCounts] = [:]
     /// Records committed to quarantine by this batcher.
     public private(set) var quarantined = 0
 
@@ -156,11 +171,8 @@ public actor RawBatcher {
                            offsets: Array(offsets.values), run: run)
         quarantined += pending.filter { $0.zone == .quarantine }.reduce(0) { $0 + $1.records }
         for file in pending where file.zone == .raw {
-            let label = "\(file.dataset)\u{0}\(file.partitions["region"] ?? Hive.defaultPartition)"
-            landed[label, default: LandedCounts()].files += 1
-            landed[label, default: LandedCounts()].rows += file.rows
-            landed[label, default: LandedCounts()].records += file.records
-            landed[label, default: LandedCounts()].bytes += file.bytes
+            let key = LandedKey(dataset: file.dataset, region: file.partitions["region"] ?? Hive.defaultPartition)
+            landed[key, default: LandedCounts()] += LandedCounts(files: 1, rows: file.rows, records: file.records, bytes: file.bytes)
         }
         open.removeAll()
         order.removeAll()

@@ -170,11 +170,8 @@ public final class APIIngestion: @unchecked Sendable {
     private func makeReport(ingestion: Int64, resumed: Bool, complete: Bool, batcher: RawBatcher, stats: IngestStats,
                             events: FetchEvents, reconciled: ReconcileReport, failures: [String]) async -> IngestReport {
         let landed = await batcher.landed
-        let rows = landed.keys.sorted().map { key -> IngestReport.Row in
-            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
-            return IngestReport.Row(
-                dataset: parts[0], region: parts[1], counts: landed[key]!,
-                folder: "raw/\(declaration.source)/\(parts[0])/dt=*/\(Hive.segment("region", parts[1] == Hive.defaultPartition ? nil : parts[1]))/")
+        let rows = landed.keys.sorted().map {
+            IngestReport.Row(source: declaration.source, dataset: $0.dataset, region: $0.region, counts: landed[$0]!)
         }
         let counts = events.snapshot
         return IngestReport(

@@ -8,6 +8,14 @@ public struct IngestReport: Sendable {
         public var counts: LandedCounts
         /// The partition folder pattern the files went to, relative to the root.
         public var folder: String
+
+        public init(source: String, dataset: String, region: String, counts: LandedCounts) {
+            self.dataset = dataset
+            self.region = region
+            self.counts = counts
+            let value = region == Hive.defaultPartition ? nil : region
+            folder = "raw/\(source)/\(dataset)/dt=*/\(Hive.segment("region", value))/"
+        }
     }
 
     public var source: String
@@ -25,12 +33,7 @@ public struct IngestReport: Sendable {
     public var unitsTotal: Int
 
     public var totals: LandedCounts {
-        rows.reduce(into: LandedCounts()) { sum, row in
-            sum.files += row.counts.files
-            sum.rows += row.counts.rows
-            sum.records += row.counts.records
-            sum.bytes += row.counts.bytes
-        }
+        rows.reduce(into: LandedCounts()) { $0 += $1.counts }
     }
 
     public var json: JSONValue {

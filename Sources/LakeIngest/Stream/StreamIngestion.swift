@@ -141,13 +141,7 @@ public final class StreamIngestion: @unchecked Sendable {
         var landed: [String: LandedCounts] = [:]
         var quarantined = 0
         for batcher in batchers.values {
-            for (key, counts) in await batcher.landed {
-                let region = String(key.split(separator: "\u{0}", omittingEmptySubsequences: false)[1])
-                landed[region, default: LandedCounts()].files += counts.files
-                landed[region, default: LandedCounts()].rows += counts.rows
-                landed[region, default: LandedCounts()].records += counts.records
-                landed[region, default: LandedCounts()].bytes += counts.bytes
-            }
+            for (key, counts) in await batcher.landed { landed[key.region, default: LandedCounts()] += counts }
             quarantined += await batcher.quarantined
         }
         let report = StreamReport(
@@ -155,8 +149,7 @@ public final class StreamIngestion: @unchecked Sendable {
             partitions: source.partitions, events: counter.count, quarantined: quarantined,
             seconds: Date().timeIntervalSince(started),
             rows: landed.keys.sorted().map {
-                IngestReport.Row(dataset: options.dataset, region: $0, counts: landed[$0]!,
-                                 folder: "raw/\(options.source)/\(options.dataset)/dt=*/\(Hive.segment("region", $0 == Hive.defaultPartition ? nil : $0))/")
+                IngestReport.Row(source: options.source, dataset: options.dataset, region: $0, counts: landed[$0]!)
             },
             offsets: offsets, reconciled: reconciled.isEmpty ? nil : reconciled.summary)
         try catalog.finishRun(run, outcome: "succeeded", counts: .object([
