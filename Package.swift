@@ -35,6 +35,7 @@ let package = Package(
             dependencies: ["LakeCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "LakeEventLog", dependencies: ["LakeCore", "CZlib"]),
+        .target(name: "LakeParquet", dependencies: ["LakeCore"]),
         .target(
             name: "LakeIngest",
             dependencies: [
@@ -55,13 +56,14 @@ let package = Package(
         .executableTarget(
             name: "lake",
             dependencies: [
-                "LakeCore", "LakeCatalog", "LakeEventLog", "LakeIngest", "LakeSimulators",
+                "LakeCore", "LakeCatalog", "LakeEventLog", "LakeIngest", "LakeParquet", "LakeSimulators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(name: "LakeTestSupport", dependencies: ["LakeCore", "LakeCatalog"], path: "Tests/LakeTestSupport"),
         .testTarget(name: "LakeCoreTests", dependencies: ["LakeCore", "LakeTestSupport"]),
         .testTarget(name: "LakeEventLogTests", dependencies: ["LakeEventLog", "LakeTestSupport"]),
+        .testTarget(name: "LakeParquetTests", dependencies: ["LakeParquet", "LakeTestSupport"]),
         .testTarget(
             name: "LakeCatalogTests",
             dependencies: ["LakeCatalog", "LakeTestSupport", .product(name: "GRDB", package: "GRDB.swift")]

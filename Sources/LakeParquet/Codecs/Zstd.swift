@@ -1,0 +1,114 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// ZSTD through the system's libzstd, loaded at run time with dlopen.
+///
+/// libzstd1 is on every Debian system (apt itself links it), so lake builds and runs without
+/// the -dev package; only a machine without the library loses the ZSTD codec, and the error
+/// says what to install.
+final class Zstd: @unchecked Sendable {
+    private typealias CreateContext = @convention(c) () -> OpaquePointer?
+    private typealias FreeContext = @convention(c) (OpaquePointer?) -> Int
+    private typealias CompressContext = @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int, UnsafeRawPointer?, Int, Int32) -> Int
+    private typealias DecompressContext = @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int, UnsafeRawPointer?, Int) -> Int
+    private typealias Bound = @convention(c) (Int) -> Int
+    private typealias IsError = @convention(c) (Int) -> UInt32
+    private typealias ErrorName = @convention(c) (Int) -> UnsafePointer<CChar>?
+
+    private let createC: CreateContext
+    private let freeC: FreeContext
+    private let createD: CreateContext
+    private let freeD: FreeContext
+    private let compressC: CompressContext
+    private let decompressD: DecompressContext
+    private let bound: Bound
+    private let isError: IsError
+    private let errorName: ErrorName
+
+    static let shared: Result<Zstd, ParquetError> = {
+        for name in ["libzstd.so.1", "libzstd.so", "libzstd.dylib"] {
+            if let handle = dlopen(name, RTLD_NOW) {
+                func symbol<T>(_ s: String, _: T.Type) -> T? {
+                    dlsym(handle, s).map { unsafeBitCast($0, to: T.self) }
+                }
+                if let createC = symbol("ZSTD_createCCtx", CreateContext.self),
+                   let freeC = symbol("ZSTD_freeCCtx", FreeContext.self),
+                   let createD = symbol("ZSTD_createDCtx", CreateContext.self),
+                   let freeD = symbol("ZSTD_freeDCtx", FreeContext.self),
+                   let compressC = symbol("ZSTD_compressCCtx", CompressContext.self),
+                   let decompressD = symbol("ZSTD_decompressDCtx", DecompressContext.self),
+                   let bound = symbol("ZSTD_compressBound", Bound.self),
+                   let isError = symbol("ZSTD_isError", IsError.self),
+                   let errorName = symbol("ZSTD_getErrorName", ErrorName.self) {
+                    return .success(Zstd(createC: createC, freeC: freeC, createD: createD, freeD: freeD,
+                                         compressC: compressC, decompressD: decompressD, bound: bound,
+                                         isError: isError, errorName: errorName))
+                }
+            }
+        }
+        return .failure(.codecUnavailable("ZSTD needs the system library libzstd.so.1 — install it with `apt-get install libzstd1`, or write with --codec snappy"))
+    }()
+
+    private init(createC: @escaping CreateContext, freeC: @escaping FreeContext, createD: @escaping CreateContext,
+                 freeD: @escaping FreeContext, compressC: @escaping CompressContext,
+                 decompressD: @escaping DecompressContext, bound: @escaping Bound, isError: @escaping IsError,
+                 errorName: @escaping ErrorName) {
+        self.createC = createC
+        self.freeC = freeC
+        self.createD = createD
+        self.freeD = freeD
+        self.compressC = compressC
+        self.decompressD = decompressD
+        self.bound = bound
+        self.isError = isError
+        self.errorName = errorName
+    }
+
+    private func check(_ code: Int) throws -> Int {
+        if isError(code) != 0 {
+            let name = errorName(code).map { String(cString: $0) } ?? "error \(code)"
+            throw ParquetError.corrupt("ZSTD: \(name)")
+        }
+        return code
+    }
+
+    /// A compression context; one per writer, since contexts are not thread-safe.
+    final class Compressor {
+        let zstd: Zstd
+        let context: OpaquePointer?
+        let level: Int32
+
+        init(_ zstd: Zstd, level: Int32) {
+            self.zstd = zstd
+            context = zstd.createC()
+            self.level = level
+        }
+
+        deinit { _ = zstd.freeC(context) }
+
+        func compress(_ input: UnsafeRawBufferPointer, into out: inout [UInt8]) throws {
+            let capacity = zstd.bound(input.count)
+            let start = out.count
+            out.append(contentsOf: repeatElement(0, count: capacity))
+            let written = try out.withUnsafeMutableBytes { dst in
+                try zstd.check(zstd.compressC(context, dst.baseAddress! + start, capacity, input.baseAddress, input.count, level))
+            }
+            out.removeLast(capacity - written)
+        }
+    }
+
+    func decompress(_ input: UnsafeRawBufferPointer, size: Int) throws -> [UInt8] {
+        let context = createD()
+        defer { _ = freeD(context) }
+        var out = [UInt8](repeating: 0, count: size)
+        let written = try out.withUnsafeMutableBytes { dst in
+            try check(decompressD(context, dst.baseAddress, size, input.baseAddress, input.count))
+        }
+        guard written == size else {
+            throw ParquetError.corrupt("ZSTD page decompressed to \(written) bytes, the header says \(size)")
+        }
+        return out
+    }
+}

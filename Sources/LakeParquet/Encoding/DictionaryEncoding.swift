@@ -1,0 +1,82 @@
+/// A string column chunk's dictionary: distinct values in first-seen order and, per
+/// non-null row, its entry. Built with an open-addressing table over the column's bytes.
+struct DictionaryEncoding {
+    var entries: [Int] = []      // a row holding each distinct value
+    var indices: [UInt32] = []   // per non-null row, in row order
+
+    static func build(_ s: StringArray, rows: [Int], maxBytes: Int) -> DictionaryEncoding? {
+        var d = DictionaryEncoding()
+        d.indices.reserveCapacity(rows.count)
+        var capacity = 1024
+        var table = [Int32](repeating: -1, count: capacity)
+        var hashes: [UInt64] = []
+        var dictBytes = 0
+        return s.bytes.withUnsafeBufferPointer { b -> DictionaryEncoding? in
+            let base = b.baseAddress
+            for r in rows {
+                let range = s.range(r)
+                let h = hash(base, range)
+                var slot = Int(truncatingIfNeeded: h) & (capacity - 1)
+                var found = -1
+                while table[slot] >= 0 {
+                    let e = Int(table[slot])
+                    if hashes[e] == h {
+                        let other = s.range(d.entries[e])
+                        if other.count == range.count && (range.isEmpty || memcmp(base! + other.lowerBound, base! + range.lowerBound, range.count) == 0) {
+                            found = e
+                            break
+                        }
+                    }
+                    slot = (slot + 1) & (capacity - 1)
+                }
+                if found < 0 {
+                    found = d.entries.count
+                    dictBytes += range.count + 4
+                    if dictBytes > maxBytes { return nil }
+                    d.entries.append(r)
+                    hashes.append(h)
+                    table[slot] = Int32(found)
+                    if d.entries.count * 2 > capacity {
+                        capacity *= 2
+                        table = [Int32](repeating: -1, count: capacity)
+                        for (e, eh) in hashes.enumerated() {
+                            var s = Int(truncatingIfNeeded: eh) & (capacity - 1)
+                            while table[s] >= 0 { s = (s + 1) & (capacity - 1) }
+                            table[s] = Int32(e)
+                        }
+                    }
+                }
+                d.indices.append(UInt32(found))
+            }
+            return d
+        }
+    }
+
+    func dictionaryPage(_ data: ColumnData) -> [UInt8] {
+        var out: [UInt8] = []
+        PlainEncoder.append(data, rows: entries, to: &out)
+        return out
+    }
+
+    static func hash(_ base: UnsafePointer<UInt8>?, _ range: Range<Int>) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(range.count)
+        guard let base else { return h }
+        var p = range.lowerBound
+        let end = range.upperBound
+        while p + 8 <= end {
+            let v = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)
+            h = (h ^ v) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 32
+            p += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while p < end { tail |= UInt64(base[p]) << shift; shift += 8; p += 1 }
+        h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        return h ^ (h >> 29)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

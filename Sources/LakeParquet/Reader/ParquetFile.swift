@@ -1,0 +1,191 @@
+import Foundation
+
+/// A Parquet file opened for reading: its footer parsed, its bytes memory-mapped.
+///
+/// Flat schemas only (every leaf a direct child of the root); nested LIST/MAP/struct columns
+/// are listed in `skippedColumns` and not read. Values come back as lake's column types,
+/// whatever the writer chose: INT96 and TIMESTAMP in any unit become microseconds, FLOAT and
+/// DECIMAL become doubles, unsigned 32-bit and 64-bit integers become int64.
+public final class ParquetFile: @unchecked Sendable {
+    public let path: String
+    public let schema: [ColumnSchema]
+    public let rowCount: Int
+    public let createdBy: String?
+    public let keyValues: [(String, String)]
+    /// Nested columns lake does not read, by name.
+    public let skippedColumns: [String]
+
+    let data: Data
+    let meta: FileMetaData
+    let leaves: [LeafColumn]
+
+    struct LeafColumn {
+        var element: SchemaElement
+        var chunkIndex: Int
+        var conversion: Conversion
+    }
+
+    enum Conversion {
+        case none, timestampMillis, timestampNanos, decimal(scale: Int32), unsigned32, float16
+    }
+
+    public var rowGroupCount: Int { meta.rowGroups.count }
+
+    public init(path: String) throws {
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw ParquetError.io(path: path, reason: (error as NSError).localizedDescription)
+        }
+        self.path = path
+        let size = data.count
+        guard size >= 12 else { throw ParquetError.notParquet(path: path, reason: "only \(size) bytes") }
+        let decoded: FileMetaData = try data.withUnsafeBytes { raw in
+            guard raw[0..<4].elementsEqual("PAR1".utf8), raw[(size - 4)...].elementsEqual("PAR1".utf8) else {
+                throw ParquetError.notParquet(path: path, reason: "no PAR1 magic at both ends")
+            }
+            let length = Int(raw.loadUnaligned(fromByteOffset: size - 8, as: UInt32.self))
+            guard length > 0, length <= size - 12 else {
+                throw ParquetError.notParquet(path: path, reason: "footer length \(length) does not fit the file")
+            }
+            do {
+                return try FileMetaData.decode(UnsafeRawBufferPointer(rebasing: raw[(size - 8 - length)..<(size - 8)]))
+            } catch let error as ParquetError {
+                throw ParquetError.notParquet(path: path, reason: "footer: \(error.message)")
+            }
+        }
+        meta = decoded
+        rowCount = Int(decoded.numRows)
+        createdBy = decoded.createdBy
+        keyValues = decoded.keyValues
+
+        var leaves: [LeafColumn] = []
+        var skipped: [String] = []
+        var columns: [ColumnSchema] = []
+        // Walk the schema tree: direct leaf children of the root are columns; groups are skipped whole.
+        var index = 1
+        var chunk = 0
+        let rootChildren = Int(decoded.schema.first?.numChildren ?? 0)
+        func skipSubtree(_ i: inout Int) -> Int {   // returns leaves under it
+            let e = decoded.schema[i]
+            i += 1
+            guard let n = e.numChildren, n > 0 else { return 1 }
+            var count = 0
+            for _ in 0..<n where i < decoded.schema.count { count += skipSubtree(&i) }
+            return count
+        }
+        for _ in 0..<rootChildren where index < decoded.schema.count {
+            let e = decoded.schema[index]
+            if (e.numChildren ?? 0) > 0 || e.type == nil || e.repetition == .repeated {
+                skipped.append(e.name)
+                chunk += skipSubtree(&index)
+                continue
+            }
+            index += 1
+            let (type, conversion) = try Self.columnType(e, path: path)
+            columns.append(ColumnSchema(e.name, type, nullable: e.repetition != .required))
+            leaves.append(LeafColumn(element: e, chunkIndex: chunk, conversion: conversion))
+            chunk += 1
+        }
+        self.leaves = leaves
+        schema = columns
+        skippedColumns = skipped
+    }
+
+    static func columnType(_ e: SchemaElement, path: String) throws -> (ColumnType, Conversion) {
+        let logical = e.logicalType
+        switch e.type! {
+        case .boolean: return (.boolean, .none)
+        case .int32:
+            if logical == .date || e.convertedType == .date { return (.date, .none) }
+            if case let .decimal(scale, _) = logical { return (.double, .decimal(scale: scale)) }
+            if e.convertedType == .decimal { return (.double, .decimal(scale: e.scale ?? 0)) }
+            if case .integer(32, false) = logical { return (.int64, .unsigned32) }
+            if e.convertedType == .uint32 { return (.int64, .unsigned32) }
+            return (.int32, .none)
+        case .int64:
+            if case let .timestamp(_, unit) = logical {
+                return (.timestamp, unit == .millis ? .timestampMillis : unit == .nanos ? .timestampNanos : .none)
+            }
+            if e.convertedType == .timestampMillis { return (.timestamp, .timestampMillis) }
+            if e.convertedType == .timestampMicros { return (.timestamp, .none) }
+            if case let .decimal(scale, _) = logical { return (.double, .decimal(scale: scale)) }
+            if e.convertedType == .decimal { return (.double, .decimal(scale: e.scale ?? 0)) }
+            return (.int64, .none)
+        case .int96: return (.timestamp, .none)
+        case .float, .double: return (.double, .none)
+        case .byteArray, .fixedLenByteArray:
+            if case let .decimal(scale, _) = logical { return (.double, .decimal(scale: scale)) }
+            if e.convertedType == .decimal { return (.double, .decimal(scale: e.scale ?? 0)) }
+            if case .other(15) = logical { return (.double, .float16) }
+            return (.string, .none)
+        }
+    }
+
+    /// The position of `name` in `schema`, or an error listing the columns.
+    public func columnIndex(_ name: String) throws -> Int {
+        guard let i = schema.firstIndex(where: { $0.name == name }) else {
+            throw ParquetError.unknownColumn(name: name, path: path, available: schema.map(\.name))
+        }
+        return i
+    }
+
+    public func rowCount(rowGroup: Int) -> Int { Int(meta.rowGroups[rowGroup].numRows) }
+
+    /// The footer's statistics for one column of one row group, if the writer kept them.
+    public func statistics(rowGroup: Int, column: Int) -> ColumnStats? {
+        let leaf = leaves[column]
+        let chunk = meta.rowGroups[rowGroup].columns[leaf.chunkIndex].meta
+        guard let s = chunk.statistics else { return nil }
+        var stats = ColumnStats(name: schema[column].name, nullCount: Int(s.nullCount ?? 0), valueCount: Int(chunk.numValues))
+        // The legacy fields sort strings as signed bytes; only trust them for numbers.
+        let legacyOK = leaf.element.type != .byteArray && leaf.element.type != .fixedLenByteArray
+        stats.min = (s.minValue ?? (legacyOK ? s.legacyMin : nil)).flatMap { decodeStat($0, column: column) }
+        stats.max = (s.maxValue ?? (legacyOK ? s.legacyMax : nil)).flatMap { decodeStat($0, column: column) }
+        return stats
+    }
+
+    private func decodeStat(_ bytes: [UInt8], column: Int) -> ColumnValue? {
+        let leaf = leaves[column]
+        var values = PhysicalValues()
+        let ok: Bool = bytes.withUnsafeBytes { raw in
+            if leaf.element.type == .byteArray {
+                values.strings.append(raw)
+                return true
+            }
+            return (try? PlainDecoder.decode(raw, count: 1, type: leaf.element.type!, typeLength: Int(leaf.element.typeLength ?? 0), into: &values)) != nil
+        }
+        guard ok, let c = try? ColumnChunkReader.convert(values, validity: nil, count: 1, schema: schema[column], leaf: leaf) else { return nil }
+        return c.value(0)
+    }
+
+    /// Reads `columns` (indices into `schema`) of one row group.
+    public func read(rowGroup: Int, columns: [Int]) throws -> [Column] {
+        let group = meta.rowGroups[rowGroup]
+        return try data.withUnsafeBytes { raw in
+            try columns.map { c in
+                let leaf = leaves[c]
+                do {
+                    return try ColumnChunkReader.read(raw, chunk: group.columns[leaf.chunkIndex].meta, leaf: leaf,
+                                                      schema: schema[c], rows: Int(group.numRows))
+                } catch let error as ParquetError {
+                    if case .corrupt(let detail) = error {
+                        throw ParquetError.notParquet(path: path, reason: "column \(schema[c].name), row group \(rowGroup): \(detail)")
+                    }
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Reads the named columns (all by default) of every row group into one batch.
+    public func readAll(columns names: [String]? = nil) throws -> [Column] {
+        let indices = try names.map { try $0.map(columnIndex) } ?? Array(schema.indices)
+        var result = indices.map { Column(schema[$0]) }
+        for g in 0..<rowGroupCount {
+            let part = try read(rowGroup: g, columns: indices)
+            for i in result.indices { result[i].append(part[i]) }
+        }
+        return result
+    }
+}

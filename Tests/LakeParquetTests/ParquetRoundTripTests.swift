@@ -1,0 +1,118 @@
+import Foundation
+@testable import LakeParquet
+import LakeTestSupport
+import XCTest
+
+final class ParquetRoundTripTests: XCTestCase {
+    private func sampleColumns(rows: Int) -> [Column] {
+        var ids = Column(ColumnSchema("id", .int64, nullable: false))
+        var names = Column(ColumnSchema("name", .string))
+        var scores = Column(ColumnSchema("score", .double))
+        var flags = Column(ColumnSchema("flag", .boolean))
+        var days = Column(ColumnSchema("day", .date))
+        var times = Column(ColumnSchema("at", .timestamp))
+        var small = Column(ColumnSchema("small", .int32, nullable: false))
+        var idValues: [Int64] = [], nameValues = StringArray(), scoreValues: [Double] = [], flagValues: [Bool] = []
+        var dayValues: [Int32] = [], timeValues: [Int64] = [], smallValues: [Int32] = []
+        var nameValid: [Bool] = [], scoreValid: [Bool] = []
+        for i in 0..<rows {
+            idValues.append(Int64(i) * 1_000_003 - 500)
+            nameValid.append(i % 7 != 3)
+            if i % 7 == 3 { nameValues.appendEmpty() } else { nameValues.append("track-\(i % 50)") }
+            scoreValid.append(i % 5 != 0)
+            scoreValues.append(i % 5 == 0 ? 0 : Double(i) / 3)
+            flagValues.append(i % 3 == 0)
+            dayValues.append(Int32(19_000 + i % 30))
+            timeValues.append(1_700_000_000_000_000 + Int64(i) * 1_000_001)
+            smallValues.append(Int32(i % 100) - 50)
+        }
+        ids.data = .int64(idValues)
+        names.data = .string(nameValues); names.validity = nameValid
+        scores.data = .double(scoreValues); scores.validity = scoreValid
+        flags.data = .boolean(flagValues)
+        days.data = .int32(dayValues)
+        times.data = .int64(timeValues)
+        small.data = .int32(smallValues)
+        return [ids, names, scores, flags, days, times, small]
+    }
+
+    func testWhatLakeWritesLakeReadsBackWithEveryCodec() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let columns = sampleColumns(rows: 25_000)
+        for codec in [CompressionCodec.zstd, .snappy, .uncompressed] {
+            for dictionary in [true, false] {
+                var options = WriterOptions()
+                options.codec = codec
+                options.dictionary = dictionary
+                options.rowGroupRows = 10_000
+                options.pageBytes = 16 << 10
+                let path = folder + "/t-\(codec)-\(dictionary).parquet"
+                let writer = try ParquetWriter(path: path, schema: columns.map(\.schema), options: options)
+                try writer.write(columns)
+                let written = try writer.finish()
+                XCTAssertEqual(written.rows, 25_000)
+                XCTAssertEqual(written.rowGroups, 3)
+                let file = try ParquetFile(path: path)
+                XCTAssertEqual(file.rowCount, 25_000)
+                XCTAssertEqual(file.schema, columns.map(\.schema))
+                let back = try file.readAll()
+                XCTAssertEqual(back, columns, "\(codec) dictionary=\(dictionary)")
+            }
+        }
+    }
+
+    func testStatisticsCoverEachRowGroup() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let columns = sampleColumns(rows: 100)
+        let path = folder + "/s.parquet"
+        let writer = try ParquetWriter(path: path, schema: columns.map(\.schema))
+        try writer.write(columns)
+        let written = try writer.finish()
+        XCTAssertEqual(written.stats[0].min, .int(-500))
+        XCTAssertEqual(written.stats[1].nullCount, 14)
+        XCTAssertEqual(written.stats[1].min, .string("track-0"))
+        XCTAssertEqual(written.stats[1].max, .string("track-9"))
+        let file = try ParquetFile(path: path)
+        XCTAssertEqual(file.statistics(rowGroup: 0, column: 0)?.max, .int(99 * 1_000_003 - 500))
+        XCTAssertEqual(file.statistics(rowGroup: 0, column: 4)?.min, .date(19_000))
+        XCTAssertEqual(file.statistics(rowGroup: 0, column: 1)?.nullCount, 14)
+    }
+
+    func testRLEHybridRoundTripsRunsAndPackedGroups() throws {
+        let values: [UInt32] = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 3, 4, 5, 0, 0, 0, 7, 7, 7, 7, 7, 7, 7, 7, 7, 1]
+        for width in [3, 4, 8] {
+            var out: [UInt8] = []
+            RLEHybrid.encode(values, bitWidth: width, into: &out)
+            var back: [UInt32] = []
+            try out.withUnsafeBytes { try RLEHybrid.decode($0, bitWidth: width, count: values.count, into: &back) }
+            XCTAssertEqual(back, values)
+        }
+    }
+
+    func testSnappyRoundTripsRepetitiveAndRandomBytes() throws {
+        var random = SystemRandomNumberGenerator()
+        let inputs: [[UInt8]] = [
+            Array(String(repeating: "hello parquet ", count: 5000).utf8),
+            (0..<70_000).map { _ in UInt8.random(in: 0...255, using: &random) },
+            [],
+        ]
+        for input in inputs {
+            var compressed: [UInt8] = []
+            input.withUnsafeBytes { Snappy.compress($0, into: &compressed) }
+            let back = try compressed.withUnsafeBytes { try Snappy.decompress($0) }
+            XCTAssertEqual(back, input)
+        }
+    }
+
+    func testATruncatedFileIsNamedInTheError() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/broken.parquet"
+        try Data("PAR1 not really".utf8).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try ParquetFile(path: path)) { error in
+            XCTAssertTrue("\(error)".contains("broken.parquet"), "\(error)")
+        }
+    }
+}
