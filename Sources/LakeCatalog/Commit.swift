@@ -102,7 +102,7 @@ extension Catalog {
         return report
     }
 
-    private func moveIntoPlace(_ tmp: String, _ final: String) throws {
+    func moveIntoPlace(_ tmp: String, _ final: String) throws {
         let target = root.absolute(final)
         let folder = (target as NSString).deletingLastPathComponent
         try FileSystem.makeDirectories(folder)

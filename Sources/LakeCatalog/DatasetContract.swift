@@ -27,6 +27,8 @@ public struct DatasetContract: Sendable {
     public let recordsPath: String?
     public let propertyNames: [String]
     public let required: [String]
+    /// The properties in the order the contract declares them: the staged columns' order.
+    public let fields: [ContractField]
     /// The contract as canonical JSON (keys sorted), and its sha256.
     public let canonicalJSON: String
     public let fingerprint: String
@@ -133,7 +135,10 @@ public struct DatasetContract: Sendable {
         recordsPath = lake["records"] as? String
         propertyNames = properties.keys.sorted()
         self.required = required
-        canonicalJSON = JSONValue.from(object).serialized()
+        // Key order is kept (it is the column order), so the text is compact but not key-sorted.
+        let ordered = (try? JSONTape(Array(data)))?.root.jsonValue
+        canonicalJSON = (ordered ?? JSONValue.from(object)).serialized()
+        fields = Self.fields(ordered?["properties"], required: Set(required), fallback: properties.keys.sorted())
         fingerprint = Checksum.sha256(Array(canonicalJSON.utf8))
     }
 
@@ -143,6 +148,21 @@ public struct DatasetContract: Sendable {
             throw CatalogError.invalidContract(file: path, problem: "cannot be read — check the path")
         }
         return try DatasetContract(data: data, file: path)
+    }
+
+    private static func fields(_ properties: JSONValue?, required: Set<String>, fallback: [String]) -> [ContractField] {
+        guard case let .object(pairs)? = properties else { return [] }
+        return pairs.map { name, schema in
+            var types: [String] = []
+            switch schema["type"] {
+            case let .string(t)?: types = [t]
+            case let .array(list)?: types = list.compactMap(\.stringValue)
+            default: break
+            }
+            return ContractField(name: name, types: types, format: schema["format"]?.stringValue,
+                                 enumValues: schema["enum"]?.arrayValue, path: schema["x-lake-path"]?.stringValue,
+                                 required: required.contains(name))
+        }
     }
 
     private static func stringList(_ value: Any?, key: String, file: String) throws -> [String] {

@@ -103,6 +103,55 @@ enum Migrations {
                 t.primaryKey(["source", "stream", "consumer_group", "partition"])
             }
         }
+        migrator.registerMigration("v3-versions-lineage-drift") { db in
+            // One row per published version of a staged or curated dataset; `current` is the one
+            // its folder link points at, `retired` ones wait for `lake vacuum`.
+            try db.create(table: "lake_versions") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("dataset", .text).notNull()
+                t.column("zone", .text).notNull()
+                t.column("version", .integer).notNull()
+                t.column("folder", .text).notNull()
+                t.column("state", .text).notNull()
+                t.column("files", .integer).notNull()
+                t.column("rows", .integer).notNull()
+                t.column("run_id", .integer)
+                t.column("created_at", .text).notNull()
+                t.column("retired_at", .text)
+                t.uniqueKey(["dataset", "zone", "version"])
+            }
+            // Which raw files became which staged files.
+            try db.create(table: "lake_lineage") { t in
+                t.column("dataset", .text).notNull()
+                t.column("input_path", .text).notNull()
+                t.column("output_path", .text).notNull().indexed()
+                t.column("version", .integer).notNull()
+                t.column("rows", .integer).notNull()
+                t.primaryKey(["dataset", "input_path", "output_path"])
+            }
+            // Raw files a promotion has read, so the next one reads only new ones.
+            try db.create(table: "lake_promoted") { t in
+                t.column("dataset", .text).notNull()
+                t.column("raw_path", .text).notNull()
+                t.column("version", .integer).notNull()
+                t.column("records", .integer).notNull()
+                t.column("staged", .integer).notNull()
+                t.column("quarantined", .integer).notNull()
+                t.column("duplicates", .integer).notNull()
+                t.column("promoted_at", .text).notNull()
+                t.primaryKey(["dataset", "raw_path"])
+            }
+            try db.create(table: "lake_schema_drift") { t in
+                t.column("dataset", .text).notNull()
+                t.column("field", .text).notNull()
+                t.column("seen_type", .text).notNull()
+                t.column("first_raw_file", .text).notNull()
+                t.column("count", .integer).notNull()
+                t.column("first_seen_at", .text).notNull()
+                t.column("last_seen_at", .text).notNull()
+                t.primaryKey(["dataset", "field", "seen_type"])
+            }
+        }
         return migrator
     }
 }

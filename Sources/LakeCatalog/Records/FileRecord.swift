@@ -25,9 +25,30 @@ public struct FileRecord: SnakeCaseIDRecord, Equatable {
     public var runId: Int64?
     public var createdAt: String
 
+    public init(id: Int64? = nil, path: String, dataset: String, source: String?, zone: String, partitionValues: String,
+                dt: String?, region: String?, rows: Int, records: Int, bytes: Int, sha256: String, batchId: String,
+                tmpPath: String?, runId: Int64?, createdAt: String) {
+        self.id = id
+        self.path = path
+        self.dataset = dataset
+        self.source = source
+        self.zone = zone
+        self.partitionValues = partitionValues
+        self.dt = dt
+        self.region = region
+        self.rows = rows
+        self.records = records
+        self.bytes = bytes
+        self.sha256 = sha256
+        self.batchId = batchId
+        self.tmpPath = tmpPath
+        self.runId = runId
+        self.createdAt = createdAt
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
-    static func partitionJSON(_ partitions: PartitionValues) -> String {
+    public static func partitionJSON(_ partitions: PartitionValues) -> String {
         JSONValue.object(partitions.pairs.map { ($0.key, $0.value.json) }).serialized()
     }
 }
