@@ -36,6 +36,7 @@ let package = Package(
         ),
         .target(name: "LakeEventLog", dependencies: ["LakeCore", "CZlib"]),
         .target(name: "LakeParquet", dependencies: ["LakeCore"]),
+        .target(name: "LakeTransform", dependencies: ["LakeCore", "LakeCatalog", "LakeParquet"]),
         .target(
             name: "LakeIngest",
             dependencies: [
@@ -56,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "lake",
             dependencies: [
-                "LakeCore", "LakeCatalog", "LakeEventLog", "LakeIngest", "LakeParquet", "LakeSimulators",
+                "LakeCore", "LakeCatalog", "LakeEventLog", "LakeIngest", "LakeParquet", "LakeTransform", "LakeSimulators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -10,5 +10,5 @@ struct Lake: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [InitCommand.self, IngestCommand.self, ProduceCommand.self, TopicsCommand.self,
-                      CatalogCommand.self, ParquetCommand.self, DemoCommand.self, SimulatorCommand.self])
+                      PromoteCommand.self, VacuumCommand.self, CatalogCommand.self, ParquetCommand.self, DemoCommand.self, SimulatorCommand.self])
 }

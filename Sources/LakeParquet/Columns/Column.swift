@@ -150,3 +150,22 @@ extension Column {
         }
     }
 }
+
+extension Column {
+    /// The rows at `rows`, in that order.
+    public func selecting(_ rows: [Int]) -> Column {
+        var out = self
+        switch data {
+        case let .boolean(v): out.data = .boolean(rows.map { v[$0] })
+        case let .int32(v): out.data = .int32(rows.map { v[$0] })
+        case let .int64(v): out.data = .int64(rows.map { v[$0] })
+        case let .double(v): out.data = .double(rows.map { v[$0] })
+        case let .string(v):
+            var s = StringArray()
+            for r in rows { s.append(contentsOf: v.bytes[v.range(r)]) }
+            out.data = .string(s)
+        }
+        out.validity = validity.map { valid in rows.map { valid[$0] } }
+        return out
+    }
+}

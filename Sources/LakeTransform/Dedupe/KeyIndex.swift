@@ -1,0 +1,98 @@
+import Foundation
+
+/// Which row holds each primary key, for "latest arrival wins" deduplication across a whole
+/// dataset.
+///
+/// Keys are stored as 80-bit hashes (64 + 16 bits): 24 bytes per row, so 10 million keys fit
+/// in about 300 MB, and a false match needs a collision of both hashes (odds around 10⁻¹¹
+/// at 10 million keys). Open addressing, sized up front from the row count the catalog knows.
+final class KeyIndex: @unchecked Sendable {
+    /// Where a row sits: an output file and a row in it.
+    struct Location: Hashable { var file: UInt32; var row: UInt32 }
+
+    /// A row that lost to a later arrival with the same key.
+    struct Loser { var location: Location; var order: UInt64; var winnerOrder: UInt64 }
+
+    private struct Slot { var hash: UInt64; var order: UInt64; var packed: UInt64 }   // packed: file 20 | row 28 | hash2 16
+
+    private var slots: [Slot]
+    private var count = 0
+    private let lock = NSLock()
+
+    init(expected: Int) {
+        var capacity = 1024
+        while Double(capacity) * 0.75 < Double(expected) { capacity *= 2 }
+        slots = [Slot](repeating: Slot(hash: 0, order: 0, packed: 0), count: capacity)
+    }
+
+    struct Entry { var hash: UInt64; var hash2: UInt16; var order: UInt64; var location: Location }
+
+    /// Inserts a batch under one lock; losers are appended to `losers`.
+    func insert(_ entries: [Entry], losers: inout [Loser]) {
+        lock.lock()
+        defer { lock.unlock() }
+        for e in entries { insertLocked(e, losers: &losers) }
+    }
+
+    private func insertLocked(_ e: Entry, losers: inout [Loser]) {
+        if (count + 1) * 4 > slots.count * 3 { grow() }
+        let packed = UInt64(e.location.file) << 44 | UInt64(e.location.row) << 16 | UInt64(e.hash2)
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: e.hash >> 7) & mask
+        while true {
+            let s = slots[i]
+            if s.hash == 0 {
+                slots[i] = Slot(hash: e.hash, order: e.order, packed: packed)
+                count += 1
+                return
+            }
+            if s.hash == e.hash && UInt16(truncatingIfNeeded: s.packed) == e.hash2 {
+                let old = Location(file: UInt32(s.packed >> 44), row: UInt32((s.packed >> 16) & 0xFFF_FFFF))
+                if e.order >= s.order {
+                    losers.append(Loser(location: old, order: s.order, winnerOrder: e.order))
+                    slots[i] = Slot(hash: e.hash, order: e.order, packed: packed)
+                } else {
+                    losers.append(Loser(location: e.location, order: e.order, winnerOrder: s.order))
+                }
+                return
+            }
+            i = (i + 1) & mask
+        }
+    }
+
+    private func grow() {
+        let old = slots
+        slots = [Slot](repeating: Slot(hash: 0, order: 0, packed: 0), count: old.count * 2)
+        let mask = slots.count - 1
+        for s in old where s.hash != 0 {
+            var i = Int(truncatingIfNeeded: s.hash >> 7) & mask
+            while slots[i].hash != 0 { i = (i + 1) & mask }
+            slots[i] = s
+        }
+    }
+
+    /// Two independent hashes of a key's bytes.
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> (UInt64, UInt16) {
+        var h1: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(bytes.count)
+        var h2: UInt64 = 0x1319_8A2E_0370_7344
+        var p = 0
+        while p + 8 <= bytes.count {
+            let v = bytes.loadUnaligned(fromByteOffset: p, as: UInt64.self)
+            h1 = (h1 ^ v) &* 0x9E37_79B9_7F4A_7C15
+            h1 ^= h1 >> 31
+            h2 = (h2 &+ v) &* 0xC2B2_AE3D_27D4_EB4F
+            h2 ^= h2 >> 29
+            p += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while p < bytes.count { tail |= UInt64(bytes[p]) << shift; shift += 8; p += 1 }
+        h1 = (h1 ^ tail) &* 0xFF51_AFD7_ED55_8CCD
+        h1 ^= h1 >> 33
+        h1 = h1 &* 0xC4CE_B9FE_1A85_EC53
+        h1 ^= h1 >> 33
+        h2 = (h2 &+ tail) &* 0x1656_67B1_9E37_79F9
+        h2 ^= h2 >> 32
+        return (h1 == 0 ? 1 : h1, UInt16(truncatingIfNeeded: h2))
+    }
+}

@@ -1,0 +1,17 @@
+import LakeParquet
+
+/// How `lake promote` runs.
+public struct PromoteOptions: Sendable {
+    /// Rebuild the dataset from all of raw instead of only raw files not yet promoted.
+    public var fullRefresh = false
+    /// Raw files are read one per worker; both cores by default.
+    public var workers = 2
+    /// A row group ends at this many rows (or `writer.rowGroupBytes`).
+    public var rowGroupRows = 500_000
+    /// Rows buffered per worker across partitions before the largest buffer is written out.
+    public var bufferBytes = 96 << 20
+    public var writer = WriterOptions()
+    public var command = "lake promote"
+
+    public init() {}
+}

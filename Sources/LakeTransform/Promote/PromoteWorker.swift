@@ -1,0 +1,271 @@
+import Foundation
+import LakeCatalog
+import LakeCore
+import LakeParquet
+
+/// What the workers of one promotion share: the queue of raw files, output file numbers,
+/// the key index and the first error.
+final class PromoteShared: @unchecked Sendable {
+    let rawFiles: [FileRecord]
+    let firstSeq: Int
+    let keyIndex: KeyIndex?
+    private let lock = NSLock()
+    private var next = 0
+    private(set) var fileSlots: [FileSlot] = []
+    private(set) var error: Error?
+    private(set) var filesDone = 0
+
+    enum FileSlot { case new(relative: String), existing(logical: String, physical: String) }
+
+    init(rawFiles: [FileRecord], firstSeq: Int, keyIndex: KeyIndex?) {
+        self.rawFiles = rawFiles
+        self.firstSeq = firstSeq
+        self.keyIndex = keyIndex
+    }
+
+    func claim() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard error == nil, next < rawFiles.count else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    func finished() -> Int {
+        lock.lock(); defer { lock.unlock() }
+        filesDone += 1
+        return filesDone
+    }
+
+    func allocate(_ slot: FileSlot) -> UInt32 {
+        lock.lock(); defer { lock.unlock() }
+        fileSlots.append(slot)
+        return UInt32(fileSlots.count - 1)
+    }
+
+    func fail(_ e: Error) {
+        lock.lock(); defer { lock.unlock() }
+        if error == nil { error = e }
+    }
+}
+
+/// One worker: reads whole raw files, turns records into rows per partition and writes
+/// them as Parquet files in the new version's folder (one file per partition per worker).
+final class PromoteWorker {
+    final class Output {
+        let partitions: PartitionValues
+        let relative: String
+        let fileIndex: UInt32
+        var buffer: RowBuffer
+        var writer: ParquetWriter?
+        var rowsFlushed = 0
+        var lineage: [String: Int] = [:]
+
+        init(partitions: PartitionValues, relative: String, fileIndex: UInt32, columns: [ColumnSchema]) {
+            self.partitions = partitions
+            self.relative = relative
+            self.fileIndex = fileIndex
+            buffer = RowBuffer(columns)
+        }
+    }
+
+    struct RawCounts { var records = 0; var quarantined = 0; var rows = 0 }
+
+    let id: Int
+    let lakeRoot: String
+    let shared: PromoteShared
+    let schema: StagedSchema
+    let recordsPath: JSONPath?
+    let keyColumns: [Int]
+    let versionFolder: String
+    let batchId: String
+    let options: PromoteOptions
+    let quarantine: QuarantineWriter
+    var reader: RecordReader
+    var outputs: [String: Output] = [:]
+    var counts: [Int: RawCounts] = [:]
+    var losers: [KeyIndex.Loser] = []
+    var unreadable: [(String, String)] = []
+    private var pendingKeys: [KeyIndex.Entry] = []
+    private var keyScratch: [UInt8] = []
+    private var rowsSinceCheck = 0
+    let progress: (Int) -> Void
+
+    init(id: Int, lakeRoot: String, shared: PromoteShared, schema: StagedSchema, recordsPath: JSONPath?, keyColumns: [Int],
+         versionFolder: String, batchId: String, options: PromoteOptions, quarantine: QuarantineWriter,
+         progress: @escaping (Int) -> Void) {
+        self.id = id
+        self.lakeRoot = lakeRoot
+        self.shared = shared
+        self.schema = schema
+        self.recordsPath = recordsPath
+        self.keyColumns = keyColumns
+        self.versionFolder = versionFolder
+        self.batchId = batchId
+        self.options = options
+        self.quarantine = quarantine
+        self.progress = progress
+        reader = RecordReader(schema: schema)
+    }
+
+    func run() {
+        do {
+            while let i = shared.claim() {
+                try promote(rawIndex: i)
+                progress(shared.finished())
+            }
+            try flushKeys()
+            for output in outputs.values { try flush(output) }
+        } catch {
+            shared.fail(error)
+        }
+    }
+
+    private func promote(rawIndex: Int) throws {
+        let raw = shared.rawFiles[rawIndex]
+        let seq = UInt64(shared.firstSeq + rawIndex)
+        let absolute = lakeRoot + "/" + raw.path
+        let bytes: [UInt8]
+        do {
+            bytes = try GzipReader.read(path: absolute)
+        } catch {
+            unreadable.append((raw.path, "\(error)"))
+            return
+        }
+        let partitions = PartitionValues.dtRegion(dt: raw.dt, region: raw.region)
+        let key = partitions.path
+        let output: Output
+        if let existing = outputs[key] {
+            output = existing
+        } else {
+            let relative = key + "/part-\(batchId)-w\(id).parquet"
+            output = Output(partitions: partitions, relative: relative,
+                            fileIndex: shared.allocate(.new(relative: relative)), columns: schema.columns)
+            outputs[key] = output
+        }
+        var context = RecordReader.Context(partitions: partitions, rawFile: Array(raw.path.utf8), line: 0)
+        var rawCounts = RawCounts()
+        var lineStart = 0
+        let n = bytes.count
+        while lineStart < n {
+            var lineEnd = lineStart
+            while lineEnd < n && bytes[lineEnd] != 0x0A { lineEnd += 1 }
+            defer { lineStart = lineEnd + 1 }
+            context.line += 1
+            if lineEnd == lineStart { continue }
+            let tape: JSONTape
+            do {
+                tape = try JSONTape(Array(bytes[lineStart..<lineEnd]))
+            } catch {
+                rawCounts.records += 1
+                rawCounts.quarantined += 1
+                let text = Array(JSONValue.quote(String(decoding: bytes[lineStart..<lineEnd], as: UTF8.self)).utf8)
+                try quarantine.write(record: text[...], reason: "the raw line is not valid JSON: \(error)", rawFile: raw.path,
+                                     line: context.line, index: nil, dt: raw.dt)
+                continue
+            }
+            let root = tape.root
+            let meta = root["_meta"]
+            var records: [JSONNode] = []
+            var problem: String?
+            switch schema.kind {
+            case .stream:
+                if let value = root["value"] { records = [value] } else { problem = "the raw line has no \"value\" (not a stream record)" }
+            case .api:
+                if let body = root["body"] {
+                    if let path = recordsPath {
+                        let node = body.value(at: path)
+                        if let node, node.kind == .array { records = node.elements } else if node == nil || node!.isNull {
+                            problem = "the page has no records at \"\(path)\""
+                        } else {
+                            problem = "the page's \"\(path)\" is a JSON \(node!.schemaTypeName), not an array of records"
+                        }
+                    } else {
+                        records = [body]
+                    }
+                } else {
+                    problem = "the raw line has no \"body\" (not an API page)"
+                }
+            }
+            if let problem {
+                rawCounts.records += 1
+                rawCounts.quarantined += 1
+                try quarantine.write(record: root.raw, reason: problem, rawFile: raw.path, line: context.line, index: nil, dt: raw.dt)
+                continue
+            }
+            for (k, record) in records.enumerated() {
+                rawCounts.records += 1
+                let row = output.buffer.count
+                if let reason = reader.append(record: record, meta: meta, context: context, into: &output.buffer) {
+                    rawCounts.quarantined += 1
+                    try quarantine.write(record: record.raw, reason: reason, rawFile: raw.path, line: context.line,
+                                         index: schema.kind == .api ? k : nil, dt: raw.dt)
+                    continue
+                }
+                if shared.keyIndex != nil {
+                    keyScratch.removeAll(keepingCapacity: true)
+                    var nullField: String?
+                    for c in keyColumns {
+                        let before = keyScratch.count
+                        output.buffer.builders[c].keyBytes(row: row, into: &keyScratch)
+                        if keyScratch.count == before + 1 && keyScratch[before] == 0 && output.buffer.builders[c].isNull(row) {
+                            nullField = schema.columns[c].name
+                        }
+                        keyScratch.append(0x1F)
+                    }
+                    if let nullField {
+                        output.buffer.truncate(to: row)
+                        rawCounts.quarantined += 1
+                        try quarantine.write(record: record.raw, reason: "primary key field \"\(nullField)\" is null",
+                                             rawFile: raw.path, line: context.line, index: schema.kind == .api ? k : nil, dt: raw.dt)
+                        continue
+                    }
+                    let (h1, h2) = keyScratch.withUnsafeBytes { KeyIndex.hash($0) }
+                    let order = seq << 44 | UInt64(min(context.line, 0xFFF_FFFF)) << 16 | UInt64(min(k, 0xFFFF))
+                    pendingKeys.append(KeyIndex.Entry(hash: h1, hash2: h2, order: order,
+                                                      location: .init(file: output.fileIndex, row: UInt32(output.rowsFlushed + row))))
+                    if pendingKeys.count >= 4096 { try flushKeys() }
+                }
+                rawCounts.rows += 1
+                output.lineage[raw.path, default: 0] += 1
+                if output.buffer.count >= options.rowGroupRows { try flush(output) }
+                rowsSinceCheck += 1
+                if rowsSinceCheck >= 8192 {
+                    rowsSinceCheck = 0
+                    try relieveMemory()
+                }
+            }
+        }
+        counts[rawIndex] = rawCounts
+    }
+
+
+    private func flushKeys() throws {
+        guard let index = shared.keyIndex, !pendingKeys.isEmpty else { return }
+        index.insert(pendingKeys, losers: &losers)
+        pendingKeys.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes out the largest buffer while the worker holds more than its share.
+    private func relieveMemory() throws {
+        var total = 0
+        var largest: Output?
+        for o in outputs.values {
+            let b = o.buffer.byteEstimate
+            total += b
+            if largest == nil || b > largest!.buffer.byteEstimate { largest = o }
+        }
+        if total > options.bufferBytes, let largest { try flush(largest) }
+    }
+
+    private func flush(_ output: Output) throws {
+        guard output.buffer.count > 0 else { return }
+        if output.writer == nil {
+            let path = versionFolder + "/" + output.relative
+            try FileSystem.makeDirectories((path as NSString).deletingLastPathComponent)
+            output.writer = try ParquetWriter(path: path, schema: schema.columns, options: options.writer)
+        }
+        let rows = output.buffer.count
+        try output.writer!.write(output.buffer.take())
+        output.rowsFlushed += rows
+    }
+}

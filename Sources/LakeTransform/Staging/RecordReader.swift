@@ -1,0 +1,213 @@
+import LakeCore
+import LakeParquet
+
+/// Turns one raw record into one staged row, typed and checked against the contract, or
+/// says why it cannot be staged.
+///
+/// Rules: a required field must be present and non-null (unless its type admits null); a
+/// present value must have the declared type, its `format` (date-time, date) and its `enum`.
+/// An optional field with a value of another type is schema drift, not an error: the column
+/// gets null, the value goes to `_extra`, and the drift is counted. So is a field the
+/// contract lacks.
+struct RecordReader {
+    let schema: StagedSchema
+
+    /// Drift seen, by field and JSON type: (count, first raw file).
+    var drift: [DriftKey: Int] = [:]
+    struct DriftKey: Hashable { var field: String; var type: String }
+
+    private var seen: [Bool]
+    private var extra: [UInt8] = []
+    /// The field expected at each member position, learnt from the previous record.
+    private var guess: [Int] = []
+
+    init(schema: StagedSchema) {
+        self.schema = schema
+        seen = [Bool](repeating: false, count: schema.fields.count)
+    }
+
+    struct Context {
+        var partitions: PartitionValues
+        var rawFile: [UInt8]
+        var line: Int
+    }
+
+    /// Appends the row to `buffer`; on failure leaves `buffer` as it was and returns the reason.
+    mutating func append(record: JSONNode, meta: JSONNode?, context: Context, into buffer: inout RowBuffer) -> String? {
+        guard record.kind == .object else {
+            return "the record is a JSON \(record.schemaTypeName), not an object"
+        }
+        let start = buffer.count
+        for i in seen.indices { seen[i] = false }
+        extra.removeAll(keepingCapacity: true)
+        var failure: String?
+        let fields = schema.fields
+
+        // Plain fields come from the record's own members; everything else is drift.
+        var position = 0
+        record.forEachMember { key, value in
+            guard failure == nil else { return }
+            var match = -1
+            if position < guess.count {
+                let g = guess[position]
+                if g >= 0, fields[g].path == nil, !fields[g].fromMeta, key.keyEquals(fields[g].name) { match = g }
+            }
+            if match < 0 {
+                for (i, f) in fields.enumerated() where f.path == nil && !f.fromMeta && key.keyEquals(f.name) {
+                    match = i
+                    break
+                }
+                if position < guess.count { guess[position] = match } else { guess.append(match) }
+            }
+            position += 1
+            if match >= 0 {
+                if seen[match] { return }   // a repeated key: JSON parsers keep the first
+                seen[match] = true
+                failure = put(value, field: fields[match], context: context, into: &buffer)
+            } else if !schema.claimedKeys.contains(Array(key.stringBytes)) {
+                noteDrift(field: String(decoding: key.stringBytes, as: UTF8.self), value: value)
+            }
+        }
+        if let failure {
+            buffer.truncate(to: start)
+            return failure
+        }
+        // Nested-path and _meta fields, and plain fields the record lacks.
+        for (i, f) in fields.enumerated() where !seen[i] {
+            var value: JSONNode?
+            if let path = f.path {
+                value = (f.fromMeta ? meta : record)?.value(at: path)
+            } else if f.fromMeta {
+                value = meta?[f.spec.name]
+            }
+            if let value {
+                if let reason = put(value, field: f, context: context, into: &buffer) {
+                    buffer.truncate(to: start)
+                    return reason
+                }
+            } else if f.partitionKey, let partition = context.partitions[f.spec.name], partition != Hive.defaultPartition {
+                buffer.builders[f.column].append(bytes: partition.utf8)
+            } else if f.spec.allowsNull {
+                buffer.builders[f.column].appendNull()
+            } else {
+                buffer.truncate(to: start)
+                return "required field \"\(f.spec.name)\" is missing"
+            }
+        }
+        appendProvenance(meta: meta, context: context, into: &buffer)
+        if extra.isEmpty {
+            buffer.builders[schema.extraColumn].appendNull()
+        } else {
+            extra.append(0x7D)
+            buffer.builders[schema.extraColumn].append(bytes: extra)
+        }
+        return nil
+    }
+
+    /// Appends one field's value; a reason when the row must go to quarantine.
+    private mutating func put(_ value: JSONNode, field f: StagedSchema.Field, context: Context, into buffer: inout RowBuffer) -> String? {
+        let column = f.column
+        if f.partitionKey, let partition = context.partitions[f.spec.name] {
+            // The partition folder's value, so single-file and Hive readers see the same.
+            if partition != Hive.defaultPartition {
+                buffer.builders[column].append(bytes: partition.utf8)
+            } else if f.spec.allowsNull {
+                buffer.builders[column].appendNull()
+            } else {
+                return "required field \"\(f.spec.name)\" has no value"
+            }
+            return nil
+        }
+        if value.isNull {
+            if f.spec.allowsNull { buffer.builders[column].appendNull(); return nil }
+            return "required field \"\(f.spec.name)\" is null"
+        }
+        switch f.kind {
+        case .string:
+            guard value.kind == .string else { return mismatch(f, value, into: &buffer) }
+            let bytes = value.stringBytes
+            if let allowed = f.enumStrings, !allowed.contains(Array(bytes)) {
+                return "field \"\(f.spec.name)\": \(JSONValue.quote(String(decoding: bytes, as: UTF8.self))) is not one of the contract's enum values"
+            }
+            buffer.builders[column].append(bytes: bytes)
+        case .int64:
+            guard let v = value.int64 else { return mismatch(f, value, into: &buffer) }
+            buffer.builders[column].append(int64: v)
+        case .double:
+            guard value.kind == .number, let v = value.double else { return mismatch(f, value, into: &buffer) }
+            buffer.builders[column].append(double: v)
+        case .boolean:
+            guard let v = value.bool else { return mismatch(f, value, into: &buffer) }
+            buffer.builders[column].append(bool: v)
+        case .timestamp:
+            guard value.kind == .string else { return mismatch(f, value, into: &buffer) }
+            guard let micros = value.isEscaped ? CivilTime.parseTimestamp(Array(value.stringBytes))
+                    : value.tape.bytes.withUnsafeBufferPointer({ CivilTime.parseTimestamp($0[value.contentRange]) }) else {
+                return "field \"\(f.spec.name)\": \(String(decoding: value.raw, as: UTF8.self)) is not an RFC 3339 date-time"
+            }
+            buffer.builders[column].append(int64: micros)
+        case .date:
+            guard value.kind == .string else { return mismatch(f, value, into: &buffer) }
+            guard let days = CivilTime.parseDate(Array(value.stringBytes)) else {
+                return "field \"\(f.spec.name)\": \(String(decoding: value.raw, as: UTF8.self)) is not a date (YYYY-MM-DD)"
+            }
+            buffer.builders[column].append(int32: Int32(days))
+        case .json:
+            let types = f.spec.valueTypes
+            if !types.isEmpty && !types.contains(value.schemaTypeName) && !(value.schemaTypeName == "integer" && types.contains("number")) {
+                return mismatch(f, value, into: &buffer)
+            }
+            if value.kind == .string { buffer.builders[column].append(bytes: value.stringBytes) } else { buffer.builders[column].append(bytes: value.raw) }
+        }
+        return nil
+    }
+
+    /// A value of another type: quarantine when the field is required, drift otherwise.
+    private mutating func mismatch(_ f: StagedSchema.Field, _ value: JSONNode, into buffer: inout RowBuffer) -> String? {
+        let expected = f.spec.valueTypes.joined(separator: " or ")
+        if !f.spec.allowsNull {
+            return "required field \"\(f.spec.name)\" is a \(value.schemaTypeName), the contract says \(expected)"
+        }
+        noteDrift(field: f.spec.name, value: value)
+        buffer.builders[f.column].appendNull()
+        return nil
+    }
+
+    private mutating func noteDrift(field: String, value: JSONNode) {
+        drift[DriftKey(field: field, type: value.schemaTypeName), default: 0] += 1
+        extra.append(extra.isEmpty ? 0x7B : 0x2C)
+        extra += JSONValue.quote(field).utf8
+        extra.append(0x3A)
+        extra += value.raw
+    }
+
+    private func appendProvenance(meta: JSONNode?, context: Context, into buffer: inout RowBuffer) {
+        var c = schema.rawFileColumn
+        buffer.builders[c].append(bytes: context.rawFile)
+        buffer.builders[c + 1].append(int64: Int64(context.line))
+        c += 2
+        func int(_ key: String) {
+            if let v = meta?[key]?.int64 { buffer.builders[c].append(int64: v) } else { buffer.builders[c].appendNull() }
+            c += 1
+        }
+        func time(_ key: String) {
+            if let v = meta?[key], v.kind == .string, let t = CivilTime.parseTimestamp(Array(v.stringBytes)) {
+                buffer.builders[c].append(int64: t)
+            } else {
+                buffer.builders[c].appendNull()
+            }
+            c += 1
+        }
+        switch schema.kind {
+        case .api:
+            int("page")
+            time("fetched_at")
+        case .stream:
+            int("partition")
+            int("offset")
+            if let v = meta?["stream_id"], v.kind == .string { buffer.builders[c].append(bytes: v.stringBytes) } else { buffer.builders[c].appendNull() }
+            c += 1
+            time("arrival_time")
+        }
+    }
+}

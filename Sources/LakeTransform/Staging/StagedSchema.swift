@@ -1,0 +1,103 @@
+import LakeCatalog
+import LakeCore
+import LakeParquet
+
+/// A staged dataset's columns: the contract's fields in declared order, then provenance
+/// (where each row came from in raw), then `_extra` for values the contract does not
+/// describe yet.
+///
+/// JSON Schema → column: `string` → VARCHAR, with `format: date-time` → TIMESTAMP (UTC,
+/// microseconds), `format: date` → DATE; `integer` → BIGINT; `number` → DOUBLE; `boolean`
+/// → BOOLEAN; `object`, `array` or several types → VARCHAR holding the JSON text.
+struct StagedSchema {
+    enum RawKind: String { case api, stream }
+
+    enum Kind { case string, int64, double, boolean, date, timestamp, json }
+
+    struct Field {
+        let spec: ContractField
+        let column: Int
+        let kind: Kind
+        let name: [UInt8]
+        /// Set for fields read at a nested path or from `_meta`; plain fields match record keys.
+        let path: JSONPath?
+        let fromMeta: Bool
+        /// When the field is also a partition key, the partition's value wins (so Hive readers agree).
+        let partitionKey: Bool
+        let enumStrings: Set<[UInt8]>?
+    }
+
+    let kind: RawKind
+    let fields: [Field]
+    let columns: [ColumnSchema]
+    /// Record keys claimed by nested paths (`track` for `track.album.name`): not drift.
+    let claimedKeys: Set<[UInt8]>
+    let extraColumn: Int
+    let rawFileColumn: Int
+    let rawLineColumn: Int
+
+    static let apiProvenance = [ColumnSchema("_raw_file", .string, nullable: false), ColumnSchema("_raw_line", .int64, nullable: false),
+                                ColumnSchema("_page", .int64), ColumnSchema("_fetched_at", .timestamp)]
+    static let streamProvenance = [ColumnSchema("_raw_file", .string, nullable: false), ColumnSchema("_raw_line", .int64, nullable: false),
+                                   ColumnSchema("_partition", .int64), ColumnSchema("_offset", .int64),
+                                   ColumnSchema("_stream_id", .string), ColumnSchema("_arrival_time", .timestamp)]
+
+    init(contract: DatasetContract, kind: RawKind) {
+        self.kind = kind
+        var fields: [Field] = []
+        var columns: [ColumnSchema] = []
+        var claimed = Set<[UInt8]>()
+        for spec in contract.fields {
+            let kind = Self.kind(of: spec)
+            let type: ColumnType
+            switch kind {
+            case .string, .json: type = .string
+            case .int64: type = .int64
+            case .double: type = .double
+            case .boolean: type = .boolean
+            case .date: type = .date
+            case .timestamp: type = .timestamp
+            }
+            var path: JSONPath?
+            var fromMeta = false
+            if var text = spec.path, text != spec.name {
+                if text.hasPrefix("_meta.") {
+                    fromMeta = true
+                    text = String(text.dropFirst(6))
+                }
+                path = JSONPath(text)
+                if !fromMeta, case let .key(first)? = path?.steps.first { claimed.insert(Array(first.utf8)) }
+            }
+            let enumStrings = spec.enumValues.map { Set($0.compactMap { $0.stringValue.map { Array($0.utf8) } }) }
+            fields.append(Field(spec: spec, column: columns.count, kind: kind, name: Array(spec.name.utf8), path: path,
+                                fromMeta: fromMeta, partitionKey: contract.partitionBy.contains(spec.name) || spec.name == "dt" || spec.name == "region",
+                                enumStrings: kind == .string ? enumStrings : nil))
+            columns.append(ColumnSchema(spec.name, type, nullable: spec.allowsNull))
+        }
+        rawFileColumn = columns.count
+        rawLineColumn = columns.count + 1
+        columns += kind == .api ? Self.apiProvenance : Self.streamProvenance
+        extraColumn = columns.count
+        columns.append(ColumnSchema("_extra", .string))
+        self.fields = fields
+        self.columns = columns
+        claimedKeys = claimed
+    }
+
+    static func kind(of spec: ContractField) -> Kind {
+        let types = spec.valueTypes
+        guard types.count == 1 else { return .json }
+        switch types[0] {
+        case "string":
+            switch spec.format {
+            case "date-time": return .timestamp
+            case "date": return .date
+            default: return .string
+            }
+        case "integer": return .int64
+        case "number": return .double
+        case "boolean": return .boolean
+        default: return .json
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import LakeCatalog
+import LakeCore
+
+/// Removes retired versions of staged and curated datasets once they are older than the
+/// retention window: their folders under `_versions/` and their catalog rows. Files shared
+/// with newer versions survive, since versions hold hard links.
+public struct Vacuum {
+    public struct Removed: Sendable {
+        public var dataset: String
+        public var zone: String
+        public var version: Int
+        public var folder: String
+        public var retiredAt: String
+    }
+
+    let catalog: Catalog
+
+    public init(catalog: Catalog) { self.catalog = catalog }
+
+    /// Versions retired more than `retainHours` ago; removed unless `dryRun`.
+    public func run(retainHours: Double, dryRun: Bool) throws -> [Removed] {
+        let cutoff = Timestamps.iso(Date().addingTimeInterval(-retainHours * 3600))
+        var removed: [Removed] = []
+        for version in try catalog.retiredVersions(before: cutoff) {
+            removed.append(Removed(dataset: version.dataset, zone: version.zone, version: version.version,
+                                   folder: version.folder, retiredAt: version.retiredAt ?? ""))
+            guard !dryRun, let id = version.id else { continue }
+            // Catalog first: a crash after it leaves a folder no row names, which the next promotion removes.
+            try catalog.deleteVersion(id)
+            let path = catalog.root.absolute(version.folder)
+            if FileSystem.exists(path) { try FileManager.default.removeItem(atPath: path) }
+        }
+        return removed
+    }
+}

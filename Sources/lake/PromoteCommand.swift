@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import LakeCatalog
+import LakeCore
+import LakeTransform
+
+struct PromoteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "promote",
+        abstract: "raw → staged: typed, validated, deduplicated Parquet, published as a new version.",
+        discussion: """
+            Reads only raw files not promoted yet (all of them with --full-refresh). Records that fail
+            the contract go to quarantine/<dataset>/ with the reason; duplicates by the contract's
+            primary key are removed across the dataset (latest arrival wins). staged/<dataset> is a
+            link to the current version under _versions/; `lake vacuum` removes old versions.
+            """)
+
+    @OptionGroup var lake: LakeOptions
+    @Argument(help: "Datasets to promote.") var datasets: [String] = []
+    @Flag(help: "Every staged dataset that has raw files.") var all = false
+    @Flag(help: "Rebuild from all raw files instead of only new ones.") var fullRefresh = false
+    @Option(help: "Raw files read in parallel (default: the number of cores).") var workers: Int?
+    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+    @Flag(help: "No progress lines on stderr.") var quiet = false
+
+    func validate() throws {
+        if datasets.isEmpty && !all { throw ValidationError("name a dataset (`lake promote plays`) or pass --all") }
+        if !datasets.isEmpty && all { throw ValidationError("name datasets or pass --all, not both") }
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+    }
+
+    func run() async throws {
+        let catalog = try lake.openCatalog()
+        Progress.shared.quiet = quiet
+        var names = datasets
+        if all {
+            let withRaw = Set(try catalog.files(zone: .raw).map(\.dataset))
+            names = try catalog.datasets().filter { $0.zone == "staged" && withRaw.contains($0.name) }.map(\.name)
+        }
+        var options = PromoteOptions()
+        options.fullRefresh = fullRefresh
+        options.workers = workers ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+        options.command = "lake promote " + (all ? "--all" : datasets.joined(separator: " "))
+        let run = try catalog.startRun(command: options.command)
+        var reports: [PromotionReport] = []
+        var failures: [String] = []
+        for name in names {
+            do {
+                reports.append(try Promoter(catalog: catalog, options: options).promote(dataset: name, run: run))
+            } catch {
+                failures.append("\(name): \(error)")
+                Progress.shared.note("promote \(name) failed: \(error)")
+            }
+        }
+        try catalog.finishRun(run, outcome: failures.isEmpty ? "succeeded" : "failed",
+                              counts: .array(reports.map(\.json)), error: failures.first)
+        if format == .json {
+            Output.json(.object([("promotions", .array(reports.map(\.json))), ("failures", .array(failures.map(JSONValue.string)))]))
+        } else {
+            print(Self.table(reports))
+            for r in reports {
+                for note in r.notes { print("  \(r.dataset): \(note)") }
+                for s in r.skipped { print("  \(r.dataset): skipped \(s.path): \(s.reason)") }
+                if !r.drift.isEmpty {
+                    print("  \(r.dataset): schema drift kept in _extra: " + r.drift.map { "\($0.field) (\($0.type)) ×\($0.count)" }.joined(separator: ", "))
+                }
+            }
+        }
+        if let first = failures.first {
+            throw LakeCommandError.failed("promotion failed for \(failures.count) dataset(s); first: \(first)")
+        }
+    }
+
+    static func table(_ reports: [PromotionReport]) -> String {
+        var table = Table(["dataset", "version", "raw files", "records", "staged", "quarantined", "duplicates", "rows now", "files", "seconds"])
+        for r in reports {
+            table.add([r.dataset, r.version.map { "v\($0)" } ?? "-", r.nothingNew ? "nothing new" : "\(r.rawFiles)",
+                       "\(r.records)", "\(r.staged)", "\(r.quarantined)", "\(r.duplicates)", "\(r.totalRows)",
+                       "\(r.filesWritten) new, \(r.filesKept) kept", String(format: "%.2f", r.seconds)])
+        }
+        return table.render()
+    }
+}
+
+struct VacuumCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vacuum",
+        abstract: "Remove versions of staged and curated datasets retired longer ago than the retention window.")
+
+    @OptionGroup var lake: LakeOptions
+    @Option(help: "Keep retired versions this many hours (default: 168, a week).") var retainHours: Double = 168
+    @Flag(help: "List what would be removed; remove nothing.") var dryRun = false
+    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+
+    func run() async throws {
+        let catalog = try lake.openCatalog()
+        let removed = try Vacuum(catalog: catalog).run(retainHours: retainHours, dryRun: dryRun)
+        if format == .json {
+            return Output.json(.object([("dry_run", .bool(dryRun)), ("versions", .array(removed.map {
+                .object([("dataset", .string($0.dataset)), ("zone", .string($0.zone)), ("version", .int($0.version)),
+                         ("folder", .string($0.folder)), ("retired_at", .string($0.retiredAt))])
+            }))]))
+        }
+        if removed.isEmpty { return print("No retired versions older than \(retainHours) hours.") }
+        var table = Table(["dataset", "zone", "version", "retired at", "folder"])
+        for r in removed { table.add([r.dataset, r.zone, "v\(r.version)", r.retiredAt, r.folder]) }
+        print((dryRun ? "Would remove:\n" : "Removed:\n") + table.render())
+    }
+}
+
+/// A command that did part of its work and failed on the rest.
+enum LakeCommandError: LakeError {
+    case failed(String)
+    var stage: String { "Promote" }
+    var message: String {
+        switch self { case let .failed(m): m }
+    }
+}
