@@ -33,9 +33,13 @@ public enum CivilTime {
     }
 
     /// `YYYY-MM-DD` → days since 1970, or nil if it is not a valid date.
-    public static func parseDate<C: Collection>(_ s: C) -> Int? where C.Element == UInt8, C.Index == Int {
+    public static func parseDate(_ bytes: ArraySlice<UInt8>) -> Int? {
+        bytes.withUnsafeBufferPointer { parseDate($0) }
+    }
+
+    public static func parseDate(_ s: UnsafeBufferPointer<UInt8>) -> Int? {
         guard s.count == 10 else { return nil }
-        let b = s.startIndex
+        let b = 0
         guard s[b + 4] == 45, s[b + 7] == 45,
               let y = digits(s, b, 4), let m = digits(s, b + 5, 2), let d = digits(s, b + 8, 2),
               (1...12).contains(m), d >= 1, d <= daysInMonth(y, m) else { return nil }
@@ -45,11 +49,15 @@ public enum CivilTime {
     /// An RFC 3339 date-time (`2024-05-01T12:30:00Z`, `…T12:30:00.123456+02:00`; a space for
     /// `T` and lower-case `t`/`z` too) → microseconds since 1970 UTC. The offset is required,
     /// as JSON Schema's `date-time` format requires it; digits past microseconds are truncated.
-    public static func parseTimestamp<C: Collection>(_ s: C) -> Int64? where C.Element == UInt8, C.Index == Int {
+    public static func parseTimestamp(_ bytes: ArraySlice<UInt8>) -> Int64? {
+        bytes.withUnsafeBufferPointer { parseTimestamp($0) }
+    }
+
+    public static func parseTimestamp(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
         let n = s.count
         guard n >= 20 else { return nil }
-        let b = s.startIndex
-        guard let day = parseDate(s[b..<(b + 10)]) else { return nil }
+        let b = 0
+        guard let day = parseDate(UnsafeBufferPointer(rebasing: s[0..<10])) else { return nil }
         let t = s[b + 10]
         guard t == 84 || t == 116 || t == 32, s[b + 13] == 58, s[b + 16] == 58,
               let hh = digits(s, b + 11, 2), let mm = digits(s, b + 14, 2), let ss = digits(s, b + 17, 2),
@@ -84,7 +92,8 @@ public enum CivilTime {
         return seconds * 1_000_000 + micros
     }
 
-    private static func digits<C: Collection>(_ s: C, _ at: Int, _ count: Int) -> Int? where C.Element == UInt8, C.Index == Int {
+    @inline(__always)
+    private static func digits(_ s: UnsafeBufferPointer<UInt8>, _ at: Int, _ count: Int) -> Int? {
         var v = 0
         for i in at..<(at + count) {
             let c = s[i]

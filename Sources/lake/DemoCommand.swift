@@ -5,11 +5,12 @@ import LakeCore
 import LakeEventLog
 import LakeIngest
 import LakeSimulators
+import LakeTransform
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "The whole flow on built-in simulators: a Spotify-compatible API on 127.0.0.1 and a stream of listening events → raw zone.",
+        abstract: "The whole flow on built-in simulators: a Spotify-compatible API on 127.0.0.1 and a stream of listening events → raw → staged Parquet.",
         discussion: "Uses only the lake it is pointed at (--lake, $LAKE_HOME, or ./lake); creates it if needed.")
 
     static let markets = ["SE", "US", "GB", "DE", "BR", "JP", "IN", "MX"]
@@ -77,8 +78,19 @@ struct DemoCommand: AsyncParsableCommand {
         streamOptions.command = "lake demo"
         let streamed = try await StreamIngestion(source: stream, catalog: catalog, options: streamOptions).run()
 
+        // ELT's T: raw → staged Parquet, for every dataset with a staged contract.
+        var promotions: [PromotionReport] = []
+        let withRaw = Set(try catalog.files(zone: .raw).map(\.dataset))
+        var promoteOptions = PromoteOptions()
+        promoteOptions.workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        promoteOptions.command = "lake demo"
+        for dataset in try catalog.datasets() where dataset.zone == "staged" && withRaw.contains(dataset.name) {
+            progress.note("  promoting \(dataset.name) to staged/\(dataset.name)/")
+            promotions.append(try Promoter(catalog: catalog, options: promoteOptions).promote(dataset: dataset.name))
+        }
+
         if format == .json {
-            Output.json(.object([("api", report.json), ("stream", streamed.json)]))
+            Output.json(.object([("api", report.json), ("stream", streamed.json), ("promote", .array(promotions.map(\.json)))]))
             return try report.throwIfFailed()
         }
         print("Landed in \(root.path)/raw/spotify/ (one line per API page, gzip NDJSON):\n")
@@ -91,6 +103,13 @@ struct DemoCommand: AsyncParsableCommand {
         print(table.render())
         print("\(streamed.events - streamed.quarantined) events landed, \(streamed.quarantined) malformed ones quarantined "
               + "in \(root.path)/quarantine/plays/ with the reason.")
+        if !promotions.isEmpty {
+            print("\nPromoted to \(root.path)/staged/ (typed Parquet, validated against schemas/, deduplicated):\n")
+            print(PromoteCommand.table(promotions))
+            let quarantined = promotions.reduce(0) { $0 + $1.quarantined }
+            print("\(promotions.reduce(0) { $0 + $1.totalRows }) rows staged; \(quarantined) records failed their contract and are in "
+                  + "quarantine/<dataset>/ with the reason; \(promotions.reduce(0) { $0 + $1.duplicates }) duplicates removed.")
+        }
         print("""
 
             Next:
@@ -98,6 +117,7 @@ struct DemoCommand: AsyncParsableCommand {
               lake --lake \(root.path) topics describe listens
               duckdb -c "SELECT region, count(*) FROM read_json('\(root.path)/raw/spotify/playlist_tracks/**/*.ndjson.gz', hive_partitioning=true) GROUP BY ALL"
               duckdb -c "SELECT region, count(*) FROM read_json('\(root.path)/raw/listens/plays/**/*.ndjson.gz', hive_partitioning=true) GROUP BY ALL"
+              duckdb -c "SELECT region, count(*) FROM read_parquet('\(root.path)/staged/plays/**/*.parquet', hive_partitioning=true) GROUP BY ALL"
             """)
         try report.throwIfFailed()
     }

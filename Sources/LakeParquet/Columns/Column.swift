@@ -8,12 +8,20 @@ public struct StringArray: Sendable, Equatable {
 
     public var count: Int { offsets.count - 1 }
 
+    @inlinable
     public mutating func append(_ value: UnsafeRawBufferPointer) {
         bytes.append(contentsOf: value)
         offsets.append(Int32(bytes.count))
     }
 
-    public mutating func append<C: Collection>(contentsOf value: C) where C.Element == UInt8 {
+    @inlinable
+    public mutating func append(contentsOf value: ArraySlice<UInt8>) {
+        bytes.append(contentsOf: value)
+        offsets.append(Int32(bytes.count))
+    }
+
+    @inlinable
+    public mutating func append(contentsOf value: [UInt8]) {
         bytes.append(contentsOf: value)
         offsets.append(Int32(bytes.count))
     }

@@ -89,6 +89,10 @@ final class PromoteWorker {
     private var keyScratch: [UInt8] = []
     private var rowsSinceCheck = 0
     let progress: (Int) -> Void
+    /// Kept apart from `shared`: touching a shared object per row makes both cores fight over its reference count.
+    private let dedupe: Bool
+    private let rowGroupRows: Int
+    private let bufferBytes: Int
 
     init(id: Int, lakeRoot: String, shared: PromoteShared, schema: StagedSchema, recordsPath: JSONPath?, keyColumns: [Int],
          versionFolder: String, batchId: String, options: PromoteOptions, quarantine: QuarantineWriter,
@@ -105,6 +109,9 @@ final class PromoteWorker {
         self.quarantine = quarantine
         self.progress = progress
         reader = RecordReader(schema: schema)
+        dedupe = shared.keyIndex != nil
+        rowGroupRows = options.rowGroupRows
+        bufferBytes = options.bufferBytes
     }
 
     func run() {
@@ -164,14 +171,19 @@ final class PromoteWorker {
                 continue
             }
             let root = tape.root
-            let meta = root["_meta"]
+            var meta: JSONNode?
+            var value: JSONNode?
+            var body: JSONNode?
+            root.forEachMember { key, node in
+                if meta == nil, key.keyEquals(metaKey) { meta = node } else if value == nil, key.keyEquals(valueKey) { value = node } else if body == nil, key.keyEquals(bodyKey) { body = node }
+            }
             var records: [JSONNode] = []
             var problem: String?
             switch schema.kind {
             case .stream:
-                if let value = root["value"] { records = [value] } else { problem = "the raw line has no \"value\" (not a stream record)" }
+                if let value { records = [value] } else { problem = "the raw line has no \"value\" (not a stream record)" }
             case .api:
-                if let body = root["body"] {
+                if let body {
                     if let path = recordsPath {
                         let node = body.value(at: path)
                         if let node, node.kind == .array { records = node.elements } else if node == nil || node!.isNull {
@@ -201,7 +213,7 @@ final class PromoteWorker {
                                          index: schema.kind == .api ? k : nil, dt: raw.dt)
                     continue
                 }
-                if shared.keyIndex != nil {
+                if dedupe {
                     keyScratch.removeAll(keepingCapacity: true)
                     var nullField: String?
                     for c in keyColumns {
@@ -227,7 +239,7 @@ final class PromoteWorker {
                 }
                 rawCounts.rows += 1
                 output.lineage[raw.path, default: 0] += 1
-                if output.buffer.count >= options.rowGroupRows { try flush(output) }
+                if output.buffer.count >= rowGroupRows { try flush(output) }
                 rowsSinceCheck += 1
                 if rowsSinceCheck >= 8192 {
                     rowsSinceCheck = 0
@@ -238,6 +250,10 @@ final class PromoteWorker {
         counts[rawIndex] = rawCounts
     }
 
+
+    private let metaKey = Array("_meta".utf8)
+    private let valueKey = Array("value".utf8)
+    private let bodyKey = Array("body".utf8)
 
     private func flushKeys() throws {
         guard let index = shared.keyIndex, !pendingKeys.isEmpty else { return }
@@ -254,7 +270,7 @@ final class PromoteWorker {
             total += b
             if largest == nil || b > largest!.buffer.byteEstimate { largest = o }
         }
-        if total > options.bufferBytes, let largest { try flush(largest) }
+        if total > bufferBytes, let largest { try flush(largest) }
     }
 
     private func flush(_ output: Output) throws {

@@ -106,7 +106,7 @@ public final class Promoter {
         let recordsPath = contract.recordsPath.map { JSONPath($0) }
         let total = rawFiles.count
         let workers = (0..<workerCount).map { id in
-            PromoteWorker(id: id, lakeRoot: root.path, shared: shared, schema: schema, recordsPath: recordsPath, keyColumns: keyColumns,
+            PromoteWorker(id: id, lakeRoot: root.path, shared: shared, schema: StagedSchema(contract: contract, kind: kind), recordsPath: recordsPath, keyColumns: keyColumns,
                           versionFolder: folderPath, batchId: batchId, options: workerOptions,
                           quarantine: QuarantineWriter(root: root, dataset: dataset, scope: scope, name: "\(batchId)-promote-w\(id)")) { done in
                 self.progress.status("promoting \(dataset): \(done)/\(total) raw files")

@@ -42,11 +42,19 @@ struct ColumnBuilder {
     @inline(__always) mutating func append(double v: Double) { doubles.append(v); valid.append(true); count += 1 }
     @inline(__always) mutating func append(bool v: Bool) { bools.append(v); valid.append(true); count += 1 }
 
-    @inline(__always) mutating func append<C: Collection>(bytes: C) where C.Element == UInt8 {
+    @inline(__always) mutating func append(bytes: ArraySlice<UInt8>) {
         strings.append(contentsOf: bytes)
         valid.append(true)
         count += 1
     }
+
+    @inline(__always) mutating func append(bytes: [UInt8]) {
+        strings.append(contentsOf: bytes)
+        valid.append(true)
+        count += 1
+    }
+
+    mutating func append(bytes: String.UTF8View) { append(bytes: Array(bytes)) }
 
     mutating func truncate(to n: Int) {
         guard n < count else { return }

@@ -50,10 +50,10 @@ struct RecordReader {
             var match = -1
             if position < guess.count {
                 let g = guess[position]
-                if g >= 0, fields[g].path == nil, !fields[g].fromMeta, key.keyEquals(fields[g].name) { match = g }
+                if g >= 0, fields[g].plain, key.keyEquals(fields[g].name) { match = g }
             }
             if match < 0 {
-                for (i, f) in fields.enumerated() where f.path == nil && !f.fromMeta && key.keyEquals(f.name) {
+                for i in fields.indices where fields[i].plain && key.keyEquals(fields[i].name) {
                     match = i
                     break
                 }
@@ -73,7 +73,8 @@ struct RecordReader {
             return failure
         }
         // Nested-path and _meta fields, and plain fields the record lacks.
-        for (i, f) in fields.enumerated() where !seen[i] {
+        for i in fields.indices where !seen[i] {
+            let f = fields[i]
             var value: JSONNode?
             if let path = f.path {
                 value = (f.fromMeta ? meta : record)?.value(at: path)
@@ -141,14 +142,14 @@ struct RecordReader {
             buffer.builders[column].append(bool: v)
         case .timestamp:
             guard value.kind == .string else { return mismatch(f, value, into: &buffer) }
-            guard let micros = value.isEscaped ? CivilTime.parseTimestamp(Array(value.stringBytes))
-                    : value.tape.bytes.withUnsafeBufferPointer({ CivilTime.parseTimestamp($0[value.contentRange]) }) else {
+            guard let micros = value.isEscaped ? CivilTime.parseTimestamp(value.stringBytes)
+                    : value.tape.bytes.withUnsafeBufferPointer({ CivilTime.parseTimestamp(UnsafeBufferPointer(rebasing: $0[value.contentRange])) }) else {
                 return "field \"\(f.spec.name)\": \(String(decoding: value.raw, as: UTF8.self)) is not an RFC 3339 date-time"
             }
             buffer.builders[column].append(int64: micros)
         case .date:
             guard value.kind == .string else { return mismatch(f, value, into: &buffer) }
-            guard let days = CivilTime.parseDate(Array(value.stringBytes)) else {
+            guard let days = CivilTime.parseDate(value.stringBytes) else {
                 return "field \"\(f.spec.name)\": \(String(decoding: value.raw, as: UTF8.self)) is not a date (YYYY-MM-DD)"
             }
             buffer.builders[column].append(int32: Int32(days))
@@ -181,33 +182,40 @@ struct RecordReader {
         extra += value.raw
     }
 
+    /// Per reader, not static: a global array read by both workers per row costs a contended retain.
+    private let metaKeys: [[UInt8]] = ["page", "fetched_at", "partition", "offset", "stream_id", "arrival_time"].map { Array($0.utf8) }
+
+    /// One pass over `_meta` for the provenance columns.
     private func appendProvenance(meta: JSONNode?, context: Context, into buffer: inout RowBuffer) {
-        var c = schema.rawFileColumn
+        let c = schema.rawFileColumn
         buffer.builders[c].append(bytes: context.rawFile)
         buffer.builders[c + 1].append(int64: Int64(context.line))
-        c += 2
-        func int(_ key: String) {
-            if let v = meta?[key]?.int64 { buffer.builders[c].append(int64: v) } else { buffer.builders[c].appendNull() }
-            c += 1
-        }
-        func time(_ key: String) {
-            if let v = meta?[key], v.kind == .string, let t = CivilTime.parseTimestamp(Array(v.stringBytes)) {
-                buffer.builders[c].append(int64: t)
-            } else {
-                buffer.builders[c].appendNull()
+        var found: [JSONNode?] = [nil, nil, nil, nil, nil, nil]
+        meta?.forEachMember { key, value in
+            for k in 0..<6 where found[k] == nil && key.keyEquals(metaKeys[k]) {
+                found[k] = value
+                return
             }
-            c += 1
+        }
+        func int(_ k: Int, _ column: Int) {
+            if let v = found[k]?.int64 { buffer.builders[column].append(int64: v) } else { buffer.builders[column].appendNull() }
+        }
+        func time(_ k: Int, _ column: Int) {
+            if let v = found[k], v.kind == .string, let t = CivilTime.parseTimestamp(v.stringBytes) {
+                buffer.builders[column].append(int64: t)
+            } else {
+                buffer.builders[column].appendNull()
+            }
         }
         switch schema.kind {
         case .api:
-            int("page")
-            time("fetched_at")
+            int(0, c + 2)
+            time(1, c + 3)
         case .stream:
-            int("partition")
-            int("offset")
-            if let v = meta?["stream_id"], v.kind == .string { buffer.builders[c].append(bytes: v.stringBytes) } else { buffer.builders[c].appendNull() }
-            c += 1
-            time("arrival_time")
+            int(2, c + 2)
+            int(3, c + 3)
+            if let v = found[4], v.kind == .string { buffer.builders[c + 4].append(bytes: v.stringBytes) } else { buffer.builders[c + 4].appendNull() }
+            time(5, c + 5)
         }
     }
 }

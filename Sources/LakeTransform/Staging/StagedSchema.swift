@@ -14,7 +14,7 @@ struct StagedSchema {
 
     enum Kind { case string, int64, double, boolean, date, timestamp, json }
 
-    struct Field {
+    final class Field {
         let spec: ContractField
         let column: Int
         let kind: Kind
@@ -25,6 +25,21 @@ struct StagedSchema {
         /// When the field is also a partition key, the partition's value wins (so Hive readers agree).
         let partitionKey: Bool
         let enumStrings: Set<[UInt8]>?
+        /// Read from the record's own member of the same name.
+        let plain: Bool
+
+        init(spec: ContractField, column: Int, kind: Kind, name: [UInt8], path: JSONPath?, fromMeta: Bool,
+             partitionKey: Bool, enumStrings: Set<[UInt8]>?) {
+            self.spec = spec
+            self.column = column
+            self.kind = kind
+            self.name = name
+            self.path = path
+            self.fromMeta = fromMeta
+            self.partitionKey = partitionKey
+            self.enumStrings = enumStrings
+            plain = path == nil && !fromMeta
+        }
     }
 
     let kind: RawKind
