@@ -10,6 +10,8 @@ extension IngestOptions {
         options.progress = false
         options.policy.baseDelay = 0.01
         options.policy.maxDelay = 0.1
+        // Every fault at once revokes tokens often while eight units share them: allow more renewals.
+        options.policy.maxRenewals = 8
         options.timeoutSeconds = 5
         options.limits.maxRecords = 7
         return options
