@@ -65,6 +65,7 @@ let package = Package(
         .testTarget(name: "LakeCoreTests", dependencies: ["LakeCore", "LakeTestSupport"]),
         .testTarget(name: "LakeEventLogTests", dependencies: ["LakeEventLog", "LakeTestSupport"]),
         .testTarget(name: "LakeParquetTests", dependencies: ["LakeParquet", "LakeTestSupport"]),
+        .testTarget(name: "LakeTransformTests", dependencies: ["LakeTransform", "LakeTestSupport"]),
         .testTarget(
             name: "LakeCatalogTests",
             dependencies: ["LakeCatalog", "LakeTestSupport", .product(name: "GRDB", package: "GRDB.swift")]

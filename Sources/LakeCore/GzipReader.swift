@@ -20,25 +20,31 @@ public enum GzipReader {
         var rc = inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard rc == Z_OK else { throw StorageError.zlib(operation: "inflateInit2", code: rc) }
         defer { inflateEnd(&stream) }
-        var result: [UInt8] = []
-        result.reserveCapacity(compressed.count * 4)
-        var chunk = [UInt8](repeating: 0, count: 1 << 17)
-        var input = compressed
-        let total = input.count
+        // A gzip trailer ends with the (last member's) uncompressed size: inflate straight into
+        // a buffer of about that size instead of through a chunk.
+        var capacity = compressed.count * 4
+        if compressed.count >= 18, compressed[0] == 0x1F, compressed[1] == 0x8B {
+            let n = compressed.count
+            let size = Int(compressed[n - 4]) | Int(compressed[n - 3]) << 8 | Int(compressed[n - 2]) << 16 | Int(compressed[n - 1]) << 24
+            capacity = max(capacity, size + 1)
+        }
+        var result = [UInt8](repeating: 0, count: max(capacity, 1 << 12))
+        var produced = 0
         var ended = false
-        try input.withUnsafeMutableBufferPointer { inBuf in
-            stream.next_in = inBuf.baseAddress
-            stream.avail_in = UInt32(total)
+        try compressed.withUnsafeBufferPointer { inBuf in
+            stream.next_in = UnsafeMutablePointer(mutating: inBuf.baseAddress)
+            stream.avail_in = UInt32(inBuf.count)
             defer { stream.next_in = nil }
             while true {
-                let produced: Int = chunk.withUnsafeMutableBufferPointer { outBuf in
-                    stream.next_out = outBuf.baseAddress
-                    stream.avail_out = UInt32(outBuf.count)
+                if produced == result.count { result.append(contentsOf: repeatElement(0, count: result.count)) }
+                let before = produced
+                result.withUnsafeMutableBufferPointer { outBuf in
+                    stream.next_out = outBuf.baseAddress! + produced
+                    stream.avail_out = UInt32(min(outBuf.count - produced, Int(UInt32.max)))
                     defer { stream.next_out = nil }
                     rc = inflate(&stream, Z_NO_FLUSH)
-                    return outBuf.count - Int(stream.avail_out)
+                    produced = outBuf.count - Int(stream.avail_out)
                 }
-                result.append(contentsOf: chunk[0..<produced])
                 switch rc {
                 case Z_STREAM_END:
                     ended = true
@@ -49,16 +55,19 @@ public enum GzipReader {
                 case Z_OK:
                     continue
                 case Z_BUF_ERROR where stream.avail_in == 0:
-                    if produced == 0 { return }
+                    if produced == before { return }
+                case Z_BUF_ERROR:
+                    continue   // the output was full; it grows above
                 case Z_DATA_ERROR:
                     let detail = stream.msg.map { String(cString: $0) } ?? "data error"
                     throw StorageError.corruptGzip(path: name, detail: detail)
                 default:
-                    if produced == 0 { throw StorageError.corruptGzip(path: name, detail: "zlib code \(rc)") }
+                    if produced == before { throw StorageError.corruptGzip(path: name, detail: "zlib code \(rc)") }
                 }
             }
         }
         guard ended else { throw StorageError.truncatedGzip(path: name) }
+        result.removeLast(result.count - produced)
         return result
     }
 }

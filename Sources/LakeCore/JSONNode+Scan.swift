@@ -96,3 +96,8 @@ extension JSONNode {
         }
     }
 }
+
+extension JSONNode {
+    /// Decodes a JSON string's escapes (the bytes between its quotes) to UTF-8.
+    public static func unescapedBytes(_ content: ArraySlice<UInt8>) -> [UInt8] { Array(unescape(content).utf8) }
+}

@@ -72,11 +72,17 @@ def quarantine_lines(root):
     return [l for l in lines if l["_meta"].get("stage") == "promote"]
 
 
-def test_pyarrow_reads_every_type_with_the_values_of_the_raw_source(tmp_path):
+# Stream lines take a byte-level scanner; LAKE_PROMOTE_GENERAL_PATH forces the tape reader
+# that API pages and unusual lines use. Both must stage the same rows.
+PATHS = {"scanner": None, "general": {**os.environ, "LAKE_PROMOTE_GENERAL_PATH": "1"}}
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_pyarrow_reads_every_type_with_the_values_of_the_raw_source(tmp_path, path):
     root = make_lake(tmp_path)
     events = [good_event(i) for i in range(300)]
     land(root, events, tmp_path)
-    report = promote(root)
+    report = promote(root, env=PATHS[path])
     assert report["staged"] == 300 and report["quarantined"] == 0
 
     files = list(Path(root, "staged", "typed").rglob("*.parquet"))
@@ -105,14 +111,16 @@ def test_pyarrow_reads_every_type_with_the_values_of_the_raw_source(tmp_path):
     assert staged_count(root) == files_rows == 300
 
 
-def test_each_invalid_record_is_quarantined_with_its_reason_and_nothing_else_is_lost(tmp_path):
+@pytest.mark.parametrize("path", PATHS)
+def test_each_invalid_record_is_quarantined_with_its_reason_and_nothing_else_is_lost(tmp_path, path):
     root = make_lake(tmp_path)
     events = [good_event(i) for i in range(100)]
     events += [e for e, _ in BAD]
     events.append({**good_event(7, n=7000)})                      # a later duplicate of e7: it wins
-    events.append({**good_event(200), "score": "high", "mood": "happy"})   # drift: kept, not lost
+    # Drift, kept and not lost; the nested value also sends the line down the general path.
+    events.append({**good_event(200), "score": "high", "mood": "happy", "ctx": {"a": [1, 2]}})
     land(root, events, tmp_path)
-    report = promote(root)
+    report = promote(root, env=PATHS[path])
 
     lines = quarantine_lines(root)
     assert len(lines) == len(BAD) == report["quarantined"]
@@ -131,10 +139,10 @@ def test_each_invalid_record_is_quarantined_with_its_reason_and_nothing_else_is_
     n7 = con.execute(f"SELECT n FROM read_parquet('{root}/staged/typed/**/*.parquet') WHERE id = 'e7'").fetchall()
     assert n7 == [(7000,)]
     extra = con.execute(f"SELECT score, _extra FROM read_parquet('{root}/staged/typed/**/*.parquet') WHERE id = 'e200'").fetchone()
-    assert extra[0] is None and json.loads(extra[1]) == {"score": "high", "mood": "happy"}
+    assert extra[0] is None and json.loads(extra[1]) == {"score": "high", "mood": "happy", "ctx": {"a": [1, 2]}}
     drift = catalog(root).execute(
         "SELECT field, seen_type, count, first_raw_file FROM lake_schema_drift WHERE dataset = 'typed' ORDER BY field").fetchall()
-    assert [(d[0], d[1], d[2]) for d in drift] == [("mood", "string", 1), ("score", "string", 1)]
+    assert [(d[0], d[1], d[2]) for d in drift] == [("ctx", "object", 1), ("mood", "string", 1), ("score", "string", 1)]
     assert all(d[3].startswith("raw/typed/") for d in drift)
 
 

@@ -13,8 +13,16 @@ struct DictionaryEncoding {
         var dictBytes = 0
         return s.bytes.withUnsafeBufferPointer { b -> DictionaryEncoding? in
             let base = b.baseAddress
+            var previous: Range<Int>?
             for r in rows {
                 let range = s.range(r)
+                // Runs of one value (a raw file's path, a region) skip the hash table.
+                if let p = previous, let last = d.indices.last, p.count == range.count,
+                   range.isEmpty || memcmp(base! + p.lowerBound, base! + range.lowerBound, range.count) == 0 {
+                    d.indices.append(last)
+                    continue
+                }
+                previous = range
                 let h = hash(base, range)
                 var slot = Int(truncatingIfNeeded: h) & (capacity - 1)
                 var found = -1

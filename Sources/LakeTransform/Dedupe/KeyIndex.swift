@@ -5,69 +5,88 @@ import Foundation
 ///
 /// Keys are stored as 80-bit hashes (64 + 16 bits): 24 bytes per row, so 10 million keys fit
 /// in about 300 MB, and a false match needs a collision of both hashes (odds around 10⁻¹¹
-/// at 10 million keys). Open addressing, sized up front from the row count the catalog knows.
+/// at 10 million keys). Open addressing, sized up front from the row count the catalog knows,
+/// in 16 shards with a lock each, so both workers insert at once.
 final class KeyIndex: @unchecked Sendable {
+    static let shardBits = 4
+    private let shards: [Shard]
+
+    init(expected: Int) {
+        shards = (0..<(1 << Self.shardBits)).map { _ in Shard(expected: expected >> Self.shardBits) }
+    }
+
+    /// Inserts a batch, one lock per shard; losers are appended to `losers`.
+    func insert(_ entries: [Entry], losers: inout [Loser]) {
+        var byShard = [[Entry]](repeating: [], count: shards.count)
+        for e in entries { byShard[Int(e.hash >> UInt64(64 - Self.shardBits))].append(e) }
+        for (i, batch) in byShard.enumerated() where !batch.isEmpty { shards[i].insert(batch, losers: &losers) }
+    }
+
+    struct Entry { var hash: UInt64; var hash2: UInt16; var order: UInt64; var location: Location }
+
     /// Where a row sits: an output file and a row in it.
     struct Location: Hashable { var file: UInt32; var row: UInt32 }
 
     /// A row that lost to a later arrival with the same key.
     struct Loser { var location: Location; var order: UInt64; var winnerOrder: UInt64 }
+}
 
-    private struct Slot { var hash: UInt64; var order: UInt64; var packed: UInt64 }   // packed: file 20 | row 28 | hash2 16
+extension KeyIndex {
+    final class Shard: @unchecked Sendable {
+        private struct Slot { var hash: UInt64; var order: UInt64; var packed: UInt64 }   // packed: file 20 | row 28 | hash2 16
 
-    private var slots: [Slot]
-    private var count = 0
-    private let lock = NSLock()
+        private var slots: [Slot]
+        private var count = 0
+        private let lock = NSLock()
 
-    init(expected: Int) {
-        var capacity = 1024
-        while Double(capacity) * 0.75 < Double(expected) { capacity *= 2 }
-        slots = [Slot](repeating: Slot(hash: 0, order: 0, packed: 0), count: capacity)
-    }
-
-    struct Entry { var hash: UInt64; var hash2: UInt16; var order: UInt64; var location: Location }
-
-    /// Inserts a batch under one lock; losers are appended to `losers`.
-    func insert(_ entries: [Entry], losers: inout [Loser]) {
-        lock.lock()
-        defer { lock.unlock() }
-        for e in entries { insertLocked(e, losers: &losers) }
-    }
-
-    private func insertLocked(_ e: Entry, losers: inout [Loser]) {
-        if (count + 1) * 4 > slots.count * 3 { grow() }
-        let packed = UInt64(e.location.file) << 44 | UInt64(e.location.row) << 16 | UInt64(e.hash2)
-        let mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: e.hash >> 7) & mask
-        while true {
-            let s = slots[i]
-            if s.hash == 0 {
-                slots[i] = Slot(hash: e.hash, order: e.order, packed: packed)
-                count += 1
-                return
-            }
-            if s.hash == e.hash && UInt16(truncatingIfNeeded: s.packed) == e.hash2 {
-                let old = Location(file: UInt32(s.packed >> 44), row: UInt32((s.packed >> 16) & 0xFFF_FFFF))
-                if e.order >= s.order {
-                    losers.append(Loser(location: old, order: s.order, winnerOrder: e.order))
-                    slots[i] = Slot(hash: e.hash, order: e.order, packed: packed)
-                } else {
-                    losers.append(Loser(location: e.location, order: e.order, winnerOrder: s.order))
-                }
-                return
-            }
-            i = (i + 1) & mask
+        init(expected: Int) {
+            var capacity = 1024
+            while Double(capacity) * 0.75 < Double(expected) { capacity *= 2 }
+            slots = [Slot](repeating: Slot(hash: 0, order: 0, packed: 0), count: capacity)
         }
-    }
 
-    private func grow() {
-        let old = slots
-        slots = [Slot](repeating: Slot(hash: 0, order: 0, packed: 0), count: old.count * 2)
-        let mask = slots.count - 1
-        for s in old where s.hash != 0 {
-            var i = Int(truncatingIfNeeded: s.hash >> 7) & mask
-            while slots[i].hash != 0 { i = (i + 1) & mask }
-            slots[i] = s
+        /// Inserts a batch under one lock; losers are appended to `losers`.
+        func insert(_ entries: [Entry], losers: inout [Loser]) {
+            lock.lock()
+            defer { lock.unlock() }
+            for e in entries { insertLocked(e, losers: &losers) }
+        }
+
+        private func insertLocked(_ e: KeyIndex.Entry, losers: inout [Loser]) {
+            if (count + 1) * 4 > slots.count * 3 { grow() }
+            let packed = UInt64(e.location.file) << 44 | UInt64(e.location.row) << 16 | UInt64(e.hash2)
+            let mask = slots.count - 1
+            var i = Int(truncatingIfNeeded: e.hash >> 7) & mask
+            while true {
+                let s = slots[i]
+                if s.hash == 0 {
+                    slots[i] = Slot(hash: e.hash, order: e.order, packed: packed)
+                    count += 1
+                    return
+                }
+                if s.hash == e.hash && UInt16(truncatingIfNeeded: s.packed) == e.hash2 {
+                    let old = Location(file: UInt32(s.packed >> 44), row: UInt32((s.packed >> 16) & 0xFFF_FFFF))
+                    if e.order >= s.order {
+                        losers.append(Loser(location: old, order: s.order, winnerOrder: e.order))
+                        slots[i] = Slot(hash: e.hash, order: e.order, packed: packed)
+                    } else {
+                        losers.append(Loser(location: e.location, order: e.order, winnerOrder: s.order))
+                    }
+                    return
+                }
+                i = (i + 1) & mask
+            }
+        }
+
+        private func grow() {
+            let old = slots
+            slots = [Slot](repeating: Slot(hash: 0, order: 0, packed: 0), count: old.count * 2)
+            let mask = slots.count - 1
+            for s in old where s.hash != 0 {
+                var i = Int(truncatingIfNeeded: s.hash >> 7) & mask
+                while slots[i].hash != 0 { i = (i + 1) & mask }
+                slots[i] = s
+            }
         }
     }
 

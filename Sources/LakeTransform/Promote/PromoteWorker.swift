@@ -91,6 +91,10 @@ final class PromoteWorker {
     let progress: (Int) -> Void
     /// Kept apart from `shared`: touching a shared object per row makes both cores fight over its reference count.
     private let dedupe: Bool
+    /// Stream lines whose fields are all plain take the byte-level scanner.
+    private let fastStream: Bool
+    private var scannedMembers: [(Range<Int>, LineScanner.Token)] = []
+    private var scannedMeta: [LineScanner.Token?] = [nil, nil, nil, nil, nil, nil]
     private let rowGroupRows: Int
     private let bufferBytes: Int
 
@@ -110,6 +114,8 @@ final class PromoteWorker {
         self.progress = progress
         reader = RecordReader(schema: schema)
         dedupe = shared.keyIndex != nil
+        fastStream = schema.kind == .stream && schema.fields.allSatisfy(\.plain)
+            && ProcessInfo.processInfo.environment["LAKE_PROMOTE_GENERAL_PATH"] == nil
         rowGroupRows = options.rowGroupRows
         bufferBytes = options.bufferBytes
     }
@@ -149,7 +155,11 @@ final class PromoteWorker {
                             fileIndex: shared.allocate(.new(relative: relative)), columns: schema.columns)
             outputs[key] = output
         }
-        var context = RecordReader.Context(partitions: partitions, rawFile: Array(raw.path.utf8), line: 0)
+        var context = RecordReader.Context(partitions: partitions, rawFile: Array(raw.path.utf8), line: 0,
+                                           partitionBytes: schema.fields.map { f in
+                                               f.partitionKey ? partitions[f.spec.name].flatMap { $0 == Hive.defaultPartition ? nil : Array($0.utf8) } : nil
+                                           },
+                                           partitionPresent: schema.fields.map { $0.partitionKey && partitions[$0.spec.name] != nil })
         var rawCounts = RawCounts()
         var lineStart = 0
         let n = bytes.count
@@ -159,6 +169,28 @@ final class PromoteWorker {
             defer { lineStart = lineEnd + 1 }
             context.line += 1
             if lineEnd == lineStart { continue }
+            if fastStream {
+                let row = output.buffer.count
+                let result = bytes.withUnsafeBufferPointer { all in
+                    reader.appendStreamLine(UnsafeBufferPointer(rebasing: all[lineStart..<lineEnd]), context: context,
+                                            into: &output.buffer, members: &scannedMembers, meta: &scannedMeta)
+                }
+                switch result {
+                case .fallback:
+                    break
+                case .appended:
+                    rawCounts.records += 1
+                    try accept(row: row, output: output, record: bytes[lineStart..<lineEnd], raw: raw, seq: seq,
+                               line: context.line, index: 0, counts: &rawCounts)
+                    continue
+                case let .rejected(reason, range):
+                    rawCounts.records += 1
+                    rawCounts.quarantined += 1
+                    try quarantine.write(record: bytes[(lineStart + range.lowerBound)..<(lineStart + range.upperBound)], reason: reason,
+                                         rawFile: raw.path, line: context.line, index: nil, dt: raw.dt)
+                    continue
+                }
+            }
             let tape: JSONTape
             do {
                 tape = try JSONTape(Array(bytes[lineStart..<lineEnd]))
@@ -213,43 +245,43 @@ final class PromoteWorker {
                                          index: schema.kind == .api ? k : nil, dt: raw.dt)
                     continue
                 }
-                if dedupe {
-                    keyScratch.removeAll(keepingCapacity: true)
-                    var nullField: String?
-                    for c in keyColumns {
-                        let before = keyScratch.count
-                        output.buffer.builders[c].keyBytes(row: row, into: &keyScratch)
-                        if keyScratch.count == before + 1 && keyScratch[before] == 0 && output.buffer.builders[c].isNull(row) {
-                            nullField = schema.columns[c].name
-                        }
-                        keyScratch.append(0x1F)
-                    }
-                    if let nullField {
-                        output.buffer.truncate(to: row)
-                        rawCounts.quarantined += 1
-                        try quarantine.write(record: record.raw, reason: "primary key field \"\(nullField)\" is null",
-                                             rawFile: raw.path, line: context.line, index: schema.kind == .api ? k : nil, dt: raw.dt)
-                        continue
-                    }
-                    let (h1, h2) = keyScratch.withUnsafeBytes { KeyIndex.hash($0) }
-                    let order = seq << 44 | UInt64(min(context.line, 0xFFF_FFFF)) << 16 | UInt64(min(k, 0xFFFF))
-                    pendingKeys.append(KeyIndex.Entry(hash: h1, hash2: h2, order: order,
-                                                      location: .init(file: output.fileIndex, row: UInt32(output.rowsFlushed + row))))
-                    if pendingKeys.count >= 4096 { try flushKeys() }
-                }
-                rawCounts.rows += 1
-                output.lineage[raw.path, default: 0] += 1
-                if output.buffer.count >= rowGroupRows { try flush(output) }
-                rowsSinceCheck += 1
-                if rowsSinceCheck >= 8192 {
-                    rowsSinceCheck = 0
-                    try relieveMemory()
-                }
+                try accept(row: row, output: output, record: record.raw, raw: raw, seq: seq, line: context.line, index: k, counts: &rawCounts)
             }
         }
         counts[rawIndex] = rawCounts
+        // A raw file feeds exactly one output: its partition's.
+        output.lineage[raw.path, default: 0] += rawCounts.rows
     }
 
+
+    /// A row appended at `row`: its key joins the index (a null key sends it to quarantine),
+    /// its lineage is counted, and buffers are written out when full.
+    private func accept(row: Int, output: Output, record: @autoclosure () -> ArraySlice<UInt8>, raw: FileRecord, seq: UInt64,
+                        line: Int, index k: Int, counts rawCounts: inout RawCounts) throws {
+        if dedupe {
+            keyScratch.removeAll(keepingCapacity: true)
+            let nullField = output.buffer.key(row: row, columns: keyColumns, into: &keyScratch).map { schema.columns[$0].name }
+            if let nullField {
+                output.buffer.truncate(to: row)
+                rawCounts.quarantined += 1
+                try quarantine.write(record: record(), reason: "primary key field \"\(nullField)\" is null",
+                                     rawFile: raw.path, line: line, index: schema.kind == .api ? k : nil, dt: raw.dt)
+                return
+            }
+            let (h1, h2) = keyScratch.withUnsafeBytes { KeyIndex.hash($0) }
+            let order = seq << 44 | UInt64(min(line, 0xFFF_FFFF)) << 16 | UInt64(min(k, 0xFFFF))
+            pendingKeys.append(KeyIndex.Entry(hash: h1, hash2: h2, order: order,
+                                              location: .init(file: output.fileIndex, row: UInt32(output.rowsFlushed + row))))
+            if pendingKeys.count >= 4096 { try flushKeys() }
+        }
+        rawCounts.rows += 1
+        if output.buffer.count >= rowGroupRows { try flush(output) }
+        rowsSinceCheck += 1
+        if rowsSinceCheck >= 8192 {
+            rowsSinceCheck = 0
+            try relieveMemory()
+        }
+    }
 
     private let metaKey = Array("_meta".utf8)
     private let valueKey = Array("value".utf8)

@@ -16,10 +16,10 @@ struct RecordReader {
     var drift: [DriftKey: Int] = [:]
     struct DriftKey: Hashable { var field: String; var type: String }
 
-    private var seen: [Bool]
-    private var extra: [UInt8] = []
+    var seen: [Bool]
+    var extra: [UInt8] = []
     /// The field expected at each member position, learnt from the previous record.
-    private var guess: [Int] = []
+    var guess: [Int] = []
 
     init(schema: StagedSchema) {
         self.schema = schema
@@ -30,6 +30,9 @@ struct RecordReader {
         var partitions: PartitionValues
         var rawFile: [UInt8]
         var line: Int
+        /// Per field: the partition folder's value as bytes, for fields that are partition keys.
+        var partitionBytes: [[UInt8]?] = []
+        var partitionPresent: [Bool] = []
     }
 
     /// Appends the row to `buffer`; on failure leaves `buffer` as it was and returns the reason.
@@ -174,7 +177,7 @@ struct RecordReader {
         return nil
     }
 
-    private mutating func noteDrift(field: String, value: JSONNode) {
+    mutating func noteDrift(field: String, value: JSONNode) {
         drift[DriftKey(field: field, type: value.schemaTypeName), default: 0] += 1
         extra.append(extra.isEmpty ? 0x7B : 0x2C)
         extra += JSONValue.quote(field).utf8
@@ -183,7 +186,9 @@ struct RecordReader {
     }
 
     /// Per reader, not static: a global array read by both workers per row costs a contended retain.
-    private let metaKeys: [[UInt8]] = ["page", "fetched_at", "partition", "offset", "stream_id", "arrival_time"].map { Array($0.utf8) }
+    let metaKey = Array("_meta".utf8)
+    let valueKey = Array("value".utf8)
+    let metaKeys: [[UInt8]] = ["page", "fetched_at", "partition", "offset", "stream_id", "arrival_time"].map { Array($0.utf8) }
 
     /// One pass over `_meta` for the provenance columns.
     private func appendProvenance(meta: JSONNode?, context: Context, into buffer: inout RowBuffer) {

@@ -13,5 +13,16 @@ struct RowBuffer {
         for i in builders.indices { builders[i].truncate(to: n) }
     }
 
+    /// Appends row `row`'s primary key bytes; returns the first key column that is null.
+    func key(row: Int, columns: [Int], into out: inout [UInt8]) -> Int? {
+        var null: Int?
+        for c in columns {
+            if builders[c].isNull(row), null == nil { null = c }
+            builders[c].keyBytes(row: row, into: &out)
+            out.append(0x1F)
+        }
+        return null
+    }
+
     mutating func take() -> [Column] { builders.indices.map { builders[$0].take() } }
 }

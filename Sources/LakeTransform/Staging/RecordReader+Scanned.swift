@@ -1,0 +1,223 @@
+import LakeCore
+
+extension RecordReader {
+    enum ScanResult {
+        /// Not the common shape: read the line with the general (tape) path.
+        case fallback
+        case appended
+        /// The row failed its contract; `record` is the event's byte range for quarantine.
+        case rejected(reason: String, record: Range<Int>)
+    }
+
+    /// The fast path for a stream line whose `_meta` and `value` are flat objects: values go
+    /// from the line's bytes straight into the column builders. Same rules as `append`.
+    mutating func appendStreamLine(_ b: UnsafeBufferPointer<UInt8>, context: Context, into buffer: inout RowBuffer,
+                                   members: inout [(Range<Int>, LineScanner.Token)], meta found: inout [LineScanner.Token?]) -> ScanResult {
+        var s = LineScanner(b)
+        members.removeAll(keepingCapacity: true)
+        for k in found.indices { found[k] = nil }
+        var valueRange: Range<Int>?
+        guard s.expect(0x7B) else { return .fallback }
+        while true {
+            s.skipSpace()
+            guard let key = s.string(), !key.escaped, s.expect(0x3A) else { return .fallback }
+            let keyRange = key.start..<key.end
+            if s.keyEquals(keyRange, metaKey) {
+                let keys = metaKeys
+                let matcher = LineScanner(b)
+                guard s.flatObject({ k, v in
+                    for i in 0..<6 where found[i] == nil && matcher.keyEquals(k, keys[i]) { found[i] = v; return }
+                }) != nil else { return .fallback }
+            } else if s.keyEquals(keyRange, valueKey) {
+                valueRange = s.flatObject { k, v in members.append((k, v)) }
+                guard valueRange != nil else { return .fallback }
+            } else {
+                return .fallback
+            }
+            s.skipSpace()
+            guard s.p < b.count else { return .fallback }
+            if b[s.p] == 0x2C { s.p += 1; continue }
+            if b[s.p] == 0x7D { s.p += 1; break }
+            return .fallback
+        }
+        s.skipSpace()
+        guard s.p == b.count, let valueRange else { return .fallback }
+        if s.sawHighByte, UTF8Check.firstInvalid(UnsafeRawBufferPointer(b)) != nil { return .fallback }
+
+        let start = buffer.count
+        for i in seen.indices { seen[i] = false }
+        extra.removeAll(keepingCapacity: true)
+        let fields = schema.fields
+        for (position, (key, token)) in members.enumerated() {
+            var match = -1
+            if position < guess.count {
+                let g = guess[position]
+                if g >= 0, s.keyEquals(key, fields[g].name) { match = g }
+            }
+            if match < 0 {
+                for i in fields.indices where s.keyEquals(key, fields[i].name) { match = i; break }
+                if position < guess.count { guess[position] = match } else { guess.append(match) }
+            }
+            if match >= 0 {
+                if seen[match] { continue }
+                seen[match] = true
+                if let reason = put(token, b, field: fields[match], fieldIndex: match, context: context, into: &buffer) {
+                    buffer.truncate(to: start)
+                    return .rejected(reason: reason, record: valueRange)
+                }
+            } else {
+                noteDrift(field: String(decoding: UnsafeBufferPointer(rebasing: b[key]), as: UTF8.self), token, b)
+            }
+        }
+        for i in fields.indices where !seen[i] {
+            let f = fields[i]
+            if f.partitionKey, let bytes = context.partitionBytes[i] {
+                buffer.builders[f.column].append(bytes: bytes)
+            } else if f.spec.allowsNull {
+                buffer.builders[f.column].appendNull()
+            } else {
+                buffer.truncate(to: start)
+                return .rejected(reason: "required field \"\(f.spec.name)\" is missing", record: valueRange)
+            }
+        }
+        let c = schema.rawFileColumn
+        buffer.builders[c].append(bytes: context.rawFile)
+        buffer.builders[c + 1].append(int64: Int64(context.line))
+        appendInt(found[2], b, into: &buffer.builders[c + 2])
+        appendInt(found[3], b, into: &buffer.builders[c + 3])
+        if let t = found[4], t.kind == .string { buffer.builders[c + 4].append(bytes: stringBytes(t, b)) } else { buffer.builders[c + 4].appendNull() }
+        if let t = found[5], t.kind == .string, let v = CivilTime.parseTimestamp(UnsafeBufferPointer(rebasing: b[t.start..<t.end])), !t.escaped {
+            buffer.builders[c + 5].append(int64: v)
+        } else {
+            buffer.builders[c + 5].appendNull()
+        }
+        if extra.isEmpty {
+            buffer.builders[schema.extraColumn].appendNull()
+        } else {
+            extra.append(0x7D)
+            buffer.builders[schema.extraColumn].append(bytes: extra)
+        }
+        return .appended
+    }
+
+    private func stringBytes(_ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>) -> ArraySlice<UInt8> {
+        let raw = ArraySlice(UnsafeBufferPointer(rebasing: b[t.start..<t.end]))
+        return t.escaped ? ArraySlice(JSONNode.unescapedBytes(raw)) : raw
+    }
+
+    private func appendInt(_ t: LineScanner.Token?, _ b: UnsafeBufferPointer<UInt8>, into builder: inout ColumnBuilder) {
+        if let t, t.kind == .number, let v = Self.int64(t, b) { builder.append(int64: v) } else { builder.appendNull() }
+    }
+
+    static func int64(_ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var i = t.start
+        var negative = false
+        if b[i] == 0x2D { negative = true; i += 1 }
+        var value: Int64 = 0
+        while i < t.end {
+            let c = b[i]
+            guard c >= 48 && c <= 57 else {
+                guard let d = double(t, b), d.rounded() == d, abs(d) < 9.2e18 else { return nil }
+                return Int64(d)
+            }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(Int64(c - 48))
+            if o1 || o2 { return nil }
+            value = s
+            i += 1
+        }
+        return negative ? -value : value
+    }
+
+    static func double(_ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>) -> Double? {
+        Double(String(decoding: UnsafeBufferPointer(rebasing: b[t.start..<t.end]), as: UTF8.self))
+    }
+
+    static func typeName(_ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>) -> String {
+        switch t.kind {
+        case .string: return "string"
+        case .yes, .no: return "boolean"
+        case .null: return "null"
+        case .number: return int64(t, b) != nil ? "integer" : "number"
+        }
+    }
+
+    private mutating func noteDrift(field: String, _ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>) {
+        drift[DriftKey(field: field, type: Self.typeName(t, b)), default: 0] += 1
+        extra.append(extra.isEmpty ? 0x7B : 0x2C)
+        extra += JSONValue.quote(field).utf8
+        extra.append(0x3A)
+        let range = t.kind == .string ? (t.start - 1)..<(t.end + 1) : t.start..<t.end
+        extra += UnsafeBufferPointer(rebasing: b[range])
+    }
+
+    private mutating func mismatch(_ f: StagedSchema.Field, _ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>, into buffer: inout RowBuffer) -> String? {
+        if !f.spec.allowsNull {
+            return "required field \"\(f.spec.name)\" is a \(Self.typeName(t, b)), the contract says \(f.spec.valueTypes.joined(separator: " or "))"
+        }
+        noteDrift(field: f.spec.name, t, b)
+        buffer.builders[f.column].appendNull()
+        return nil
+    }
+
+    /// One field's value from the line's bytes; a reason when the row must go to quarantine.
+    private mutating func put(_ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>, field f: StagedSchema.Field, fieldIndex: Int,
+                              context: Context, into buffer: inout RowBuffer) -> String? {
+        let column = f.column
+        if f.partitionKey, context.partitionPresent[fieldIndex] {
+            if let bytes = context.partitionBytes[fieldIndex] {
+                buffer.builders[column].append(bytes: bytes)
+            } else if f.spec.allowsNull {
+                buffer.builders[column].appendNull()
+            } else {
+                return "required field \"\(f.spec.name)\" has no value"
+            }
+            return nil
+        }
+        if t.kind == .null {
+            if f.spec.allowsNull { buffer.builders[column].appendNull(); return nil }
+            return "required field \"\(f.spec.name)\" is null"
+        }
+        let raw = UnsafeBufferPointer(rebasing: b[t.start..<t.end])
+        switch f.kind {
+        case .string:
+            guard t.kind == .string else { return mismatch(f, t, b, into: &buffer) }
+            let bytes = stringBytes(t, b)
+            if let allowed = f.enumStrings, !allowed.contains(Array(bytes)) {
+                return "field \"\(f.spec.name)\": \(JSONValue.quote(String(decoding: bytes, as: UTF8.self))) is not one of the contract's enum values"
+            }
+            buffer.builders[column].append(bytes: bytes)
+        case .int64:
+            guard t.kind == .number, let v = Self.int64(t, b) else { return mismatch(f, t, b, into: &buffer) }
+            buffer.builders[column].append(int64: v)
+        case .double:
+            guard t.kind == .number, let v = Self.double(t, b) else { return mismatch(f, t, b, into: &buffer) }
+            buffer.builders[column].append(double: v)
+        case .boolean:
+            guard t.kind == .yes || t.kind == .no else { return mismatch(f, t, b, into: &buffer) }
+            buffer.builders[column].append(bool: t.kind == .yes)
+        case .timestamp:
+            guard t.kind == .string else { return mismatch(f, t, b, into: &buffer) }
+            let micros = t.escaped ? CivilTime.parseTimestamp(stringBytes(t, b)) : CivilTime.parseTimestamp(raw)
+            guard let micros else {
+                return "field \"\(f.spec.name)\": \"\(String(decoding: raw, as: UTF8.self))\" is not an RFC 3339 date-time"
+            }
+            buffer.builders[column].append(int64: micros)
+        case .date:
+            guard t.kind == .string else { return mismatch(f, t, b, into: &buffer) }
+            let days = t.escaped ? CivilTime.parseDate(stringBytes(t, b)) : CivilTime.parseDate(raw)
+            guard let days else {
+                return "field \"\(f.spec.name)\": \"\(String(decoding: raw, as: UTF8.self))\" is not a date (YYYY-MM-DD)"
+            }
+            buffer.builders[column].append(int32: Int32(days))
+        case .json:
+            let name = Self.typeName(t, b)
+            let types = f.spec.valueTypes
+            if !types.isEmpty && !types.contains(name) && !(name == "integer" && types.contains("number")) {
+                return mismatch(f, t, b, into: &buffer)
+            }
+            if t.kind == .string { buffer.builders[column].append(bytes: stringBytes(t, b)) } else { buffer.builders[column].append(bytes: ArraySlice(raw)) }
+        }
+        return nil
+    }
+}

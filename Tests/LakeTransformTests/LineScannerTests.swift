@@ -1,0 +1,48 @@
+@testable import LakeTransform
+import Testing
+
+@Suite struct LineScannerTests {
+    func members(_ text: String) -> [(String, LineScanner.Kind, String)]? {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBufferPointer { b in
+            var s = LineScanner(b)
+            var out: [(String, LineScanner.Kind, String)] = []
+            guard s.flatObject({ k, v in
+                out.append((String(decoding: b[k], as: UTF8.self), v.kind, String(decoding: b[v.start..<v.end], as: UTF8.self)))
+            }) != nil else { return nil }
+            s.skipSpace()
+            return s.p == b.count ? out : nil
+        }
+    }
+
+    @Test func aFlatObjectGivesEachMemberAndItsValue() throws {
+        let got = try #require(members(#" {"a": "x\"y", "n": -1.5e3, "t": true, "f": false, "z": null, "u": "\u00fc"} "#))
+        #expect(got.map(\.0) == ["a", "n", "t", "f", "z", "u"])
+        #expect(got.map(\.1) == [.string, .number, .yes, .no, .null, .string])
+        #expect(got[0].2 == #"x\"y"# && got[1].2 == "-1.5e3" && got[5].2 == #"\u00fc"#)
+    }
+
+    @Test func anythingButAFlatValidObjectIsLeftToTheGeneralReader() {
+        for text in [#"{"a": {"b": 1}}"#, #"{"a": [1]}"#, #"{"a": 01}"#, #"{"a": tru}"#, #"{"a": "x}"#, #"{"a" 1}"#,
+                     #"{"a": 1,}"#, #"{"a\u0062": 1}"#, "{\"a\": \"tab\there\"}", #"{"a": 1} x"#, #"{"a": -}"#, #"{"a": 1.}"#] {
+            #expect(members(text) == nil, "\(text)")
+        }
+    }
+}
+
+@Suite struct KeyIndexTests {
+    func entry(_ key: String, order: UInt64, file: UInt32, row: UInt32) -> KeyIndex.Entry {
+        let (h1, h2) = Array(key.utf8).withUnsafeBytes { KeyIndex.hash($0) }
+        return KeyIndex.Entry(hash: h1, hash2: h2, order: order, location: .init(file: file, row: row))
+    }
+
+    @Test func theLatestArrivalWinsWhateverOrderInsertsComeIn() {
+        let index = KeyIndex(expected: 10)
+        var losers: [KeyIndex.Loser] = []
+        index.insert([entry("a", order: 5, file: 1, row: 0), entry("b", order: 1, file: 1, row: 1)], losers: &losers)
+        index.insert([entry("a", order: 3, file: 2, row: 0)], losers: &losers)   // older: it loses
+        index.insert([entry("a", order: 9, file: 3, row: 7)], losers: &losers)   // newer: the first one loses
+        #expect(losers.map(\.location) == [.init(file: 2, row: 0), .init(file: 1, row: 0)])
+        #expect(losers.map(\.winnerOrder) == [5, 9])
+    }
+}
