@@ -42,25 +42,7 @@ extension JSONNode {
     public var int64: Int64? {
         guard kind == .number else { return nil }
         let t = token
-        var i = Int(t.start)
-        let end = Int(t.end)
-        var negative = false
-        if tape.bytes[i] == 45 { negative = true; i += 1 }
-        var value: Int64 = 0
-        while i < end {
-            let c = tape.bytes[i]
-            guard c >= 48 && c <= 57 else {
-                // A fraction or exponent: whole values still count as integers, as JSON Schema says.
-                guard let d = double, d.rounded() == d, abs(d) < 9.2e18 else { return nil }
-                return Int64(d)
-            }
-            let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (s, o2) = m.addingReportingOverflow(Int64(c - 48))
-            if o1 || o2 { return nil }
-            value = s
-            i += 1
-        }
-        return negative ? -value : value
+        return tape.bytes.withUnsafeBufferPointer { JSONNumber.int64(UnsafeBufferPointer(rebasing: $0[Int(t.start)..<Int(t.end)])) }
     }
 
     /// The JSON Schema type name of this value (`integer` for whole numbers).
@@ -100,4 +82,30 @@ extension JSONNode {
 extension JSONNode {
     /// Decodes a JSON string's escapes (the bytes between its quotes) to UTF-8.
     public static func unescapedBytes(_ content: ArraySlice<UInt8>) -> [UInt8] { Array(unescape(content).utf8) }
+}
+
+/// JSON number text → Int64, without allocating.
+public enum JSONNumber {
+    /// Whole values only (`-12`, `3.0`, `1e3`), as JSON Schema's `integer` counts them.
+    public static func int64(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard !b.isEmpty else { return nil }
+        var i = 0
+        var negative = false
+        if b[0] == 45 { negative = true; i = 1 }
+        var value: Int64 = 0
+        while i < b.count {
+            let c = b[i]
+            guard c >= 48 && c <= 57 else {
+                // A fraction or exponent: whole values still count as integers.
+                guard let d = Double(String(decoding: b, as: UTF8.self)), d.rounded() == d, abs(d) < 9.2e18 else { return nil }
+                return Int64(d)
+            }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(Int64(c - 48))
+            if o1 || o2 { return nil }
+            value = s
+            i += 1
+        }
+        return negative ? -value : value
+    }
 }

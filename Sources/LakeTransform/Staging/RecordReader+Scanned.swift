@@ -110,23 +110,7 @@ extension RecordReader {
     }
 
     static func int64(_ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>) -> Int64? {
-        var i = t.start
-        var negative = false
-        if b[i] == 0x2D { negative = true; i += 1 }
-        var value: Int64 = 0
-        while i < t.end {
-            let c = b[i]
-            guard c >= 48 && c <= 57 else {
-                guard let d = double(t, b), d.rounded() == d, abs(d) < 9.2e18 else { return nil }
-                return Int64(d)
-            }
-            let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (s, o2) = m.addingReportingOverflow(Int64(c - 48))
-            if o1 || o2 { return nil }
-            value = s
-            i += 1
-        }
-        return negative ? -value : value
+        JSONNumber.int64(UnsafeBufferPointer(rebasing: b[t.start..<t.end]))
     }
 
     static func double(_ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>) -> Double? {
