@@ -54,6 +54,12 @@ struct ColumnBuilder {
         count += 1
     }
 
+    @inline(__always) mutating func append(bytes: UnsafeBufferPointer<UInt8>) {
+        strings.append(UnsafeRawBufferPointer(bytes))
+        valid.append(true)
+        count += 1
+    }
+
     mutating func append(bytes: String.UTF8View) { append(bytes: Array(bytes)) }
 
     mutating func truncate(to n: Int) {

@@ -85,7 +85,7 @@ extension RecordReader {
         buffer.builders[c + 1].append(int64: Int64(context.line))
         appendInt(found[2], b, into: &buffer.builders[c + 2])
         appendInt(found[3], b, into: &buffer.builders[c + 3])
-        if let t = found[4], t.kind == .string { buffer.builders[c + 4].append(bytes: stringBytes(t, b)) } else { buffer.builders[c + 4].appendNull() }
+        if let t = found[4], t.kind == .string { appendString(t, b, into: &buffer.builders[c + 4]) } else { buffer.builders[c + 4].appendNull() }
         if let t = found[5], t.kind == .string, let v = CivilTime.parseTimestamp(UnsafeBufferPointer(rebasing: b[t.start..<t.end])), !t.escaped {
             buffer.builders[c + 5].append(int64: v)
         } else {
@@ -103,6 +103,12 @@ extension RecordReader {
     private func stringBytes(_ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>) -> ArraySlice<UInt8> {
         let raw = ArraySlice(UnsafeBufferPointer(rebasing: b[t.start..<t.end]))
         return t.escaped ? ArraySlice(JSONNode.unescapedBytes(raw)) : raw
+    }
+
+    /// A string's value straight from the line's bytes (decoded only when it has escapes).
+    @inline(__always)
+    private func appendString(_ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>, into builder: inout ColumnBuilder) {
+        if t.escaped { builder.append(bytes: stringBytes(t, b)) } else { builder.append(bytes: UnsafeBufferPointer(rebasing: b[t.start..<t.end])) }
     }
 
     private func appendInt(_ t: LineScanner.Token?, _ b: UnsafeBufferPointer<UInt8>, into builder: inout ColumnBuilder) {
@@ -166,11 +172,15 @@ extension RecordReader {
         switch f.kind {
         case .string:
             guard t.kind == .string else { return mismatch(f, t, b, into: &buffer) }
-            let bytes = stringBytes(t, b)
-            if let allowed = f.enumStrings, !allowed.contains(Array(bytes)) {
-                return "field \"\(f.spec.name)\": \(JSONValue.quote(String(decoding: bytes, as: UTF8.self))) is not one of the contract's enum values"
+            if let allowed = f.enumList {
+                let ok = t.escaped ? allowed.contains(Array(stringBytes(t, b))) : allowed.contains { e in
+                    e.count == raw.count && e.withUnsafeBufferPointer { memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
+                }
+                if !ok {
+                    return "field \"\(f.spec.name)\": \(JSONValue.quote(String(decoding: stringBytes(t, b), as: UTF8.self))) is not one of the contract's enum values"
+                }
             }
-            buffer.builders[column].append(bytes: bytes)
+            appendString(t, b, into: &buffer.builders[column])
         case .int64:
             guard t.kind == .number, let v = Self.int64(t, b) else { return mismatch(f, t, b, into: &buffer) }
             buffer.builders[column].append(int64: v)
@@ -200,8 +210,12 @@ extension RecordReader {
             if !types.isEmpty && !types.contains(name) && !(name == "integer" && types.contains("number")) {
                 return mismatch(f, t, b, into: &buffer)
             }
-            if t.kind == .string { buffer.builders[column].append(bytes: stringBytes(t, b)) } else { buffer.builders[column].append(bytes: ArraySlice(raw)) }
+            if t.kind == .string { appendString(t, b, into: &buffer.builders[column]) } else { buffer.builders[column].append(bytes: raw) }
         }
         return nil
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -27,6 +27,8 @@ struct StagedSchema {
         let enumStrings: Set<[UInt8]>?
         /// Read from the record's own member of the same name.
         let plain: Bool
+        /// The enum's strings as a list: a handful of values compare faster than they hash.
+        let enumList: [[UInt8]]?
 
         init(spec: ContractField, column: Int, kind: Kind, name: [UInt8], path: JSONPath?, fromMeta: Bool,
              partitionKey: Bool, enumStrings: Set<[UInt8]>?) {
@@ -39,6 +41,7 @@ struct StagedSchema {
             self.partitionKey = partitionKey
             self.enumStrings = enumStrings
             plain = path == nil && !fromMeta
+            enumList = enumStrings.map { Array($0) }
         }
     }
 
