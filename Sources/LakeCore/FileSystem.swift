@@ -71,6 +71,25 @@ public enum FileSystem {
         return [UInt8](data)
     }
 
+    /// Reads a whole file into `buffer`, reusing its storage.
+    public static func readFile(_ path: String, into buffer: inout [UInt8]) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StorageError.io(path: path, operation: "reading", errno: errno) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw StorageError.io(path: path, operation: "reading", errno: errno) }
+        let size = Int(st.st_size)
+        if buffer.count < size { buffer.append(contentsOf: repeatElement(0, count: size - buffer.count)) }
+        var done = 0
+        while done < size {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, size - done) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw StorageError.io(path: path, operation: "reading", errno: n == 0 ? EIO : errno) }
+            done += n
+        }
+        if buffer.count > size { buffer.removeLast(buffer.count - size) }
+    }
+
     /// Writes `bytes` to `path` through a temporary sibling and a rename.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         let tmp = path + ".tmp-\(getpid())"

@@ -15,6 +15,21 @@ public enum GzipReader {
     }
 
     public static func decompress(_ compressed: [UInt8], name: String = "<memory>") throws -> [UInt8] {
+        var result: [UInt8] = []
+        let produced = try decompress(compressed, into: &result, name: name)
+        result.removeLast(result.count - produced)
+        return result
+    }
+
+    /// Reads the gzip file at `path` into `buffer`, which is reused from call to call (it only
+    /// grows, so bulk readers skip fresh pages and zero-filling); returns the bytes produced.
+    public static func read(path: String, into buffer: inout [UInt8], compressed scratch: inout [UInt8]) throws -> Int {
+        try FileSystem.readFile(path, into: &scratch)
+        return try decompress(scratch, into: &buffer, name: path)
+    }
+
+    /// Inflates into `result` from its start, growing it as needed; returns the bytes produced.
+    public static func decompress(_ compressed: [UInt8], into result: inout [UInt8], name: String = "<memory>") throws -> Int {
         var stream = z_stream()
         // 15 + 32: detect gzip or zlib headers.
         var rc = inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
@@ -26,9 +41,12 @@ public enum GzipReader {
         if compressed.count >= 18, compressed[0] == 0x1F, compressed[1] == 0x8B {
             let n = compressed.count
             let size = Int(compressed[n - 4]) | Int(compressed[n - 3]) << 8 | Int(compressed[n - 2]) << 16 | Int(compressed[n - 1]) << 24
-            capacity = max(capacity, size + 1)
+            // Trust it only within deflate's limit (1032:1) and a sane first allocation: a
+            // truncated file's last bytes are not a trailer. The buffer grows if it is short.
+            if size <= n * 1032 { capacity = max(capacity, min(size + 1, 256 << 20)) }
         }
-        var result = [UInt8](repeating: 0, count: max(capacity, 1 << 12))
+        let wanted = max(capacity, 1 << 12)
+        if result.count < wanted { result.append(contentsOf: repeatElement(0, count: wanted - result.count)) }
         var produced = 0
         var ended = false
         try compressed.withUnsafeBufferPointer { inBuf in
@@ -67,7 +85,6 @@ public enum GzipReader {
             }
         }
         guard ended else { throw StorageError.truncatedGzip(path: name) }
-        result.removeLast(result.count - produced)
-        return result
+        return produced
     }
 }

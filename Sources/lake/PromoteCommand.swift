@@ -9,10 +9,10 @@ struct PromoteCommand: AsyncParsableCommand {
         commandName: "promote",
         abstract: "raw → staged: typed, validated, deduplicated Parquet, published as a new version.",
         discussion: """
-            Reads only raw files not promoted yet (all of them with --full-refresh). Records that fail
-            the contract go to quarantine/<dataset>/ with the reason; duplicates by the contract's
-            primary key are removed across the dataset (latest arrival wins). staged/<dataset> is a
-            link to the current version under _versions/; `lake vacuum` removes old versions.
+            Reads only raw files not promoted yet (all of them with --full-refresh). \
+            Records that fail the contract go to quarantine/<dataset>/ with the reason; \
+            duplicates by the contract's primary key are removed across the dataset (latest arrival wins). \
+            staged/<dataset> is a link to the current version under _versions/; `lake vacuum` removes old versions.
             """)
 
     @OptionGroup var lake: LakeOptions

@@ -88,14 +88,16 @@ final class Zstd: @unchecked Sendable {
 
         deinit { _ = zstd.freeC(context) }
 
+        /// Reused between pages, so each page does not zero a fresh output buffer.
+        private var scratch: [UInt8] = []
+
         func compress(_ input: UnsafeRawBufferPointer, into out: inout [UInt8]) throws {
             let capacity = zstd.bound(input.count)
-            let start = out.count
-            out.append(contentsOf: repeatElement(0, count: capacity))
-            let written = try out.withUnsafeMutableBytes { dst in
-                try zstd.check(zstd.compressC(context, dst.baseAddress! + start, capacity, input.baseAddress, input.count, level))
+            if scratch.count < capacity { scratch = [UInt8](repeating: 0, count: capacity) }
+            let written = try scratch.withUnsafeMutableBytes { dst in
+                try zstd.check(zstd.compressC(context, dst.baseAddress, capacity, input.baseAddress, input.count, level))
             }
-            out.removeLast(capacity - written)
+            out.append(contentsOf: scratch[0..<written])
         }
     }
 

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Which row holds each primary key, for "latest arrival wins" deduplication across a whole
 /// dataset.
@@ -35,14 +38,25 @@ extension KeyIndex {
     final class Shard: @unchecked Sendable {
         private struct Slot { var hash: UInt64; var order: UInt64; var packed: UInt64 }   // packed: file 20 | row 28 | hash2 16
 
-        private var slots: [Slot]
+        /// From calloc: the kernel hands out zeroed pages as inserts touch them, instead of one
+        /// thread zeroing hundreds of megabytes before the workers start.
+        private var slots: UnsafeMutablePointer<Slot>
+        private var capacity: Int
         private var count = 0
         private let lock = NSLock()
 
         init(expected: Int) {
-            var capacity = 1024
-            while Double(capacity) * 0.75 < Double(expected) { capacity *= 2 }
-            slots = [Slot](repeating: Slot(hash: 0, order: 0, packed: 0), count: capacity)
+            // Any size, not a power of two: slots are chosen by multiply-shift, so the table
+            // can be sized to 80% full at the expected count (memory is the limit at 10M rows).
+            capacity = max(1024, Int(Double(expected) / 0.8))
+            slots = Self.zeroed(capacity)
+        }
+
+        deinit { free(slots) }
+
+        private static func zeroed(_ n: Int) -> UnsafeMutablePointer<Slot> {
+            guard let raw = calloc(n, MemoryLayout<Slot>.stride) else { fatalError("out of memory for \(n) key slots") }
+            return raw.bindMemory(to: Slot.self, capacity: n)
         }
 
         /// Inserts a batch under one lock; losers are appended to `losers`.
@@ -53,10 +67,9 @@ extension KeyIndex {
         }
 
         private func insertLocked(_ e: KeyIndex.Entry, losers: inout [Loser]) {
-            if (count + 1) * 4 > slots.count * 3 { grow() }
+            if (count + 1) * 10 > capacity * 9 { grow() }
             let packed = UInt64(e.location.file) << 44 | UInt64(e.location.row) << 16 | UInt64(e.hash2)
-            let mask = slots.count - 1
-            var i = Int(truncatingIfNeeded: e.hash >> 7) & mask
+            var i = Self.slot(e.hash, capacity)
             while true {
                 let s = slots[i]
                 if s.hash == 0 {
@@ -74,19 +87,30 @@ extension KeyIndex {
                     }
                     return
                 }
-                i = (i + 1) & mask
+                i += 1
+                if i == capacity { i = 0 }
             }
+        }
+
+        /// The hash's low 32 bits (the shard took the top ones) scaled onto the table.
+        @inline(__always) static func slot(_ hash: UInt64, _ capacity: Int) -> Int {
+            Int(((hash & 0xFFFF_FFFF) &* UInt64(capacity)) >> 32)
         }
 
         private func grow() {
             let old = slots
-            slots = [Slot](repeating: Slot(hash: 0, order: 0, packed: 0), count: old.count * 2)
-            let mask = slots.count - 1
-            for s in old where s.hash != 0 {
-                var i = Int(truncatingIfNeeded: s.hash >> 7) & mask
-                while slots[i].hash != 0 { i = (i + 1) & mask }
-                slots[i] = s
+            let oldCapacity = capacity
+            capacity *= 2
+            slots = Self.zeroed(capacity)
+            for k in 0..<oldCapacity where old[k].hash != 0 {
+                var i = Self.slot(old[k].hash, capacity)
+                while slots[i].hash != 0 {
+                    i += 1
+                    if i == capacity { i = 0 }
+                }
+                slots[i] = old[k]
             }
+            free(old)
         }
     }
 

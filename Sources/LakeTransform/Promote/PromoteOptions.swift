@@ -9,7 +9,7 @@ public struct PromoteOptions: Sendable {
     /// A row group ends at this many rows (or `writer.rowGroupBytes`).
     public var rowGroupRows = 500_000
     /// Rows buffered per worker across partitions before the largest buffer is written out.
-    public var bufferBytes = 96 << 20
+    public var bufferBytes = 64 << 20
     public var writer = WriterOptions()
     public var command = "lake promote"
 

@@ -93,6 +93,8 @@ final class PromoteWorker {
     private let dedupe: Bool
     /// Stream lines whose fields are all plain take the byte-level scanner.
     private let fastStream: Bool
+    private var rawBuffer: [UInt8] = []
+    private var compressedBuffer: [UInt8] = []
     private var scannedMembers: [(Range<Int>, LineScanner.Token)] = []
     private var scannedMeta: [LineScanner.Token?] = [nil, nil, nil, nil, nil, nil]
     private let rowGroupRows: Int
@@ -137,9 +139,13 @@ final class PromoteWorker {
         let raw = shared.rawFiles[rawIndex]
         let seq = UInt64(shared.firstSeq + rawIndex)
         let absolute = lakeRoot + "/" + raw.path
-        let bytes: [UInt8]
+        // The worker's buffers are reused file after file: no fresh pages to fault in and zero.
+        var bytes: [UInt8] = []
+        swap(&bytes, &rawBuffer)
+        defer { swap(&bytes, &rawBuffer) }
+        let n: Int
         do {
-            bytes = try GzipReader.read(path: absolute)
+            n = try GzipReader.read(path: absolute, into: &bytes, compressed: &compressedBuffer)
         } catch {
             unreadable.append((raw.path, "\(error)"))
             return
@@ -162,10 +168,11 @@ final class PromoteWorker {
                                            partitionPresent: schema.fields.map { $0.partitionKey && partitions[$0.spec.name] != nil })
         var rawCounts = RawCounts()
         var lineStart = 0
-        let n = bytes.count
         while lineStart < n {
-            var lineEnd = lineStart
-            while lineEnd < n && bytes[lineEnd] != 0x0A { lineEnd += 1 }
+            let lineEnd = bytes.withUnsafeBufferPointer { b -> Int in
+                guard let hit = memchr(b.baseAddress! + lineStart, 0x0A, n - lineStart) else { return n }
+                return UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - b.baseAddress!
+            }
             defer { lineStart = lineEnd + 1 }
             context.line += 1
             if lineEnd == lineStart { continue }
@@ -317,3 +324,7 @@ final class PromoteWorker {
         output.rowsFlushed += rows
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif
