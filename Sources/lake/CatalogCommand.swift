@@ -45,6 +45,8 @@ struct CatalogShow: AsyncParsableCommand {
         let stats = try catalog.zoneStats()[d.name] ?? []
         let versions = try catalog.schemaVersions(of: d.name)
         let files = try catalog.files(of: d.name)
+        let published = try catalog.versions(of: d.name)
+        let drift = try catalog.drift(of: d.name)
         if format == .json {
             guard case var .object(pairs) = DatasetJSON.summary(d, stats: stats) else { return }
             pairs.append(("schema_versions", .array(versions.map {
@@ -57,6 +59,16 @@ struct CatalogShow: AsyncParsableCommand {
                          ("region", $0.region.json), ("rows", .int($0.rows)), ("records", .int($0.records)),
                          ("bytes", .int($0.bytes)), ("sha256", .string($0.sha256)), ("batch_id", .string($0.batchId)),
                          ("created_at", .string($0.createdAt))])
+            })))
+            pairs.append(("versions", .array(published.map {
+                .object([("zone", .string($0.zone)), ("version", .int($0.version)), ("state", .string($0.state)),
+                         ("folder", .string($0.folder)), ("files", .int($0.files)), ("rows", .int($0.rows)),
+                         ("created_at", .string($0.createdAt)), ("retired_at", $0.retiredAt.json)])
+            })))
+            pairs.append(("drift", .array(drift.map {
+                .object([("field", .string($0.field)), ("seen_type", .string($0.seenType)), ("count", .int($0.count)),
+                         ("first_raw_file", .string($0.firstRawFile)), ("first_seen_at", .string($0.firstSeenAt)),
+                         ("last_seen_at", .string($0.lastSeenAt))])
             })))
             return Output.json(.object(pairs))
         }
@@ -85,6 +97,18 @@ struct CatalogShow: AsyncParsableCommand {
                                     "\(group.reduce(0) { $0 + $1.rows })", group.reduce(0) { $0 + $1.bytes }.byteSize])
             }
             print(partitionTable.render())
+        }
+        if !published.isEmpty {
+            print("")
+            var table = Table(["zone", "version", "state", "files", "rows", "created_at", "folder"])
+            for v in published { table.add([v.zone, "v\(v.version)", v.state, "\(v.files)", "\(v.rows)", v.createdAt, v.folder]) }
+            print(table.render())
+        }
+        if !drift.isEmpty {
+            print("\nSchema drift (kept in the staged _extra column until the contract names it):")
+            var table = Table(["field", "seen type", "count", "first raw file"])
+            for x in drift { table.add([x.field, x.seenType, "\(x.count)", x.firstRawFile]) }
+            print(table.render())
         }
     }
 }

@@ -143,7 +143,8 @@ def test_each_invalid_record_is_quarantined_with_its_reason_and_nothing_else_is_
     drift = catalog(root).execute(
         "SELECT field, seen_type, count, first_raw_file FROM lake_schema_drift WHERE dataset = 'typed' ORDER BY field").fetchall()
     assert [(d[0], d[1], d[2]) for d in drift] == [("ctx", "object", 1), ("mood", "string", 1), ("score", "string", 1)]
-    assert all(d[3].startswith("raw/typed/") for d in drift)
+    source_file = con.execute(f"SELECT _raw_file FROM read_parquet('{root}/staged/typed/**/*.parquet') WHERE id = 'e200'").fetchone()[0]
+    assert all(d[3] == source_file for d in drift)
 
 
 def test_promotion_is_incremental_and_a_second_run_changes_nothing(tmp_path):

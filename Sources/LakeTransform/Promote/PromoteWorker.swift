@@ -137,6 +137,7 @@ final class PromoteWorker {
 
     private func promote(rawIndex: Int) throws {
         let raw = shared.rawFiles[rawIndex]
+        reader.currentRaw = rawIndex
         let seq = UInt64(shared.firstSeq + rawIndex)
         let absolute = lakeRoot + "/" + raw.path
         // The worker's buffers are reused file after file: no fresh pages to fault in and zero.

@@ -227,14 +227,17 @@ public final class Promoter {
         }
         report.duplicates = losers.count
         report.staged -= losers.filter { $0.order != 0 }.count
-        var drift: [RecordReader.DriftKey: (count: Int, first: String)] = [:]
+        var drift: [RecordReader.DriftKey: RecordReader.DriftSeen] = [:]
         for w in workers {
-            for (key, count) in w.reader.drift {
-                drift[key, default: (0, rawFiles[0].path)].count += count
+            for (key, seen) in w.reader.drift {
+                var merged = drift[key] ?? seen
+                if drift[key] != nil { merged.count += seen.count }
+                merged.firstRaw = min(merged.firstRaw, seen.firstRaw)
+                drift[key] = merged
             }
         }
         let driftRecords = drift.sorted { ($0.key.field, $0.key.type) < ($1.key.field, $1.key.type) }.map {
-            DriftRecord(dataset: dataset, field: $0.key.field, seenType: $0.key.type, firstRawFile: $0.value.first,
+            DriftRecord(dataset: dataset, field: $0.key.field, seenType: $0.key.type, firstRawFile: rawFiles[$0.value.firstRaw].path,
                         count: $0.value.count, firstSeenAt: now, lastSeenAt: now)
         }
         report.drift = driftRecords.map { ($0.field, $0.seenType, $0.count) }
@@ -254,7 +257,7 @@ public final class Promoter {
         return report
     }
 
-    /// API pages (`body`) or stream records (`value`), from the dataset's first raw line.
+    /// API pages (`body`) or stream records (`value`), from the dataset's first raw file.
     private func rawKind(of file: FileRecord) throws -> StagedSchema.RawKind {
         let bytes: [UInt8]
         do {
@@ -262,8 +265,12 @@ public final class Promoter {
         } catch {
             throw TransformError.unreadableRaw(path: file.path, reason: "\(error)")
         }
-        let end = bytes.firstIndex(of: 0x0A) ?? bytes.count
-        if let tape = try? JSONTape(Array(bytes[0..<end])), tape.root["value"] != nil { return .stream }
+        // The first line that parses decides (a damaged first line must not make a stream look like pages).
+        for line in bytes.split(separator: 0x0A, maxSplits: 100, omittingEmptySubsequences: true).prefix(100) {
+            guard let tape = try? JSONTape(Array(line)) else { continue }
+            if tape.root["value"] != nil { return .stream }
+            if tape.root["body"] != nil { return .api }
+        }
         return .api
     }
 

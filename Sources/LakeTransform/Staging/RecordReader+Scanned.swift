@@ -133,7 +133,7 @@ extension RecordReader {
     }
 
     private mutating func noteDrift(field: String, _ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>) {
-        drift[DriftKey(field: field, type: Self.typeName(t, b)), default: 0] += 1
+        drift[DriftKey(field: field, type: Self.typeName(t, b)), default: DriftSeen(count: 0, firstRaw: currentRaw)].count += 1
         extra.append(extra.isEmpty ? 0x7B : 0x2C)
         extra += JSONValue.quote(field).utf8
         extra.append(0x3A)

@@ -13,8 +13,11 @@ struct RecordReader {
     let schema: StagedSchema
 
     /// Drift seen, by field and JSON type: (count, first raw file).
-    var drift: [DriftKey: Int] = [:]
+    var drift: [DriftKey: DriftSeen] = [:]
     struct DriftKey: Hashable { var field: String; var type: String }
+    struct DriftSeen { var count: Int; var firstRaw: Int }
+    /// The raw file being read (its index in the promotion), for drift's "first seen in".
+    var currentRaw = 0
 
     var seen: [Bool]
     var extra: [UInt8] = []
@@ -178,7 +181,7 @@ struct RecordReader {
     }
 
     mutating func noteDrift(field: String, value: JSONNode) {
-        drift[DriftKey(field: field, type: value.schemaTypeName), default: 0] += 1
+        drift[DriftKey(field: field, type: value.schemaTypeName), default: DriftSeen(count: 0, firstRaw: currentRaw)].count += 1
         extra.append(extra.isEmpty ? 0x7B : 0x2C)
         extra += JSONValue.quote(field).utf8
         extra.append(0x3A)
