@@ -318,10 +318,10 @@ final class PromoteWorker {
         if output.writer == nil {
             let path = versionFolder + "/" + output.relative
             try FileSystem.makeDirectories((path as NSString).deletingLastPathComponent)
-            output.writer = try ParquetWriter(path: path, schema: schema.columns, options: options.writer)
+            output.writer = try ParquetWriter(path: path, schema: schema.fileColumns, options: options.writer)
         }
         let rows = output.buffer.count
-        try output.writer!.write(output.buffer.take())
+        try output.writer!.write(output.buffer.take(schema.fileColumnIndices))
         output.rowsFlushed += rows
     }
 }

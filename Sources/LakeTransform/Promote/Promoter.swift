@@ -49,7 +49,7 @@ public final class Promoter {
         var fullRefresh = options.fullRefresh
         if let current, !existing.isEmpty {
             let sample = current.folder + "/" + existing[0].path.dropFirst("staged/\(dataset)/".count)
-            if let file = try? ParquetFile(path: root.absolute(sample)), file.schema != schema.columns {
+            if let file = try? ParquetFile(path: root.absolute(sample)), file.schema != schema.fileColumns {
                 report.notes.append("the contract's columns changed since version \(current.version): rebuilding from raw")
                 fullRefresh = true
                 existing = []
@@ -85,12 +85,23 @@ public final class Promoter {
             let slot = shared.allocate(.existing(logical: file.path, physical: physical))
             existingSlots[file.path] = slot
             guard let keyIndex else { continue }
-            let columns = try ParquetFile(path: physical).readAll(columns: keyColumns.map { schema.columns[$0].name })
+            // Key parts that are partition keys come from the file's folder, not its columns.
+            let parquet = try ParquetFile(path: physical)
+            let partitions = Self.partitions(of: String(file.path.dropFirst("staged/\(dataset)/".count)))
+            let parts: [Column?] = try keyColumns.map { c in
+                schema.fileColumnIndices.contains(c) ? try parquet.readAll(columns: [schema.columns[c].name])[0] : nil
+            }
+            let constants: [[UInt8]] = keyColumns.map { c in
+                partitions[schema.columns[c].name].flatMap { $0 == Hive.defaultPartition ? nil : Array($0.utf8) } ?? [0]
+            }
             var entries: [KeyIndex.Entry] = []
             var scratch: [UInt8] = []
-            for row in 0..<(columns.first?.count ?? 0) {
+            for row in 0..<parquet.rowCount {
                 scratch.removeAll(keepingCapacity: true)
-                for c in columns { c.keyBytes(row: row, into: &scratch); scratch.append(0x1F) }
+                for (k, part) in parts.enumerated() {
+                    if let part { part.keyBytes(row: row, into: &scratch) } else { scratch += constants[k] }
+                    scratch.append(0x1F)
+                }
                 let (h1, h2) = scratch.withUnsafeBytes { KeyIndex.hash($0) }
                 entries.append(.init(hash: h1, hash2: h2, order: 0, location: .init(file: slot, row: UInt32(row))))
             }
@@ -170,14 +181,14 @@ public final class Promoter {
             written[slot] = nil
             report.filesRewritten += 1
             guard !keep.isEmpty else { continue }
-            let writer = try ParquetWriter(path: folderPath + "/" + target, schema: schema.columns, options: writerOptions)
+            let writer = try ParquetWriter(path: folderPath + "/" + target, schema: schema.fileColumns, options: writerOptions)
             try writer.write(columns.map { $0.selecting(keep) })
             let result = try writer.finish()
             let logical = "staged/\(dataset)/" + target
             added.append(fileRecord(logical, partitions, result))
             // Lineage from the provenance column: which raw files the kept rows came from.
             var counts: [String: Int] = [:]
-            if case let .string(paths) = columns[schema.rawFileColumn].data {
+            if let index = schema.fileColumns.firstIndex(where: { $0.name == "_raw_file" }), case let .string(paths) = columns[index].data {
                 for r in keep { counts[paths[r], default: 0] += 1 }
             }
             lineage += counts.map { LineageRecord(dataset: dataset, inputPath: $0.key, outputPath: logical, version: number, rows: $0.value) }

@@ -25,4 +25,10 @@ struct RowBuffer {
     }
 
     mutating func take() -> [Column] { builders.indices.map { builders[$0].take() } }
+
+    /// The buffered rows of the columns at `indices`; the buffer starts over empty.
+    mutating func take(_ indices: [Int]) -> [Column] {
+        let all = take()
+        return indices.map { all[$0] }
+    }
 }

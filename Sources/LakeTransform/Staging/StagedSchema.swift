@@ -53,6 +53,11 @@ struct StagedSchema {
     let extraColumn: Int
     let rawFileColumn: Int
     let rawLineColumn: Int
+    /// What the Parquet files hold: every column but the partition keys (`dt`, `region`), which
+    /// live in the folder names as Hive and Spark expect; a file that repeated them would clash
+    /// with the folder's value in pyarrow's and Spark's partition discovery.
+    let fileColumns: [ColumnSchema]
+    let fileColumnIndices: [Int]
 
     static let apiProvenance = [ColumnSchema("_raw_file", .string, nullable: false), ColumnSchema("_raw_line", .int64, nullable: false),
                                 ColumnSchema("_page", .int64), ColumnSchema("_fetched_at", .timestamp)]
@@ -100,6 +105,9 @@ struct StagedSchema {
         self.fields = fields
         self.columns = columns
         claimedKeys = claimed
+        let partitionColumns = Set(fields.filter { $0.partitionKey && contract.partitionBy.contains($0.spec.name) }.map(\.column))
+        fileColumnIndices = columns.indices.filter { !partitionColumns.contains($0) }
+        fileColumns = fileColumnIndices.map { columns[$0] }
     }
 
     static func kind(of spec: ContractField) -> Kind {
