@@ -26,9 +26,12 @@ public struct VersionPublication: Sendable {
     public var quarantine: [PendingFile]
     /// A full refresh forgets which raw files were promoted and the old lineage.
     public var fullRefresh: Bool
+    /// Rows promoted earlier that lost to this promotion's arrivals, by the raw file they came from.
+    public var earlierDuplicates: [String: Int]
 
     public init(version: VersionRecord, addedFiles: [FileRecord], removedPaths: [String], lineage: [LineageRecord],
-                promoted: [PromotedRecord], drift: [DriftRecord], quarantine: [PendingFile], fullRefresh: Bool) {
+                promoted: [PromotedRecord], drift: [DriftRecord], quarantine: [PendingFile], fullRefresh: Bool,
+                earlierDuplicates: [String: Int] = [:]) {
         self.version = version
         self.addedFiles = addedFiles
         self.removedPaths = removedPaths
@@ -37,6 +40,7 @@ public struct VersionPublication: Sendable {
         self.drift = drift
         self.quarantine = quarantine
         self.fullRefresh = fullRefresh
+        self.earlierDuplicates = earlierDuplicates
     }
 }
 
@@ -114,6 +118,11 @@ extension Catalog {
             for var file in p.addedFiles { try file.insert(db) }
             for record in p.lineage { try record.save(db) }
             for record in p.promoted { try record.save(db) }
+            for (raw, count) in p.earlierDuplicates {
+                try db.execute(sql: """
+                    UPDATE lake_promoted SET duplicates = duplicates + ?, staged = staged - ? WHERE dataset = ? AND raw_path = ?
+                    """, arguments: [count, count, dataset, raw])
+            }
             for d in p.drift {
                 try db.execute(sql: """
                     INSERT INTO lake_schema_drift (dataset, field, seen_type, first_raw_file, count, first_seen_at, last_seen_at)

@@ -6,7 +6,8 @@ struct CatalogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "catalog",
         abstract: "Datasets, their contracts, files and runs.",
-        subcommands: [CatalogList.self, CatalogShow.self, CatalogSync.self, CatalogRegister.self, CatalogRuns.self])
+        subcommands: [CatalogList.self, CatalogShow.self, CatalogSync.self, CatalogRegister.self, CatalogRuns.self,
+                      CatalogLineage.self])
 }
 
 struct CatalogList: AsyncParsableCommand {
@@ -196,5 +197,51 @@ struct CatalogRuns: AsyncParsableCommand {
         var table = Table(["id", "started_at", "outcome", "command"])
         for r in runs { table.add(["\(r.id ?? 0)", r.startedAt, r.outcome, r.command]) }
         print(table.render())
+    }
+}
+
+struct CatalogLineage: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lineage", abstract: "Which raw files became which staged files of a dataset, as a tree.")
+    @OptionGroup var lake: LakeOptions
+    @Argument(help: "Dataset name.") var dataset: String
+    @Option(help: "Output format: table (a tree) or json.") var format: OutputFormat = .table
+
+    func run() async throws {
+        let catalog = try lake.openCatalog()
+        let d = try catalog.dataset(named: dataset)
+        let edges = try catalog.lineage(of: d.name)
+        let promoted = Dictionary(uniqueKeysWithValues: try catalog.promoted(of: d.name).map { ($0.rawPath, $0) })
+        let current = try catalog.currentVersion(of: d.name, zone: .staged)
+        let byInput = Dictionary(grouping: edges, by: \.inputPath)
+        if format == .json {
+            return Output.json(.object([
+                ("dataset", .string(d.name)), ("current_version", current.map { .int($0.version) } ?? .null),
+                ("raw_files", .array(byInput.keys.sorted().map { raw in
+                    let p = promoted[raw]
+                    return .object([
+                        ("path", .string(raw)), ("records", p.map { .int($0.records) } ?? .null),
+                        ("quarantined", p.map { .int($0.quarantined) } ?? .null),
+                        ("duplicates", p.map { .int($0.duplicates) } ?? .null),
+                        ("staged_files", .array(byInput[raw]!.map {
+                            .object([("path", .string($0.outputPath)), ("rows", .int($0.rows)), ("version", .int($0.version))])
+                        })),
+                    ])
+                })),
+            ]))
+        }
+        guard !edges.isEmpty else { return print("\(d.name): nothing promoted yet — run `lake promote \(d.name)`.") }
+        print("\(d.name)" + (current.map { " (staged v\($0.version), \($0.rows) rows in \($0.files) files)" } ?? ""))
+        let inputs = byInput.keys.sorted()
+        for (i, raw) in inputs.enumerated() {
+            let last = i == inputs.count - 1
+            let p = promoted[raw]
+            let counts = p.map { " (\($0.records) records, \($0.quarantined) quarantined, \($0.duplicates) duplicates)" } ?? ""
+            print((last ? "└── " : "├── ") + raw + counts)
+            let outputs = byInput[raw]!
+            for (k, edge) in outputs.enumerated() {
+                print((last ? "    " : "│   ") + (k == outputs.count - 1 ? "└── " : "├── ") + "\(edge.outputPath) (\(edge.rows) rows, v\(edge.version))")
+            }
+        }
     }
 }

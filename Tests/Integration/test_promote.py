@@ -166,6 +166,11 @@ def test_promotion_is_incremental_and_a_second_run_changes_nothing(tmp_path):
     assert staged_count(root) == 200
     assert duckdb.connect().execute(
         f"SELECT n FROM read_parquet('{root}/staged/typed/**/*.parquet') WHERE id = 'e5'").fetchall() == [(555,)]
+    # Every raw file accounts for its records, including the earlier row that e5's new arrival replaced.
+    per_file = catalog(root).execute(
+        "SELECT records, staged, quarantined, duplicates FROM lake_promoted WHERE dataset = 'typed'").fetchall()
+    assert all(r == s + q + d for r, s, q, d in per_file)
+    assert sum(s for _, s, _, _ in per_file) == staged_count(root) and sum(d for *_, d in per_file) == 1
 
     before = sorted(p.name for p in Path(root, "staged", "typed").rglob("*.parquet"))
     third = promote(root)
@@ -175,6 +180,9 @@ def test_promotion_is_incremental_and_a_second_run_changes_nothing(tmp_path):
     assert versions == [(1, "retired"), (2, "current")]
     lineage = catalog(root).execute("SELECT count(DISTINCT input_path) FROM lake_lineage WHERE dataset = 'typed'").fetchone()[0]
     assert lineage == raw_after
+    tree = json.loads(lake("catalog", "lineage", "typed", "--lake", str(root), "--format", "json").stdout)
+    assert tree["current_version"] == 2 and len(tree["raw_files"]) == raw_after
+    assert sum(f["rows"] for r in tree["raw_files"] for f in r["staged_files"]) == 200
 
     # --full-refresh rebuilds the same rows from all of raw.
     full = promote(root, "--full-refresh")

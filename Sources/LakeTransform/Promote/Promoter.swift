@@ -144,11 +144,11 @@ public final class Promoter {
         // Duplicates: rewrite each file that holds a losing row without it.
         var dropRows: [UInt32: Set<Int>] = [:]
         for l in losers { dropRows[l.location.file, default: []].insert(Int(l.location.row)) }
+        // A removed row counts as a duplicate of the raw file it came from: this promotion's
+        // files by the row's arrival order, earlier promotions' by the row's _raw_file (below).
         var duplicatesBySeq: [Int: Int] = [:]
-        for l in losers {
-            let seq = Int((l.order == 0 ? l.winnerOrder : l.order) >> 44)
-            duplicatesBySeq[seq, default: 0] += 1
-        }
+        for l in losers where l.order != 0 { duplicatesBySeq[Int(l.order >> 44), default: 0] += 1 }
+        var earlierDuplicates: [String: Int] = [:]
         var added: [FileRecord] = []
         var lineage: [LineageRecord] = []
         var removed: [String] = []
@@ -177,6 +177,12 @@ public final class Promoter {
             let target = (relative as NSString).deletingLastPathComponent + "/part-\(batchId)-dedup\(slot).parquet"
             let columns = try ParquetFile(path: source).readAll()
             let keep = (0..<(columns.first?.count ?? 0)).filter { !rows.contains($0) }
+            let rawFiles = schema.fileColumns.firstIndex(where: { $0.name == "_raw_file" }).flatMap { index -> StringArray? in
+                if case let .string(paths) = columns[index].data { return paths } else { return nil }
+            }
+            if case .existing = shared.fileSlots[Int(slot)], let rawFiles {
+                for r in rows { earlierDuplicates[rawFiles[r], default: 0] += 1 }
+            }
             if case .new = shared.fileSlots[Int(slot)] { try FileSystem.remove(source) }
             written[slot] = nil
             report.filesRewritten += 1
@@ -188,9 +194,7 @@ public final class Promoter {
             added.append(fileRecord(logical, partitions, result))
             // Lineage from the provenance column: which raw files the kept rows came from.
             var counts: [String: Int] = [:]
-            if let index = schema.fileColumns.firstIndex(where: { $0.name == "_raw_file" }), case let .string(paths) = columns[index].data {
-                for r in keep { counts[paths[r], default: 0] += 1 }
-            }
+            if let rawFiles { for r in keep { counts[rawFiles[r], default: 0] += 1 } }
             lineage += counts.map { LineageRecord(dataset: dataset, inputPath: $0.key, outputPath: logical, version: number, rows: $0.value) }
         }
         for (_, (output, result)) in written.sorted(by: { $0.key < $1.key }) {
@@ -261,7 +265,7 @@ public final class Promoter {
                                     files: allFiles, rows: totalRows, runId: run, createdAt: now)
         try catalog.publish(VersionPublication(
             version: version, addedFiles: added, removedPaths: removed, lineage: lineage, promoted: promotedRecords,
-            drift: driftRecords, quarantine: quarantineFiles, fullRefresh: fullRefresh))
+            drift: driftRecords, quarantine: quarantineFiles, fullRefresh: fullRefresh, earlierDuplicates: earlierDuplicates))
         report.version = number
         report.totalRows = totalRows
         report.seconds = Date().timeIntervalSince(started)
