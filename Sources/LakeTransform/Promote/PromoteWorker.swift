@@ -162,11 +162,7 @@ final class PromoteWorker {
                             fileIndex: shared.allocate(.new(relative: relative)), columns: schema.columns)
             outputs[key] = output
         }
-        var context = RecordReader.Context(partitions: partitions, rawFile: Array(raw.path.utf8), line: 0,
-                                           partitionBytes: schema.fields.map { f in
-                                               f.partitionKey ? partitions[f.spec.name].flatMap { $0 == Hive.defaultPartition ? nil : Array($0.utf8) } : nil
-                                           },
-                                           partitionPresent: schema.fields.map { $0.partitionKey && partitions[$0.spec.name] != nil })
+        var context = RecordReader.Context(rawFile: raw.path, partitions: partitions, schema: schema)
         var rawCounts = RawCounts()
         var lineStart = 0
         while lineStart < n {

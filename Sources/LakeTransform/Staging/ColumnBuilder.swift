@@ -60,8 +60,6 @@ struct ColumnBuilder {
         count += 1
     }
 
-    mutating func append(bytes: String.UTF8View) { append(bytes: Array(bytes)) }
-
     mutating func truncate(to n: Int) {
         guard n < count else { return }
         switch schema.type {

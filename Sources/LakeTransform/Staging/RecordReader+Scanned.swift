@@ -61,7 +61,9 @@ extension RecordReader {
             if match >= 0 {
                 if seen[match] { continue }
                 seen[match] = true
-                if let reason = put(token, b, field: fields[match], fieldIndex: match, context: context, into: &buffer) {
+                let reason = context.partitionPresent[match] ? putPartitionValue(field: match, context: context, into: &buffer)
+                    : put(token, b, field: fields[match], into: &buffer)
+                if let reason {
                     buffer.truncate(to: start)
                     return .rejected(reason: reason, record: valueRange)
                 }
@@ -71,7 +73,7 @@ extension RecordReader {
         }
         for i in fields.indices where !seen[i] {
             let f = fields[i]
-            if f.partitionKey, let bytes = context.partitionBytes[i] {
+            if let bytes = context.partitionBytes[i] {
                 buffer.builders[f.column].append(bytes: bytes)
             } else if f.spec.allowsNull {
                 buffer.builders[f.column].appendNull()
@@ -151,19 +153,9 @@ extension RecordReader {
     }
 
     /// One field's value from the line's bytes; a reason when the row must go to quarantine.
-    private mutating func put(_ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>, field f: StagedSchema.Field, fieldIndex: Int,
-                              context: Context, into buffer: inout RowBuffer) -> String? {
+    private mutating func put(_ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>, field f: StagedSchema.Field,
+                              into buffer: inout RowBuffer) -> String? {
         let column = f.column
-        if f.partitionKey, context.partitionPresent[fieldIndex] {
-            if let bytes = context.partitionBytes[fieldIndex] {
-                buffer.builders[column].append(bytes: bytes)
-            } else if f.spec.allowsNull {
-                buffer.builders[column].appendNull()
-            } else {
-                return "required field \"\(f.spec.name)\" has no value"
-            }
-            return nil
-        }
         if t.kind == .null {
             if f.spec.allowsNull { buffer.builders[column].appendNull(); return nil }
             return "required field \"\(f.spec.name)\" is null"
@@ -172,13 +164,9 @@ extension RecordReader {
         switch f.kind {
         case .string:
             guard t.kind == .string else { return mismatch(f, t, b, into: &buffer) }
-            if let allowed = f.enumList {
-                let ok = t.escaped ? allowed.contains(Array(stringBytes(t, b))) : allowed.contains { e in
-                    e.count == raw.count && e.withUnsafeBufferPointer { memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
-                }
-                if !ok {
-                    return "field \"\(f.spec.name)\": \(JSONValue.quote(String(decoding: stringBytes(t, b), as: UTF8.self))) is not one of the contract's enum values"
-                }
+            let allowed = t.escaped ? stringBytes(t, b).withUnsafeBufferPointer(f.enumAllows) : f.enumAllows(raw)
+            if !allowed {
+                return "field \"\(f.spec.name)\": \(JSONValue.quote(String(decoding: stringBytes(t, b), as: UTF8.self))) is not one of the contract's enum values"
             }
             appendString(t, b, into: &buffer.builders[column])
         case .int64:

@@ -29,13 +29,36 @@ struct RecordReader {
         seen = [Bool](repeating: false, count: schema.fields.count)
     }
 
+    /// Where the records being read come from: one raw file, its partitions and the line.
     struct Context {
-        var partitions: PartitionValues
         var rawFile: [UInt8]
-        var line: Int
-        /// Per field: the partition folder's value as bytes, for fields that are partition keys.
-        var partitionBytes: [[UInt8]?] = []
-        var partitionPresent: [Bool] = []
+        var line = 0
+        /// Per field: whether it is a partition key of this file, and the folder's value as bytes
+        /// (nil for `__HIVE_DEFAULT_PARTITION__`).
+        let partitionPresent: [Bool]
+        let partitionBytes: [[UInt8]?]
+
+        init(rawFile: String, partitions: PartitionValues, schema: StagedSchema) {
+            self.rawFile = Array(rawFile.utf8)
+            partitionPresent = schema.fields.map { $0.partitionKey && partitions[$0.spec.name] != nil }
+            partitionBytes = schema.fields.map { f in
+                f.partitionKey ? partitions[f.spec.name].flatMap { $0 == Hive.defaultPartition ? nil : Array($0.utf8) } : nil
+            }
+        }
+    }
+
+    /// A field that is a partition key takes the folder's value, so single-file and Hive readers
+    /// agree; a reason when that value is missing and the field is required.
+    mutating func putPartitionValue(field i: Int, context: Context, into buffer: inout RowBuffer) -> String? {
+        let f = schema.fields[i]
+        if let bytes = context.partitionBytes[i] {
+            buffer.builders[f.column].append(bytes: bytes)
+        } else if f.spec.allowsNull {
+            buffer.builders[f.column].appendNull()
+        } else {
+            return "required field \"\(f.spec.name)\" has no value"
+        }
+        return nil
     }
 
     /// Appends the row to `buffer`; on failure leaves `buffer` as it was and returns the reason.
@@ -69,7 +92,8 @@ struct RecordReader {
             if match >= 0 {
                 if seen[match] { return }   // a repeated key: JSON parsers keep the first
                 seen[match] = true
-                failure = put(value, field: fields[match], context: context, into: &buffer)
+                failure = context.partitionPresent[match] ? putPartitionValue(field: match, context: context, into: &buffer)
+                    : put(value, field: fields[match], into: &buffer)
             } else if !schema.claimedKeys.contains(Array(key.stringBytes)) {
                 noteDrift(field: String(decoding: key.stringBytes, as: UTF8.self), value: value)
             }
@@ -88,12 +112,14 @@ struct RecordReader {
                 value = meta?[f.spec.name]
             }
             if let value {
-                if let reason = put(value, field: f, context: context, into: &buffer) {
+                let reason = context.partitionPresent[i] ? putPartitionValue(field: i, context: context, into: &buffer)
+                    : put(value, field: f, into: &buffer)
+                if let reason {
                     buffer.truncate(to: start)
                     return reason
                 }
-            } else if f.partitionKey, let partition = context.partitions[f.spec.name], partition != Hive.defaultPartition {
-                buffer.builders[f.column].append(bytes: partition.utf8)
+            } else if let bytes = context.partitionBytes[i] {
+                buffer.builders[f.column].append(bytes: bytes)
             } else if f.spec.allowsNull {
                 buffer.builders[f.column].appendNull()
             } else {
@@ -112,19 +138,8 @@ struct RecordReader {
     }
 
     /// Appends one field's value; a reason when the row must go to quarantine.
-    private mutating func put(_ value: JSONNode, field f: StagedSchema.Field, context: Context, into buffer: inout RowBuffer) -> String? {
+    private mutating func put(_ value: JSONNode, field f: StagedSchema.Field, into buffer: inout RowBuffer) -> String? {
         let column = f.column
-        if f.partitionKey, let partition = context.partitions[f.spec.name] {
-            // The partition folder's value, so single-file and Hive readers see the same.
-            if partition != Hive.defaultPartition {
-                buffer.builders[column].append(bytes: partition.utf8)
-            } else if f.spec.allowsNull {
-                buffer.builders[column].appendNull()
-            } else {
-                return "required field \"\(f.spec.name)\" has no value"
-            }
-            return nil
-        }
         if value.isNull {
             if f.spec.allowsNull { buffer.builders[column].appendNull(); return nil }
             return "required field \"\(f.spec.name)\" is null"
@@ -133,7 +148,7 @@ struct RecordReader {
         case .string:
             guard value.kind == .string else { return mismatch(f, value, into: &buffer) }
             let bytes = value.stringBytes
-            if let allowed = f.enumStrings, !allowed.contains(Array(bytes)) {
+            if !bytes.withUnsafeBufferPointer(f.enumAllows) {
                 return "field \"\(f.spec.name)\": \(JSONValue.quote(String(decoding: bytes, as: UTF8.self))) is not one of the contract's enum values"
             }
             buffer.builders[column].append(bytes: bytes)

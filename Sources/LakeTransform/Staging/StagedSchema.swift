@@ -24,14 +24,13 @@ struct StagedSchema {
         let fromMeta: Bool
         /// When the field is also a partition key, the partition's value wins (so Hive readers agree).
         let partitionKey: Bool
-        let enumStrings: Set<[UInt8]>?
+        /// The contract's enum strings (string fields only); a handful compare faster than they hash.
+        let enumValues: [[UInt8]]?
         /// Read from the record's own member of the same name.
         let plain: Bool
-        /// The enum's strings as a list: a handful of values compare faster than they hash.
-        let enumList: [[UInt8]]?
 
         init(spec: ContractField, column: Int, kind: Kind, name: [UInt8], path: JSONPath?, fromMeta: Bool,
-             partitionKey: Bool, enumStrings: Set<[UInt8]>?) {
+             partitionKey: Bool, enumValues: [[UInt8]]?) {
             self.spec = spec
             self.column = column
             self.kind = kind
@@ -39,9 +38,16 @@ struct StagedSchema {
             self.path = path
             self.fromMeta = fromMeta
             self.partitionKey = partitionKey
-            self.enumStrings = enumStrings
+            self.enumValues = enumValues
             plain = path == nil && !fromMeta
-            enumList = enumStrings.map { Array($0) }
+        }
+
+        /// Whether a string value (unescaped bytes) is one the contract's enum allows.
+        func enumAllows(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard let enumValues else { return true }
+            return enumValues.contains { e in
+                e.count == value.count && e.withUnsafeBufferPointer { value.isEmpty || memcmp($0.baseAddress!, value.baseAddress!, value.count) == 0 }
+            }
         }
     }
 
@@ -91,10 +97,10 @@ struct StagedSchema {
                 path = JSONPath(text)
                 if !fromMeta, case let .key(first)? = path?.steps.first { claimed.insert(Array(first.utf8)) }
             }
-            let enumStrings = spec.enumValues.map { Set($0.compactMap { $0.stringValue.map { Array($0.utf8) } }) }
+            let enumValues = spec.enumValues.map { $0.compactMap { $0.stringValue.map { Array($0.utf8) } } }
             fields.append(Field(spec: spec, column: columns.count, kind: kind, name: Array(spec.name.utf8), path: path,
                                 fromMeta: fromMeta, partitionKey: contract.partitionBy.contains(spec.name) || spec.name == "dt" || spec.name == "region",
-                                enumStrings: kind == .string ? enumStrings : nil))
+                                enumValues: kind == .string ? enumValues : nil))
             columns.append(ColumnSchema(spec.name, type, nullable: spec.allowsNull))
         }
         rawFileColumn = columns.count
@@ -127,3 +133,7 @@ struct StagedSchema {
         }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif
