@@ -182,9 +182,10 @@ final class PromoteWorker {
                 switch result {
                 case .fallback:
                     break
-                case .appended:
+                case let .appended(range):
                     rawCounts.records += 1
-                    try accept(row: row, output: output, record: bytes[lineStart..<lineEnd], raw: raw, seq: seq,
+                    try accept(row: row, output: output, record: bytes[(lineStart + range.lowerBound)..<(lineStart + range.upperBound)],
+                               raw: raw, seq: seq,
                                line: context.line, index: 0, counts: &rawCounts)
                     continue
                 case let .rejected(reason, range):

@@ -4,7 +4,8 @@ extension RecordReader {
     enum ScanResult {
         /// Not the common shape: read the line with the general (tape) path.
         case fallback
-        case appended
+        /// The row was appended; `record` is the event's byte range, should the row be rejected later.
+        case appended(record: Range<Int>)
         /// The row failed its contract; `record` is the event's byte range for quarantine.
         case rejected(reason: String, record: Range<Int>)
     }
@@ -99,7 +100,7 @@ extension RecordReader {
             extra.append(0x7D)
             buffer.builders[schema.extraColumn].append(bytes: extra)
         }
-        return .appended
+        return .appended(record: valueRange)
     }
 
     private func stringBytes(_ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>) -> ArraySlice<UInt8> {
