@@ -288,3 +288,26 @@ def test_lakes_reader_gets_what_pyarrow_gets_from_duckdb_files(tmp_path):
               FROM range(5000) t(i)) TO '{path}' (FORMAT parquet)""")
     expected = [{k: normalize(v) for k, v in row.items()} for row in pq.read_table(path).to_pylist()]
     assert lake_cat(path) == expected
+
+
+def test_lakes_reader_gets_what_pyarrow_gets_from_delta_and_byte_stream_split_pages(tmp_path):
+    table = sample_table()
+    path = tmp_path / "delta.parquet"
+    pq.write_table(table, path, use_dictionary=False, data_page_version="2.0", row_group_size=1000,
+                   column_encoding={"i64": "DELTA_BINARY_PACKED", "i32": "DELTA_BINARY_PACKED",
+                                    "s": "DELTA_LENGTH_BYTE_ARRAY", "d": "BYTE_STREAM_SPLIT"})
+    expected = [{k: normalize(v) for k, v in row.items()} for row in pq.read_table(path).to_pylist()]
+    assert lake_cat(path) == expected
+
+    strings = tmp_path / "delta-strings.parquet"
+    pq.write_table(table.select(["s"]), strings, use_dictionary=False, column_encoding={"s": "DELTA_BYTE_ARRAY"})
+    assert lake_cat(strings) == [{"s": r["s"]} for r in pq.read_table(strings).to_pylist()]
+
+
+def test_lakes_reader_gets_what_pyarrow_gets_from_duckdb_parquet_v2_files(tmp_path):
+    path = tmp_path / "duck-v2.parquet"
+    duckdb.connect().execute(f"""
+        COPY (SELECT i::BIGINT AS a, 'v' || (i * 7919 % 1000) AS s, (i / 3)::DOUBLE AS d
+              FROM range(5000) t(i)) TO '{path}' (FORMAT parquet, PARQUET_VERSION V2)""")
+    expected = [{k: normalize(v) for k, v in row.items()} for row in pq.read_table(path).to_pylist()]
+    assert lake_cat(path) == expected

@@ -1,33 +1,12 @@
 /// DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY and BYTE_STREAM_SPLIT
 /// decoding (Encodings.md), which DuckDB and pyarrow write when asked for Parquet v2 pages.
+///
+/// Their headers are ULEB128 varints and zigzag integers, the same as Thrift's compact
+/// protocol, so `CompactReader` reads them.
 enum DeltaDecoders {
-    struct Cursor {
-        let b: UnsafeRawBufferPointer
-        var p = 0
-
-        mutating func varint() throws -> UInt64 {
-            var result: UInt64 = 0
-            var shift: UInt64 = 0
-            while true {
-                guard p < b.count else { throw ParquetError.corrupt("delta header ends early") }
-                let byte = b[p]
-                p += 1
-                result |= UInt64(byte & 0x7F) << shift
-                if byte & 0x80 == 0 { return result }
-                shift += 7
-                guard shift < 64 else { throw ParquetError.corrupt("delta varint is too long") }
-            }
-        }
-
-        mutating func zigzag() throws -> Int64 {
-            let v = try varint()
-            return Int64(bitPattern: v >> 1) ^ -Int64(bitPattern: v & 1)
-        }
-    }
-
     /// Decodes `count` integers; returns them and the bytes consumed.
     static func binaryPacked(_ b: UnsafeRawBufferPointer, count wanted: Int?) throws -> (values: [Int64], consumed: Int) {
-        var c = Cursor(b: b)
+        var c = CompactReader(b)
         let blockSize = Int(try c.varint())
         let miniblocks = Int(try c.varint())
         let total = Int(try c.varint())
@@ -41,17 +20,17 @@ enum DeltaDecoders {
         if total > 0 { values.append(last) }
         while values.count < total {
             let minDelta = try c.zigzag()
-            guard c.p + miniblocks <= b.count else { throw ParquetError.corrupt("delta bit widths run past the page") }
-            let widths = (0..<miniblocks).map { Int(b[c.p + $0]) }
-            c.p += miniblocks
+            guard c.position + miniblocks <= b.count else { throw ParquetError.corrupt("delta bit widths run past the page") }
+            let widths = (0..<miniblocks).map { Int(b[c.position + $0]) }
+            c.advance(miniblocks)
             for width in widths {
                 guard values.count < total else { break }
                 guard width <= 64 else { throw ParquetError.corrupt("delta bit width \(width)") }
                 let bytes = perMini * width / 8
-                guard c.p + bytes <= b.count else { throw ParquetError.corrupt("delta miniblock runs past the page") }
+                guard c.position + bytes <= b.count else { throw ParquetError.corrupt("delta miniblock runs past the page") }
                 var buffer: UInt64 = 0
                 var bits = 0
-                var q = c.p
+                var q = c.position
                 for _ in 0..<perMini {
                     var delta: UInt64 = 0
                     if width > 0 {
@@ -72,11 +51,11 @@ enum DeltaDecoders {
                         values.append(last)
                     }
                 }
-                c.p += bytes
+                c.advance(bytes)
             }
         }
         if let wanted, values.count < wanted { throw ParquetError.corrupt("delta page has \(values.count) values, expected \(wanted)") }
-        return (values, c.p)
+        return (values, c.position)
     }
 
     static func lengthByteArray(_ b: UnsafeRawBufferPointer, count: Int, into out: inout StringArray) throws {

@@ -15,6 +15,9 @@ struct CompactReader {
         self.position = position
     }
 
+    /// Moves past `n` bytes the caller has read itself.
+    mutating func advance(_ n: Int) { position += n }
+
     mutating func byte() throws -> UInt8 {
         guard position < bytes.count else { throw ParquetError.corrupt("Thrift data ends early") }
         defer { position += 1 }
