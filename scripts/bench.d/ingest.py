@@ -10,8 +10,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
+
+from benchlib import timed
 
 MARKETS = ["SE", "US", "GB", "DE", "BR", "JP", "IN", "MX"]
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -26,17 +27,6 @@ def cpu_seconds(pid):
 def served_pages(url):
     with urllib.request.urlopen(url + "/_simulator/stats") as r:
         return json.load(r).get("pages", 0)
-
-
-def timed(cmd, env):
-    """Runs cmd under GNU time: wall seconds, CPU seconds, peak RSS in MiB."""
-    start = time.perf_counter()
-    out = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", *cmd], env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    if out.returncode != 0:
-        sys.exit(f"{cmd[0]} failed:\n{out.stderr[-2000:]}")
-    user, system, rss_kb = out.stderr.strip().splitlines()[-1].split()
-    return wall, float(user) + float(system), int(rss_kb) / 1024, out.stdout
 
 
 def main():
@@ -66,7 +56,7 @@ def main():
             else:
                 cmd = [sys.executable, os.path.join(os.path.dirname(__file__), "dlt_spotify.py"),
                        info["api_base"], info["token_url"], os.path.join(work, "dlt"), ",".join(MARKETS)]
-            wall, cpu, rss, _ = timed(cmd, env)
+            wall, cpu, rss, _ = timed(cmd, env=env)
             pages = served_pages(info["url"]) - pages_before
             results[name] = dict(wall=wall, cpu=cpu, rss=rss, pages=pages,
                                  sim_cpu=cpu_seconds(sim.pid) - sim_cpu_before)

@@ -12,17 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchlib import timed
+
 REPO = Path(__file__).resolve().parents[2]
-
-
-def timed(cmd, stdin=None, cwd=None):
-    start = time.perf_counter()
-    out = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", *cmd], stdin=stdin, capture_output=True, text=True, cwd=cwd)
-    wall = time.perf_counter() - start
-    if out.returncode != 0:
-        sys.exit(f"{cmd[:3]} failed:\n{out.stderr[-3000:]}")
-    user, system, rss = out.stderr.strip().splitlines()[-1].split()
-    return wall, float(user) + float(system), int(rss) / 1024, out.stdout
 
 
 DUCKDB_COPY = """

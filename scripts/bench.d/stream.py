@@ -7,20 +7,11 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-
-def timed(cmd, stdin=None, env=None):
-    start = time.perf_counter()
-    out = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", *cmd], stdin=stdin, capture_output=True, text=True, env=env)
-    wall = time.perf_counter() - start
-    if out.returncode != 0:
-        sys.exit(f"{cmd[:3]} failed:\n{out.stderr[-2000:]}")
-    user, system, rss = out.stderr.strip().splitlines()[-1].split()
-    return wall, float(user) + float(system), int(rss) / 1024
+from benchlib import timed
 
 
 def free_port():
@@ -66,7 +57,7 @@ def main():
         ceilings = {}
         for level in (1, 6):
             with open(raw, "rb") as f:
-                wall, cpu, _ = timed(["sh", "-c", f"gzip -{level} -c > /dev/null"], stdin=f)
+                wall, cpu, _, _ = timed(["sh", "-c", f"gzip -{level} -c > /dev/null"], stdin=f)
             ceilings[level] = raw_lines / wall
         raw_mb = raw.stat().st_size / 1e6
 
