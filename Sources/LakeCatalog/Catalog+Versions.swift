@@ -115,7 +115,9 @@ extension Catalog {
                 try db.execute(sql: "DELETE FROM lake_files WHERE path = ?", arguments: [path])
                 try db.execute(sql: "DELETE FROM lake_lineage WHERE dataset = ? AND output_path = ?", arguments: [dataset, path])
             }
-            for var file in p.addedFiles { try file.insert(db) }
+            // Stamped at commit, after the files were written: governance reads a newer mtime as a
+            // file changed behind the catalog's back.
+            for var file in p.addedFiles { file.createdAt = now; try file.insert(db) }
             for record in p.lineage { try record.save(db) }
             for record in p.promoted { try record.save(db) }
             for (raw, count) in p.earlierDuplicates {

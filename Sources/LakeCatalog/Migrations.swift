@@ -152,6 +152,33 @@ enum Migrations {
                 t.primaryKey(["dataset", "field", "seen_type"])
             }
         }
+        migrator.registerMigration("v4-audit") { db in
+            // Every operation that deletes or adopts data: when, what, why, by which command.
+            // `state` is `applying` until the files are gone from disk, then `done`; a run that
+            // finds one `applying` finishes it.
+            try db.create(table: "lake_audit") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("action", .text).notNull()
+                t.column("command", .text).notNull()
+                t.column("reason", .text).notNull()
+                t.column("datasets", .text).notNull()
+                t.column("files", .integer).notNull()
+                t.column("bytes", .integer).notNull()
+                t.column("state", .text).notNull()
+                t.column("started_at", .text).notNull()
+                t.column("finished_at", .text)
+            }
+            // The files an audited operation touched, each with its dataset and partition.
+            try db.create(table: "lake_audit_files") { t in
+                t.column("audit_id", .integer).notNull().references("lake_audit", onDelete: .cascade)
+                t.column("path", .text).notNull()
+                t.column("dataset", .text).notNull()
+                t.column("zone", .text).notNull()
+                t.column("dt", .text)
+                t.column("bytes", .integer).notNull()
+                t.primaryKey(["audit_id", "path"])
+            }
+        }
         return migrator
     }
 }
