@@ -37,6 +37,7 @@ let package = Package(
         .target(name: "LakeEventLog", dependencies: ["LakeCore", "CZlib"]),
         .target(name: "LakeParquet", dependencies: ["LakeCore"]),
         .target(name: "LakeTransform", dependencies: ["LakeCore", "LakeCatalog", "LakeParquet"]),
+        .target(name: "LakeGovernance", dependencies: ["LakeCore", "LakeCatalog", "LakeParquet"]),
         .target(
             name: "LakeIngest",
             dependencies: [
@@ -57,7 +58,8 @@ let package = Package(
         .executableTarget(
             name: "lake",
             dependencies: [
-                "LakeCore", "LakeCatalog", "LakeEventLog", "LakeIngest", "LakeParquet", "LakeTransform", "LakeSimulators",
+                "LakeCore", "LakeCatalog", "LakeEventLog", "LakeIngest", "LakeParquet", "LakeTransform", "LakeGovernance",
+                "LakeSimulators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

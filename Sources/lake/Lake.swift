@@ -10,5 +10,6 @@ struct Lake: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [InitCommand.self, IngestCommand.self, ProduceCommand.self, TopicsCommand.self,
-                      PromoteCommand.self, VacuumCommand.self, CatalogCommand.self, ParquetCommand.self, DemoCommand.self, SimulatorCommand.self])
+                      PromoteCommand.self, VacuumCommand.self, CatalogCommand.self, GovernanceCommand.self,
+                      RetentionCommand.self, ParquetCommand.self, DemoCommand.self, SimulatorCommand.self])
 }

@@ -135,3 +135,14 @@ def redis(port, *args):
         out = b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(str(a)), str(a).encode()) for a in args)
         c.sendall(out)
         return c.recv(65536).split(b"\r\n")[0].decode()
+
+
+def land_events(root, topic, events, tmp_path, name="batch", *ingest_args):
+    """Produces `events` to the embedded log's `topic` and ingests them into the dataset of
+    the same name, partitioned by their `at` time and `region`."""
+    path = tmp_path / f"{name}.ndjson"
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    with open(path, "rb") as f:
+        subprocess.run([LAKE, "produce", topic, "--lake", str(root)], stdin=f, check=True, capture_output=True)
+    lake("ingest", "stream", topic, "--dataset", topic, "--time-field", "at", "--region-field", "region",
+         "--until-idle", *ingest_args, "--lake", str(root))

@@ -10,7 +10,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import LAKE, REPO, catalog, lake
+from conftest import LAKE, REPO, catalog, lake, land_events
 
 CONTRACT = REPO / "Tests" / "Integration" / "fixtures" / "typed.json"
 
@@ -40,12 +40,7 @@ def make_lake(tmp_path):
 
 
 def land(root, events, tmp_path, name="batch"):
-    path = tmp_path / f"{name}.ndjson"
-    path.write_text("".join(json.dumps(e) + "\n" for e in events))
-    with open(path, "rb") as f:
-        subprocess.run([LAKE, "produce", "typed", "--lake", str(root)], stdin=f, check=True, capture_output=True)
-    lake("ingest", "stream", "typed", "--dataset", "typed", "--time-field", "at", "--region-field", "region",
-         "--until-idle", "--max-file-records", "40", "--lake", str(root))
+    land_events(root, "typed", events, tmp_path, name, "--max-file-records", "40")
 
 
 def promote(root, *extra, env=None):
