@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LakeCatalog
 import LakeCore
+import LakeGovernance
 import LakeEventLog
 import LakeIngest
 import LakeSimulators
@@ -110,11 +111,15 @@ struct DemoCommand: AsyncParsableCommand {
             print("\(promotions.reduce(0) { $0 + $1.totalRows }) rows staged; \(quarantined) records failed their contract and are in "
                   + "quarantine/<dataset>/ with the reason; \(promotions.reduce(0) { $0 + $1.duplicates }) duplicates removed.")
         }
+        let governance = try GovernanceReport.check(catalog, options: GovernanceOptions())
+        print("\nGovernance: \(governance.findings.count) findings (\(governance.count(.error)) errors, \(governance.count(.warning)) warnings): "
+              + governance.byRule.map { "\($0.rule) ×\($0.count)" }.joined(separator: ", "))
         print("""
 
             Next:
-              lake --lake \(root.path) catalog list
-              lake --lake \(root.path) topics describe listens
+              lake catalog list --lake \(root.path)
+              lake governance --lake \(root.path) --format html --output governance.html
+              lake topics describe listens --lake \(root.path)
               duckdb -c "SELECT region, count(*) FROM read_json('\(root.path)/raw/spotify/playlist_tracks/**/*.ndjson.gz', hive_partitioning=true) GROUP BY ALL"
               duckdb -c "SELECT region, count(*) FROM read_json('\(root.path)/raw/listens/plays/**/*.ndjson.gz', hive_partitioning=true) GROUP BY ALL"
               duckdb -c "SELECT region, count(*) FROM read_parquet('\(root.path)/staged/plays/**/*.parquet', hive_partitioning=true) GROUP BY ALL"
