@@ -36,7 +36,11 @@ let package = Package(
         ),
         .target(name: "LakeEventLog", dependencies: ["LakeCore", "CZlib"]),
         .target(name: "LakeParquet", dependencies: ["LakeCore"]),
-        .target(name: "LakeTransform", dependencies: ["LakeCore", "LakeCatalog", "LakeParquet"]),
+        .target(
+            name: "LakeTransform",
+            dependencies: ["LakeCore", "LakeCatalog", "LakeParquet", "LakeQuery", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(name: "LakeQuery", dependencies: ["LakeCore", "LakeCatalog", "LakeParquet"]),
         .target(name: "LakeGovernance", dependencies: ["LakeCore", "LakeCatalog", "LakeParquet"]),
         .target(
             name: "LakeIngest",
@@ -59,7 +63,7 @@ let package = Package(
             name: "lake",
             dependencies: [
                 "LakeCore", "LakeCatalog", "LakeEventLog", "LakeIngest", "LakeParquet", "LakeTransform", "LakeGovernance",
-                "LakeSimulators",
+                "LakeQuery", "LakeSimulators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,6 +72,7 @@ let package = Package(
         .testTarget(name: "LakeEventLogTests", dependencies: ["LakeEventLog", "LakeTestSupport"]),
         .testTarget(name: "LakeParquetTests", dependencies: ["LakeParquet", "LakeTestSupport"]),
         .testTarget(name: "LakeTransformTests", dependencies: ["LakeTransform", "LakeTestSupport"]),
+        .testTarget(name: "LakeQueryTests", dependencies: ["LakeQuery"], exclude: ["fixtures", "cases"]),
         .testTarget(
             name: "LakeCatalogTests",
             dependencies: ["LakeCatalog", "LakeTestSupport", .product(name: "GRDB", package: "GRDB.swift")]

@@ -1,0 +1,96 @@
+/// [INNER|LEFT|RIGHT|FULL] JOIN on equality keys: the right input is built into a hash table,
+/// the left streams through it; the rest of the ON condition is checked on each candidate pair.
+final class HashJoinOperator: Operator {
+    let left: Operator
+    let right: Operator
+    let spec: JoinSpec
+    let leftTypes: [DataType]
+    let rightTypes: [DataType]
+    private var built = false
+    private var build = Batch(columns: [], count: 0)
+    private var table = KeyTable()
+    private var heads: [Int32] = []
+    private var chain: [Int32] = []
+    private var matched: [Bool] = []
+    private var finished = false
+
+    init(left: Operator, right: Operator, spec: JoinSpec, leftTypes: [DataType], rightTypes: [DataType]) {
+        self.left = left
+        self.right = right
+        self.spec = spec
+        self.leftTypes = leftTypes
+        self.rightTypes = rightTypes
+    }
+
+    private func buildTable() throws {
+        built = true
+        build = try right.drain(types: rightTypes)
+        if build.columns.isEmpty { build = Batch(columns: rightTypes.map { VectorBuilder(type: $0).finish() }, count: build.count) }
+        matched = [Bool](repeating: false, count: build.count)
+        guard spec.kind != .cross else { return }
+        let keys = try spec.rightKeys.map { try Evaluator.evaluate($0, build) }
+        chain = [Int32](repeating: -1, count: build.count)
+        for r in 0..<build.count where !KeyTable.hasNull(keys, row: r) {
+            let (g, inserted) = table.insert(keys, row: r)
+            if inserted { heads.append(-1) }
+            chain[r] = heads[g]
+            heads[g] = Int32(r)
+        }
+    }
+
+    func next() throws -> Batch? {
+        if !built { try buildTable() }
+        while let b = try left.next() {
+            var li: [Int] = [], ri: [Int] = []
+            if spec.kind == .cross {
+                for l in 0..<b.count { for r in 0..<build.count { li.append(l); ri.append(r) } }
+            } else {
+                let keys = try spec.leftKeys.map { try Evaluator.evaluate($0, b) }
+                for l in 0..<b.count where !KeyTable.hasNull(keys, row: l) {
+                    guard let g = table.find(keys, row: l) else { continue }
+                    var r = heads[g]
+                    var rows: [Int] = []
+                    while r >= 0 { rows.append(Int(r)); r = chain[Int(r)] }
+                    for r in rows.reversed() { li.append(l); ri.append(r) }
+                }
+            }
+            var pairs = combine(b, li, ri)
+            if let residual = spec.residual, pairs.count > 0 {
+                let keep = Evaluator.selection(try Evaluator.evaluate(residual, pairs))
+                li = keep.map { li[$0] }
+                ri = keep.map { ri[$0] }
+                pairs = pairs.take(keep)
+            }
+            for r in ri { matched[r] = true }
+            if spec.kind == .left || spec.kind == .full {
+                var hit = [Bool](repeating: false, count: b.count)
+                for l in li { hit[l] = true }
+                let missing = (0..<b.count).filter { !hit[$0] }
+                if !missing.isEmpty {
+                    let extra = padRight(b.take(missing))
+                    pairs = Batch(columns: pairs.columns.indices.map { Vector.concat([pairs.columns[$0], extra.columns[$0]], type: (leftTypes + rightTypes)[$0]) },
+                                  count: pairs.count + extra.count)
+                }
+            }
+            if pairs.count > 0 { return pairs }
+        }
+        if (spec.kind == .right || spec.kind == .full) && !finished {
+            finished = true
+            let missing = (0..<build.count).filter { !matched[$0] }
+            if !missing.isEmpty {
+                let rightRows = build.take(missing)
+                let nulls = leftTypes.map { Vector(repeating: .null, type: $0, count: missing.count) }
+                return Batch(columns: nulls + rightRows.columns, count: missing.count)
+            }
+        }
+        return nil
+    }
+
+    private func combine(_ b: Batch, _ li: [Int], _ ri: [Int]) -> Batch {
+        Batch(columns: b.take(li).columns + build.take(ri).columns, count: li.count)
+    }
+
+    private func padRight(_ b: Batch) -> Batch {
+        Batch(columns: b.columns + rightTypes.map { Vector(repeating: .null, type: $0, count: b.count) }, count: b.count)
+    }
+}

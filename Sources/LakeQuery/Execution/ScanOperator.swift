@@ -1,0 +1,258 @@
+import Foundation
+import LakeCore
+import LakeParquet
+
+/// Reads a table's files: only the columns the query needs, skipping files whose Hive
+/// partition values fail the filters and Parquet row groups whose min/max statistics show no
+/// row can pass. The scan applies its filters itself. Row groups are decoded on every core
+/// ahead of the consumer, in order.
+final class ScanOperator: Operator {
+    let spec: ScanSpec
+    private let needed: [Int]
+    private var units: [(file: Int, rowGroup: Int)] = []
+    private var prepared = false
+    private let queue: OrderedPrefetch
+    /// Pruning counts, for EXPLAIN ANALYZE-style notes.
+    private(set) var filesSkipped = 0
+    private(set) var rowGroupsSkipped = 0
+
+    init(_ spec: ScanSpec) {
+        self.spec = spec
+        var columns = Set(spec.columns)
+        for f in spec.filters { columns.formUnion(f.columns) }
+        needed = columns.sorted()
+        queue = OrderedPrefetch(workers: max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4)))
+    }
+
+    func next() throws -> Batch? {
+        if !prepared { try prepare() }
+        return try queue.next()
+    }
+
+    private func prepare() throws {
+        prepared = true
+        let source = spec.source
+        let partitionOnly = spec.filters.filter { $0.columns.allSatisfy { $0 >= source.fileColumnCount } }
+        var files: [(Int, ParquetFile?)] = []
+        for (i, file) in source.files.enumerated() {
+            if !partitionOnly.isEmpty, try !partitionPasses(file, partitionOnly) { filesSkipped += 1; continue }
+            if source.format == .parquet {
+                do { files.append((i, try ParquetFile(path: file.path))) } catch let error as LakeError {
+                    throw QueryError.io("\(file.path): \(error.message)")
+                }
+            } else {
+                files.append((i, nil))
+            }
+        }
+        var work: [@Sendable () throws -> Batch?] = []
+        for (i, parquet) in files {
+            if let parquet {
+                for g in 0..<parquet.rowGroupCount {
+                    if try !rowGroupMayPass(parquet, g) { rowGroupsSkipped += 1; continue }
+                    work.append { [self] in try self.readRowGroup(parquet, g, source.files[i]) }
+                }
+            } else {
+                work.append { [self] in try self.readNDJSON(source.files[i]) }
+            }
+        }
+        queue.start(work)
+    }
+
+    private func partitionPasses(_ file: SourceFile, _ filters: [BoundExpr]) throws -> Bool {
+        let source = spec.source
+        var columns = source.fields.map { Vector(type: $0.type, storage: .nulls(1)) }
+        for (k, v) in file.partitions.enumerated() {
+            columns[source.fileColumnCount + k] = Vector(repeating: v, type: source.fields[source.fileColumnCount + k].type, count: 1)
+        }
+        let batch = Batch(columns: columns, count: 1)
+        for f in filters where Evaluator.selection(try Evaluator.evaluate(f, batch)).isEmpty { return false }
+        return true
+    }
+
+    /// False when a filter `column op literal` cannot hold for any row of the row group.
+    private func rowGroupMayPass(_ file: ParquetFile, _ g: Int) throws -> Bool {
+        for f in spec.filters {
+            guard case let .compare(op, .column(c, _), .literal(value, _)) = f, c < spec.source.fileColumnCount,
+                  !value.isNull, let index = try? file.columnIndex(spec.source.fields[c].name),
+                  let stats = file.statistics(rowGroup: g, column: index) else { continue }
+            if stats.valueCount > 0, stats.nullCount == stats.valueCount { return false }
+            guard let lo = stats.min.map(Self.value), let hi = stats.max.map(Self.value) else { continue }
+            let belowMin = Compare.values(value, lo) < 0, aboveMax = Compare.values(value, hi) > 0
+            switch op {
+            case "=": if belowMin || aboveMax { return false }
+            case "<": if Compare.values(lo, value) >= 0 { return false }
+            case "<=": if Compare.values(lo, value) > 0 { return false }
+            case ">": if Compare.values(hi, value) <= 0 { return false }
+            case ">=": if Compare.values(hi, value) < 0 { return false }
+            default: break
+            }
+        }
+        return true
+    }
+
+    static func value(_ c: ColumnValue) -> Value {
+        switch c {
+        case let .boolean(b): .bool(b)
+        case let .int(i): .int(i)
+        case let .double(d): .double(d)
+        case let .string(s): .string(s)
+        case let .date(d): .date(Int64(d))
+        case let .timestamp(t): .timestamptz(t)
+        }
+    }
+
+    private func readRowGroup(_ file: ParquetFile, _ g: Int, _ source: SourceFile) throws -> Batch? {
+        let fields = spec.source.fields
+        let rows = file.rowCount(rowGroup: g)
+        var columns = fields.map { Vector(type: $0.type, storage: .nulls(rows)) }
+        var fileIndices: [Int] = []
+        var targets: [Int] = []
+        for c in needed where c < spec.source.fileColumnCount {
+            guard let index = try? file.columnIndex(fields[c].name) else { continue }
+            fileIndices.append(index)
+            targets.append(c)
+        }
+        let read: [Column]
+        do { read = try file.read(rowGroup: g, columns: fileIndices) } catch let error as LakeError {
+            throw QueryError.io("\(source.path): \(error.message)")
+        }
+        for (k, column) in read.enumerated() { columns[targets[k]] = Self.vector(column, type: fields[targets[k]].type) }
+        return try finish(columns, rows: rows, source: source)
+    }
+
+    private func readNDJSON(_ source: SourceFile) throws -> Batch? {
+        let fields = spec.source.fields
+        let lines = try NDJSONSchema.lines(source.path)
+        let fileColumns = needed.filter { $0 < spec.source.fileColumnCount }
+        var builders = fileColumns.map { VectorBuilder(type: fields[$0].type, capacity: lines.count) }
+        var rows = 0
+        for (number, line) in lines.enumerated() where !line.allSatisfy({ $0 == 32 || $0 == 13 }) {
+            let value: JSONValue
+            do { value = try JSONTape(Array(line)).root.jsonValue } catch {
+                throw QueryError.io("\(source.path), line \(number + 1): not valid JSON (\(error)) — quarantine or fix the line")
+            }
+            rows += 1
+            for (k, c) in fileColumns.enumerated() {
+                let field = fields[c]
+                guard let v = value[field.name] else { builders[k].appendNull(); continue }
+                builders[k].append(try Self.sqlValue(v, type: field.type, path: source.path, line: number + 1))
+            }
+        }
+        var columns = fields.map { Vector(type: $0.type, storage: .nulls(rows)) }
+        for (k, c) in fileColumns.enumerated() { columns[c] = builders[k].finish() }
+        return try finish(columns, rows: rows, source: source)
+    }
+
+    static func sqlValue(_ v: JSONValue, type: DataType, path: String, line: Int) throws -> Value {
+        switch (v, type) {
+        case (.null, _): return .null
+        case (_, .json): if case let .string(s) = v { return .string(JSONValue.string(s).serialized()) } else { return .string(v.serialized()) }
+        case let (.string(s), .varchar): return .string(s)
+        case (_, .varchar): return .string(v.serialized())
+        case let (.int(i), .bigint): return .int(Int64(i))
+        case let (.int(i), .double): return .double(Double(i))
+        case let (.double(d), .double): return .double(d)
+        case let (.bool(b), .boolean): return .bool(b)
+        default:
+            return (try? Cast.value(.string(v.stringValue ?? v.serialized()), to: type)) ?? .null
+        }
+    }
+
+    private func finish(_ columns: [Vector], rows: Int, source: SourceFile) throws -> Batch? {
+        var columns = columns
+        let base = spec.source.fileColumnCount
+        for (k, v) in source.partitions.enumerated() where needed.contains(base + k) {
+            columns[base + k] = Vector(repeating: v, type: spec.source.fields[base + k].type, count: rows)
+        }
+        var batch = Batch(columns: columns, count: rows)
+        for f in spec.filters where batch.count > 0 {
+            let keep = Evaluator.selection(try Evaluator.evaluate(f, batch))
+            if keep.count != batch.count {
+                batch = Batch(columns: batch.columns.enumerated().map { needed.contains($0.offset) ? $0.element.take(keep) : Vector(type: $0.element.type, storage: .nulls(keep.count)) }, count: keep.count)
+            }
+        }
+        return Batch(columns: spec.columns.map { batch.columns[$0] }, count: batch.count)
+    }
+
+    static func vector(_ c: Column, type: DataType) -> Vector {
+        switch c.data {
+        case let .boolean(v): return Vector(type: type, storage: .bools(v), validity: c.validity)
+        case let .int32(v): return Vector(type: type, storage: .ints(v.map(Int64.init)), validity: c.validity)
+        case let .int64(v): return Vector(type: type, storage: .ints(v), validity: c.validity)
+        case let .double(v): return Vector(type: type, storage: .doubles(v), validity: c.validity)
+        case let .string(v): return Vector(type: type, storage: .strings(v), validity: c.validity)
+        }
+    }
+}
+
+/// Runs work items on a few threads, at most a few ahead of the consumer, and hands their
+/// results back in the order of the items.
+final class OrderedPrefetch: @unchecked Sendable {
+    private let workers: Int
+    private var work: [@Sendable () throws -> Batch?] = []
+    private var results: [Int: Result<Batch?, Error>] = [:]
+    private var nextToStart = 0
+    private var nextToReturn = 0
+    private let condition = NSCondition()
+    private var threads: [Thread] = []
+    private var stopped = false
+
+    init(workers: Int) { self.workers = workers }
+
+    deinit {
+        condition.lock(); stopped = true; condition.broadcast(); condition.unlock()
+    }
+
+    func start(_ work: [@Sendable () throws -> Batch?]) {
+        self.work = work
+        guard work.count > 1, workers > 1 else { return }
+        for _ in 0..<workers {
+            let t = Thread { [weak self] in self?.loop() }
+            t.stackSize = 8 << 20
+            threads.append(t)
+            t.start()
+        }
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while !stopped && nextToStart < work.count && nextToStart - nextToReturn >= workers * 2 { condition.wait() }
+            if stopped || nextToStart >= work.count { condition.unlock(); return }
+            let index = nextToStart
+            nextToStart += 1
+            let item = work[index]
+            condition.unlock()
+            let result = Result { try item() }
+            condition.lock()
+            results[index] = result
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    func next() throws -> Batch? {
+        while true {
+            if threads.isEmpty {
+                guard nextToReturn < work.count else { return nil }
+                let item = work[nextToReturn]
+                nextToReturn += 1
+                if let b = try item(), b.count > 0 { return b }
+                continue
+            }
+            condition.lock()
+            guard nextToReturn < work.count else { condition.unlock(); return nil }
+            while results[nextToReturn] == nil { condition.wait() }
+            let result = results.removeValue(forKey: nextToReturn)!
+            nextToReturn += 1
+            condition.broadcast()
+            condition.unlock()
+            switch result {
+            case let .success(b): if let b, b.count > 0 { return b }
+            case let .failure(e):
+                condition.lock(); stopped = true; condition.broadcast(); condition.unlock()
+                throw e
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+/// Window functions: all input rows, split into partitions, each sorted by the window's
+/// ORDER BY; ranks and running aggregates (peers share a value, as DuckDB's default RANGE
+/// frame gives) are appended as columns.
+final class WindowOperator: Operator {
+    let input: Operator
+    let calls: [WindowCall]
+    let types: [DataType]
+    private var output: BatchSlicer?
+
+    init(_ input: Operator, calls: [WindowCall], types: [DataType]) {
+        self.input = input
+        self.calls = calls
+        self.types = types
+    }
+
+    func next() throws -> Batch? {
+        if output == nil {
+            var all = try input.drain(types: types)
+            if all.columns.isEmpty && !types.isEmpty { all = Batch(columns: types.map { VectorBuilder(type: $0).finish() }, count: 0) }
+            var columns = all.columns
+            for call in calls { columns.append(try compute(call, all)) }
+            output = BatchSlicer(Batch(columns: columns, count: all.count))
+        }
+        return try output!.next()
+    }
+
+    private func compute(_ call: WindowCall, _ batch: Batch) throws -> Vector {
+        let n = batch.count
+        var builder = VectorBuilder(type: call.type, capacity: n)
+        guard n > 0 else { return builder.finish() }
+        let partitionKeys = try call.partitionBy.map { try Evaluator.evaluate($0, batch) }
+        var table = KeyTable()
+        var partitionOf = [Int](repeating: 0, count: n)
+        if !partitionKeys.isEmpty { for i in 0..<n { partitionOf[i] = table.insert(partitionKeys, row: i).0 } }
+        let orderVectors = try call.orderBy.map { try Evaluator.evaluate($0.expr, batch) }
+        let comparators = zip(call.orderBy, orderVectors).map { SortOperator.comparator($1, descending: $0.descending, nullsFirst: $0.nullsFirst) }
+        func orderCompare(_ a: Int, _ b: Int) -> Int {
+            for c in comparators { let r = c(a, b); if r != 0 { return r } }
+            return 0
+        }
+        var rows = Array(0..<n)
+        rows.sort { a, b in
+            if partitionOf[a] != partitionOf[b] { return partitionOf[a] < partitionOf[b] }
+            let c = orderCompare(a, b)
+            return c != 0 ? c < 0 : a < b
+        }
+        let args = try call.args.map { try Evaluator.evaluate($0, batch) }
+        let aggregateInput = try call.aggregate?.arg.map { try Evaluator.evaluate($0, batch) }
+        let aggregateMask = try call.aggregate?.filter.map { try Evaluator.evaluate($0, batch) }
+        var results = [Value](repeating: .null, count: n)
+        var start = 0
+        while start < n {
+            var end = start
+            while end < n && partitionOf[rows[end]] == partitionOf[rows[start]] { end += 1 }
+            let part = Array(rows[start..<end])
+            try fill(call, part, args, aggregateInput, aggregateMask, orderCompare, &results)
+            start = end
+        }
+        for v in results { builder.append(v) }
+        return builder.finish()
+    }
+
+    private func fill(_ call: WindowCall, _ part: [Int], _ args: [Vector], _ input: Vector?, _ mask: Vector?,
+                      _ orderCompare: (Int, Int) -> Int, _ results: inout [Value]) throws {
+        switch call.kind {
+        case .rowNumber:
+            for (k, r) in part.enumerated() { results[r] = .int(Int64(k + 1)) }
+        case .rank, .denseRank:
+            var rank = 0, dense = 0
+            for (k, r) in part.enumerated() {
+                if k == 0 || orderCompare(part[k - 1], r) != 0 { rank = k + 1; dense += 1 }
+                results[r] = .int(Int64(call.kind == .rank ? rank : dense))
+            }
+        case .ntile:
+            guard case let .int(buckets) = args[0].value(part[0]), buckets > 0 else {
+                throw QueryError.runtime("ntile() needs a number of buckets above 0")
+            }
+            let size = part.count, b = Int(buckets)
+            for (k, r) in part.enumerated() {
+                let small = size / b, large = size % b
+                let cut = large * (small + 1)
+                results[r] = .int(Int64(k < cut ? k / (small + 1) + 1 : large + (k - cut) / max(small, 1) + 1))
+            }
+        case .lag, .lead:
+            var offset = 1
+            if args.count > 1, case let .int(o) = args[1].value(part[0]) { offset = Int(o) }
+            for (k, r) in part.enumerated() {
+                let j = call.kind == .lag ? k - offset : k + offset
+                if j >= 0 && j < part.count { results[r] = args[0].value(part[j]) } else if args.count > 2 { results[r] = args[2].value(r) }
+            }
+        case .firstValue, .lastValue:
+            for (k, r) in part.enumerated() {
+                if call.kind == .firstValue { results[r] = args[0].value(part[0]); continue }
+                var last = k
+                if call.wholePartition { last = part.count - 1 } else { while last + 1 < part.count && orderCompare(part[last + 1], r) == 0 { last += 1 } }
+                results[r] = args[0].value(part[last])
+            }
+        case .aggregate:
+            let agg = call.aggregate!
+            if call.wholePartition {
+                var state = AggregateState(agg)
+                state.grow(to: 1)
+                try state.update(groups: [Int](repeating: 0, count: part.count), input: input?.take(part), mask: mask?.take(part))
+                let v = state.result(groups: 1).value(0)
+                for r in part { results[r] = v }
+                return
+            }
+            // Running aggregate over peer groups.
+            var state = AggregateState(agg)
+            state.grow(to: 1)
+            var k = 0
+            while k < part.count {
+                var end = k + 1
+                while end < part.count && orderCompare(part[end], part[k]) == 0 { end += 1 }
+                let peers = Array(part[k..<end])
+                try state.update(groups: [Int](repeating: 0, count: peers.count), input: input?.take(peers), mask: mask?.take(peers))
+                let v = state.result(groups: 1).value(0)
+                for r in peers { results[r] = v }
+                k = end
+            }
+        }
+    }
+}
