@@ -29,6 +29,13 @@ public struct DatasetContract: Sendable {
     public let required: [String]
     /// The properties in the order the contract declares them: the staged columns' order.
     public let fields: [ContractField]
+    /// A curated table's model: the SELECT that computes it (`x-lake.sql`, or the file named by
+    /// `x-lake.model` beside the contract, inlined when the contract is registered).
+    public let modelSQL: String?
+    /// A curated model recomputed partition by partition of this column (`x-lake.incremental_by`).
+    public let incrementalBy: String?
+    /// How each PII column is masked on the way to curated: `hmac` (default) or `drop`.
+    public let piiMasking: [String: String]
     /// The contract as canonical JSON (keys sorted), and its sha256.
     public let canonicalJSON: String
     public let fingerprint: String
@@ -117,6 +124,24 @@ public struct DatasetContract: Sendable {
                 throw invalid("\(key) names \"\(field)\", which is not in \"properties\"")
             }
         }
+        var modelSQL = lake["sql"] as? String
+        var inlined: String?
+        if modelSQL == nil, let model = lake["model"] as? String {
+            let path = model.hasPrefix("/") ? model : ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(model)
+            guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
+                throw invalid("x-lake.model names \(model), which cannot be read (looked at \(path))")
+            }
+            modelSQL = text
+            inlined = text
+        }
+        if modelSQL != nil, zone != "curated" { throw invalid("x-lake.model and x-lake.sql belong to curated tables (x-lake.zone: \"curated\")") }
+        var masking: [String: String] = [:]
+        if let m = lake["pii_masking"] {
+            guard let dict = m as? [String: String], dict.values.allSatisfy({ $0 == "hmac" || $0 == "drop" }) else {
+                throw invalid("x-lake.pii_masking must map field names to \"hmac\" or \"drop\"")
+            }
+            masking = dict
+        }
         if let records = lake["records"], !(records is String) {
             throw invalid("x-lake.records must be a path like \"albums.items\"")
         }
@@ -135,10 +160,21 @@ public struct DatasetContract: Sendable {
         recordsPath = lake["records"] as? String
         propertyNames = properties.keys.sorted()
         self.required = required
+        self.modelSQL = modelSQL
+        incrementalBy = lake["incremental_by"] as? String
+        piiMasking = masking
         // Key order is kept (it is the column order), so the text is compact but not key-sorted.
-        let ordered = (try? JSONTape(Array(data)))?.root.jsonValue
+        var ordered = (try? JSONTape(Array(data)))?.root.jsonValue
+        if let inlined, case let .object(pairs)? = ordered {
+            // The model's SQL goes into the registered contract, so a changed model is a new version.
+            ordered = .object(pairs.map { key, value in
+                guard key == "x-lake", case let .object(x) = value else { return (key, value) }
+                return (key, .object(x.filter { $0.0 != "model" } + [("sql", .string(inlined))]))
+            })
+        }
         canonicalJSON = (ordered ?? JSONValue.from(object)).serialized()
         fields = Self.fields(ordered?["properties"], required: Set(required), fallback: properties.keys.sorted())
+        _ = inlined
         fingerprint = Checksum.sha256(Array(canonicalJSON.utf8))
     }
 

@@ -241,8 +241,13 @@ final class PromoteWorker {
                 try quarantine.write(record: root.raw, reason: problem, rawFile: raw.path, line: context.line, index: nil, dt: raw.dt)
                 continue
             }
+            var pageOffset: Int64 = 0
+            if schema.kind == .api, let path = recordsPath, let body {
+                pageOffset = body.value(at: offsetPath(beside: path))?.int64 ?? 0
+            }
             for (k, record) in records.enumerated() {
                 rawCounts.records += 1
+                if schema.kind == .api { context.position = pageOffset + Int64(k) + 1 }
                 let row = output.buffer.count
                 if let reason = reader.append(record: record, meta: meta, context: context, into: &output.buffer) {
                     rawCounts.quarantined += 1
@@ -326,3 +331,15 @@ final class PromoteWorker {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// `albums.offset` for records at `albums.items`: where a paging object keeps its offset.
+func offsetPath(beside records: JSONPath) -> JSONPath {
+    var text = ""
+    for step in records.steps.dropLast() {
+        switch step {
+        case let .key(k): text += (text.isEmpty ? "" : ".") + k
+        case let .index(i): text += "[\(i)]"
+        }
+    }
+    return JSONPath(text.isEmpty ? "offset" : text + ".offset")
+}

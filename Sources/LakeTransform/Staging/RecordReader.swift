@@ -33,6 +33,9 @@ struct RecordReader {
     struct Context {
         var rawFile: [UInt8]
         var line = 0
+        /// An API record's 1-based position in the paginated collection: the page's `offset`
+        /// (a sibling of the records array, as in Spotify's paging objects) plus its index.
+        var position: Int64?
         /// Per field: whether it is a partition key of this file, and the folder's value as bytes
         /// (nil for `__HIVE_DEFAULT_PARTITION__`).
         let partitionPresent: [Bool]
@@ -234,6 +237,7 @@ struct RecordReader {
         case .api:
             int(0, c + 2)
             time(1, c + 3)
+            if let p = context.position { buffer.builders[c + 4].append(int64: p) } else { buffer.builders[c + 4].appendNull() }
         case .stream:
             int(2, c + 2)
             int(3, c + 3)

@@ -66,7 +66,8 @@ struct StagedSchema {
     let fileColumnIndices: [Int]
 
     static let apiProvenance = [ColumnSchema("_raw_file", .string, nullable: false), ColumnSchema("_raw_line", .int64, nullable: false),
-                                ColumnSchema("_page", .int64), ColumnSchema("_fetched_at", .timestamp)]
+                                ColumnSchema("_page", .int64), ColumnSchema("_fetched_at", .timestamp),
+                                ColumnSchema("_position", .int64)]
     static let streamProvenance = [ColumnSchema("_raw_file", .string, nullable: false), ColumnSchema("_raw_line", .int64, nullable: false),
                                    ColumnSchema("_partition", .int64), ColumnSchema("_offset", .int64),
                                    ColumnSchema("_stream_id", .string), ColumnSchema("_arrival_time", .timestamp)]
