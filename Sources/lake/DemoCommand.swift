@@ -3,6 +3,7 @@ import Foundation
 import LakeCatalog
 import LakeCore
 import LakeGovernance
+import LakeQuery
 import LakeEventLog
 import LakeIngest
 import LakeSimulators
@@ -89,9 +90,25 @@ struct DemoCommand: AsyncParsableCommand {
             progress.note("  promoting \(dataset.name) to staged/\(dataset.name)/")
             promotions.append(try Promoter(catalog: catalog, options: promoteOptions).promote(dataset: dataset.name))
         }
+        var curated: [PromotionReport] = []
+        for table in try PromoteCommand.curatedInOrder(catalog) {
+            progress.note("  materializing curated/\(table)/")
+            curated.append(try CuratedPromoter(catalog: catalog, options: promoteOptions).promote(table: table))
+        }
+        var answer: QueryResult?
+        if let question = BuiltinQuestions.book.match("top tracks by region"), !curated.isEmpty {
+            answer = try QueryEngine(catalog: catalog).run(question.sql)
+        }
 
         if format == .json {
-            Output.json(.object([("api", report.json), ("stream", streamed.json), ("promote", .array(promotions.map(\.json)))]))
+            var pairs: [(String, JSONValue)] = [("api", report.json), ("stream", streamed.json), ("promote", .array(promotions.map(\.json))),
+                                                ("curate", .array(curated.map(\.json)))]
+            if let answer {
+                pairs.append(("top_tracks_by_region", .array(answer.rows.map { row in
+                    .object(zip(answer.columns, row).map { ($0.name, ResultRenderer.json($1)) })
+                })))
+            }
+            Output.json(.object(pairs))
             return try report.throwIfFailed()
         }
         print("Landed in \(root.path)/raw/spotify/ (one line per API page, gzip NDJSON):\n")
@@ -110,6 +127,16 @@ struct DemoCommand: AsyncParsableCommand {
             let quarantined = promotions.reduce(0) { $0 + $1.quarantined }
             print("\(promotions.reduce(0) { $0 + $1.totalRows }) rows staged; \(quarantined) records failed their contract and are in "
                   + "quarantine/<dataset>/ with the reason; \(promotions.reduce(0) { $0 + $1.duplicates }) duplicates removed.")
+        }
+        if !curated.isEmpty {
+            print("\nCurated from staged by the SQL models in schemas/curated/ (Parquet, PII masked):\n")
+            print(PromoteCommand.table(curated))
+        }
+        if let answer {
+            print("\nlake query \"top tracks by region\" (the latest 7 days in the lake):\n")
+            print(ResultRenderer.render(answer, format: .table), terminator: "")
+        } else {
+            print("\n(no curated models registered — run the demo from the repository root, where schemas/ is, to see `lake query \"top tracks by region\"`)")
         }
         let governance = try GovernanceReport.check(catalog, options: GovernanceOptions())
         print("\nGovernance: \(governance.findings.count) findings (\(governance.count(.error)) errors, \(governance.count(.warning)) warnings): "

@@ -10,6 +10,6 @@ struct Lake: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [InitCommand.self, IngestCommand.self, ProduceCommand.self, TopicsCommand.self,
-                      PromoteCommand.self, VacuumCommand.self, CatalogCommand.self, GovernanceCommand.self,
+                      PromoteCommand.self, VacuumCommand.self, CatalogCommand.self, QueryCommand.self, GovernanceCommand.self,
                       RetentionCommand.self, ParquetCommand.self, DemoCommand.self, SimulatorCommand.self])
 }

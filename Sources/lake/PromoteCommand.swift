@@ -7,17 +7,19 @@ import LakeTransform
 struct PromoteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "promote",
-        abstract: "raw → staged: typed, validated, deduplicated Parquet, published as a new version.",
+        abstract: "raw → staged (typed, validated, deduplicated Parquet) → curated (SQL models), each published as a new version.",
         discussion: """
             Reads only raw files not promoted yet (all of them with --full-refresh). \
             Records that fail the contract go to quarantine/<dataset>/ with the reason; \
             duplicates by the contract's primary key are removed across the dataset (latest arrival wins). \
-            staged/<dataset> is a link to the current version under _versions/; `lake vacuum` removes old versions.
+            staged/<dataset> is a link to the current version under _versions/; `lake vacuum` removes old versions. \
+            Curated tables are SQL models (schemas/curated/<table>.sql beside <table>.json); they are rebuilt \
+            when their inputs have new versions, only for the changed days when the model is incremental_by dt.
             """)
 
     @OptionGroup var lake: LakeOptions
     @Argument(help: "Datasets to promote.") var datasets: [String] = []
-    @Flag(help: "Every staged dataset that has raw files.") var all = false
+    @Flag(help: "Every staged dataset that has raw files, then every curated model.") var all = false
     @Flag(help: "Rebuild from all raw files instead of only new ones.") var fullRefresh = false
     @Option(help: "Raw files read in parallel (default: the number of cores).") var workers: Int?
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
@@ -36,6 +38,7 @@ struct PromoteCommand: AsyncParsableCommand {
         if all {
             let withRaw = Set(try catalog.files(zone: .raw).map(\.dataset))
             names = try catalog.datasets().filter { $0.zone == "staged" && withRaw.contains($0.name) }.map(\.name)
+            names += try Self.curatedInOrder(catalog)
         }
         var options = PromoteOptions()
         options.fullRefresh = fullRefresh
@@ -46,7 +49,11 @@ struct PromoteCommand: AsyncParsableCommand {
         var failures: [String] = []
         for name in names {
             do {
-                reports.append(try Promoter(catalog: catalog, options: options).promote(dataset: name, run: run))
+                if (try? catalog.dataset(named: name).zone) == "curated" {
+                    reports.append(try CuratedPromoter(catalog: catalog, options: options).promote(table: name, run: run))
+                } else {
+                    reports.append(try Promoter(catalog: catalog, options: options).promote(dataset: name, run: run))
+                }
             } catch {
                 failures.append("\(name): \(error)")
                 Progress.shared.note("promote \(name) failed: \(error)")
@@ -69,6 +76,24 @@ struct PromoteCommand: AsyncParsableCommand {
         if let first = failures.first {
             throw LakeCommandError.failed("promotion failed for \(failures.count) dataset(s); first: \(first)")
         }
+    }
+
+    /// Curated models, each after the curated tables it reads.
+    static func curatedInOrder(_ catalog: Catalog) throws -> [String] {
+        let models = try catalog.datasets().filter { $0.zone == "curated" && $0.currentSchemaVersion != nil }.map(\.name)
+        var reads: [String: [String]] = [:]
+        for m in models {
+            let contract = try catalog.contract(of: m)
+            reads[m] = try CuratedPromoter.inputs(of: contract, catalog: catalog).filter { $0.zone == .curated }.map(\.dataset)
+        }
+        var ordered: [String] = []
+        func visit(_ m: String, _ path: Set<String>) {
+            guard !ordered.contains(m), !path.contains(m) else { return }
+            for d in reads[m] ?? [] where models.contains(d) { visit(d, path.union([m])) }
+            ordered.append(m)
+        }
+        for m in models.sorted() { visit(m, []) }
+        return ordered.filter { (try? catalog.contract(of: $0).modelSQL) != nil }
     }
 
     static func table(_ reports: [PromotionReport]) -> String {
