@@ -60,6 +60,12 @@ public struct CuratedPromoter: Sendable {
         signature.append(PromotedRecord(dataset: table, rawPath: "contract", version: schemaVersion, records: 0, staged: 0,
                                         quarantined: 0, duplicates: 0, promotedAt: now))
         for input in inputs {
+            if (try? catalog.dataset(named: input.dataset)) == nil {
+                let known = try catalog.datasets().map { "\($0.zone).\($0.name)" }
+                let name = "\(input.zone.rawValue).\(input.dataset)"
+                throw TransformError.worker("curated model \(table) reads \(name), which the catalog does not know"
+                    + (Suggest.closest(to: name, in: known).map { " — did you mean '\($0)'?" } ?? ""))
+            }
             let v = try catalog.currentVersion(of: input.dataset, zone: input.zone)
             guard let v else {
                 throw TransformError.worker("curated model \(table) reads \(input.zone.rawValue).\(input.dataset), which has no version yet: promote it first")
