@@ -54,7 +54,7 @@ extension Vector {
         case .date: target = .date
         case .timestamp: target = type == .timestamp ? .timestamp : .timestamptz
         }
-        let v = try Cast.vector(self, to: target, try: false)
+        let v = try Cast.vector(self, to: target, try: false).flattened
         let validity: [Bool]? = {
             if case let .nulls(n) = v.storage { return [Bool](repeating: false, count: n) }
             return v.validity

@@ -6,6 +6,53 @@ enum ColumnChunkReader {
         let element = leaf.element
         let type = element.type!
         let typeLength = Int(element.typeLength ?? 0)
+        var values = PhysicalValues()
+        var dictionary: PhysicalValues?
+        let (validity, hasNull) = try walk(file, chunk: chunk, leaf: leaf, rows: rows, dictionary: { dictionary = $0 }) { raw, count, encoding in
+            try decodeValues(raw, count: count, encoding: encoding, type: type, typeLength: typeLength, dictionary: dictionary, into: &values)
+        }
+        return try convert(values, validity: hasNull ? validity : nil, count: rows, schema: schema, leaf: leaf)
+    }
+
+    /// A string column chunk whose data pages are all dictionary-encoded, as its dictionary and
+    /// one code per row (0 for nulls); nil when some page is not (the caller reads it plainly).
+    static func readCodes(_ file: UnsafeRawBufferPointer, chunk: ColumnMetaData, leaf: ParquetFile.LeafColumn,
+                          rows: Int) throws -> (codes: [Int32], dictionary: StringArray, validity: [Bool]?)? {
+        guard leaf.element.type == .byteArray, chunk.dictionaryPageOffset != nil || chunk.encodings.contains(.plainDictionary) || chunk.encodings.contains(.rleDictionary) else { return nil }
+        var dictionary: PhysicalValues?
+        var codes: [Int32] = []
+        codes.reserveCapacity(rows)
+        var plain = false
+        let (validity, hasNull) = try walk(file, chunk: chunk, leaf: leaf, rows: rows, dictionary: { dictionary = $0 }) { raw, count, encoding in
+            guard !plain, encoding == .plainDictionary || encoding == .rleDictionary, let dictionary else { plain = true; return }
+            guard count > 0 else { return }
+            guard raw.count >= 1 else { throw ParquetError.corrupt("a dictionary page has no bit width") }
+            var indices: [UInt32] = []
+            try RLEHybrid.decode(UnsafeRawBufferPointer(rebasing: raw[1...]), bitWidth: Int(raw[0]), count: count, into: &indices)
+            let size = UInt32(dictionary.strings.count)
+            for i in indices {
+                guard i < size else { throw ParquetError.corrupt("dictionary index \(i) is past the dictionary's \(size) values") }
+                codes.append(Int32(i))
+            }
+        }
+        guard !plain, let dictionary else { return nil }
+        if hasNull, let validity {
+            var spread = [Int32](repeating: 0, count: rows)
+            var k = 0
+            for (row, ok) in validity.enumerated() where ok { spread[row] = codes[k]; k += 1 }
+            return (spread, dictionary.strings, validity)
+        }
+        return (codes, dictionary.strings, nil)
+    }
+
+    /// Walks a chunk's pages: hands the dictionary page's values and each data page's values
+    /// (with how many are present and their encoding) to the callers; returns the validity.
+    private static func walk(_ file: UnsafeRawBufferPointer, chunk: ColumnMetaData, leaf: ParquetFile.LeafColumn, rows: Int,
+                             dictionary onDictionary: (PhysicalValues) -> Void,
+                             values onValues: (UnsafeRawBufferPointer, Int, Encoding) throws -> Void) throws -> ([Bool]?, Bool) {
+        let element = leaf.element
+        let type = element.type!
+        let typeLength = Int(element.typeLength ?? 0)
         let optional = element.repetition != .required
         var start = Int(chunk.dataPageOffset)
         if let d = chunk.dictionaryPageOffset, d > 0, d < start { start = Int(d) }
@@ -13,8 +60,6 @@ enum ColumnChunkReader {
         guard start >= 4, end <= file.count - 8 else {
             throw ParquetError.corrupt("column chunk \(start)..<\(end) lies outside the file")
         }
-        var values = PhysicalValues()
-        var dictionary: PhysicalValues?
         var validity: [Bool]? = optional ? [] : nil
         var hasNull = false
         var seen = 0
@@ -34,7 +79,7 @@ enum ColumnChunkReader {
                 let page = try Codec.decompress(body, codec: chunk.codec, size: Int(header.uncompressedSize))
                 var dict = PhysicalValues()
                 try page.withUnsafeBytes { try PlainDecoder.decode($0, count: Int(header.numValues), type: type, typeLength: typeLength, into: &dict) }
-                dictionary = dict
+                onDictionary(dict)
             case .dataPage:
                 let page = try Codec.decompress(body, codec: chunk.codec, size: Int(header.uncompressedSize))
                 try page.withUnsafeBytes { raw in
@@ -51,15 +96,14 @@ enum ColumnChunkReader {
                         present = try appendLevels(UnsafeRawBufferPointer(rebasing: raw[4..<(4 + length)]), count: n, into: &validity!, hasNull: &hasNull)
                         p = 4 + length
                     }
-                    try decodeValues(UnsafeRawBufferPointer(rebasing: raw[p...]), count: present, encoding: header.encoding,
-                                     type: type, typeLength: typeLength, dictionary: dictionary, into: &values)
+                    try onValues(UnsafeRawBufferPointer(rebasing: raw[p...]), present, header.encoding)
                     seen += n
                 }
             case .dataPageV2:
                 let n = Int(header.numValues)
                 let repLength = Int(header.repetitionLevelsLength)
                 let defLength = Int(header.definitionLevelsLength)
-                guard repLength == 0 || !optional || true, repLength + defLength <= body.count else {
+                guard repLength + defLength <= body.count else {
                     throw ParquetError.corrupt("v2 page levels run past the page")
                 }
                 var present = n
@@ -73,10 +117,7 @@ enum ColumnChunkReader {
                 let page: [UInt8] = header.isCompressed && chunk.codec != .uncompressed
                     ? try Codec.decompress(valuesRaw, codec: chunk.codec, size: Int(header.uncompressedSize) - repLength - defLength)
                     : Array(valuesRaw)
-                try page.withUnsafeBytes { raw in
-                    try decodeValues(raw, count: present, encoding: header.encoding, type: type, typeLength: typeLength,
-                                     dictionary: dictionary, into: &values)
-                }
+                try page.withUnsafeBytes { raw in try onValues(raw, present, header.encoding) }
                 seen += n
             case .indexPage:
                 continue
@@ -84,7 +125,7 @@ enum ColumnChunkReader {
         }
         guard seen == total else { throw ParquetError.corrupt("column chunk holds \(seen) values, its metadata says \(total)") }
         guard seen == rows else { throw ParquetError.corrupt("column chunk holds \(seen) values for \(rows) rows") }
-        return try convert(values, validity: hasNull ? validity : nil, count: rows, schema: schema, leaf: leaf)
+        return (validity, hasNull)
     }
 
     /// Appends definition levels (bit width 1) as validity; returns how many values are present.

@@ -178,6 +178,25 @@ public final class ParquetFile: @unchecked Sendable {
         }
     }
 
+    /// A string column of one row group as dictionary codes, when every data page of its chunk
+    /// is dictionary-encoded; nil otherwise.
+    public func readCodes(rowGroup: Int, column c: Int) throws -> (codes: [Int32], dictionary: StringArray, validity: [Bool]?)? {
+        guard schema[c].type == .string else { return nil }
+        let leaf = leaves[c]
+        guard case .none = leaf.conversion else { return nil }
+        let group = meta.rowGroups[rowGroup]
+        return try data.withUnsafeBytes { raw in
+            do {
+                return try ColumnChunkReader.readCodes(raw, chunk: group.columns[leaf.chunkIndex].meta, leaf: leaf, rows: Int(group.numRows))
+            } catch let error as ParquetError {
+                if case .corrupt(let detail) = error {
+                    throw ParquetError.notParquet(path: path, reason: "column \(schema[c].name), row group \(rowGroup): \(detail)")
+                }
+                throw error
+            }
+        }
+    }
+
     /// Reads the named columns (all by default) of every row group into one batch.
     public func readAll(columns names: [String]? = nil) throws -> [Column] {
         let indices = try names.map { try $0.map(columnIndex) } ?? Array(schema.indices)

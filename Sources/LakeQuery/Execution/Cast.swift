@@ -14,7 +14,8 @@ enum Cast {
             return Vector(type: t, storage: .ints(x.map { $0 * 86_400_000_000 }), validity: v.validity)
         case (.ints, .timestamp) where v.type == .timestamptz, (.ints, .timestamptz) where v.type == .timestamp:
             return Vector(type: t, storage: v.storage, validity: v.validity)
-        case (.strings, .varchar) where v.type == .json, (.strings, .json) where v.type == .varchar:
+        case (.strings, .varchar) where v.type == .json, (.strings, .json) where v.type == .varchar,
+             (.dictionary, .varchar) where v.type == .json, (.dictionary, .json) where v.type == .varchar:
             return Vector(type: t, storage: v.storage, validity: v.validity)
         default:
             var builder = VectorBuilder(type: t, capacity: v.count)

@@ -118,8 +118,25 @@ enum Evaluator {
         }
     }
 
+    /// A string test done once per dictionary entry and spread to the rows by their codes.
+    static func perEntry(_ v: Vector, _ test: (Vector) throws -> Vector) rethrows -> Vector? {
+        guard case let .dictionary(codes, d) = v.storage else { return nil }
+        let entries = try test(Vector(type: v.type, storage: .strings(d)))
+        let b = bools(entries)
+        var out = [Bool](repeating: false, count: codes.count)
+        for i in 0..<codes.count { out[i] = b[Int(codes[i])] }
+        var validity = v.validity
+        if let ev = entries.validity {
+            var valid = validity ?? [Bool](repeating: true, count: codes.count)
+            for i in 0..<codes.count where !ev[Int(codes[i])] { valid[i] = false }
+            validity = valid
+        }
+        return Vector(type: .boolean, storage: .bools(out), validity: validity)
+    }
+
     static func compare(_ op: String, _ a: Vector, scalar: Value, count n: Int) -> Vector {
         if scalar.isNull, !op.contains("DISTINCT") { return Vector(type: .boolean, storage: .nulls(n)) }
+        if !op.contains("DISTINCT"), let out = perEntry(a, { compare(op, $0, scalar: scalar, count: $0.count) }) { return out }
         if op.contains("DISTINCT") {
             return (try? compare(op, a, Vector(repeating: scalar, type: a.type == .null ? scalar.type : a.type, count: n)))
                 ?? Vector(type: .boolean, storage: .nulls(n))
@@ -214,6 +231,10 @@ enum Evaluator {
     // MARK: IN, LIKE, CASE
 
     static func inList(_ v: Vector, _ list: [BoundExpr], negated: Bool, batch: Batch) throws -> Vector {
+        if list.allSatisfy({ if case .literal = $0 { true } else { false } }),
+           let out = try perEntry(v, { try inList($0, list, negated: negated, batch: Batch(columns: [], count: $0.count)) }) {
+            return out
+        }
         let n = v.count
         var out = [Bool](repeating: false, count: n)
         var valid = [Bool](repeating: true, count: n)
@@ -252,6 +273,11 @@ enum Evaluator {
     }
 
     static func like(_ v: Vector, _ pattern: BoundExpr, negated: Bool, caseInsensitive: Bool, batch: Batch) throws -> Vector {
+        if case .literal = pattern,
+           let out = try perEntry(v, { try like($0, pattern, negated: negated, caseInsensitive: caseInsensitive, batch: Batch(columns: [], count: $0.count)) }) {
+            return out
+        }
+        let v = v.flattened
         let n = v.count
         var out = [Bool](repeating: false, count: n)
         guard case let .strings(x) = v.storage else {

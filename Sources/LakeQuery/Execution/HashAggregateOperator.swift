@@ -25,6 +25,20 @@ final class HashAggregateOperator: Operator {
             if keys.isEmpty {
                 ids = [Int](repeating: 0, count: b.count)
                 if table.count == 0 { _ = table.insert([], row: 0) }
+            } else if let combiner = CodeCombiner(keys) {
+                // Dictionary-coded keys: one key-table lookup per distinct code combination.
+                var cache = [Int32](repeating: -1, count: combiner.size)
+                for i in 0..<b.count {
+                    let c = combiner.combined[i]
+                    var g = Int(cache[c])
+                    if g < 0 {
+                        let (found, inserted) = table.insert(keys, row: i)
+                        if inserted { for k in keys.indices { keyBuilders[k].append(keys[k].value(i)) } }
+                        cache[c] = Int32(found)
+                        g = found
+                    }
+                    ids.append(g)
+                }
             } else {
                 for i in 0..<b.count {
                     let (g, inserted) = table.insert(keys, row: i)

@@ -46,12 +46,21 @@ final class HashJoinOperator: Operator {
                 for l in 0..<b.count { for r in 0..<build.count { li.append(l); ri.append(r) } }
             } else {
                 let keys = try spec.leftKeys.map { try Evaluator.evaluate($0, b) }
+                // Dictionary-coded probe keys: one lookup per distinct code combination.
+                let combiner = CodeCombiner(keys)
+                var cache = [Int32](repeating: -2, count: combiner?.size ?? 0)
                 for l in 0..<b.count where !KeyTable.hasNull(keys, row: l) {
-                    guard let g = table.find(keys, row: l) else { continue }
+                    var found: Int?
+                    if let combiner {
+                        let c = combiner.combined[l]
+                        if cache[c] == -2 { cache[c] = Int32(table.find(keys, row: l) ?? -1) }
+                        found = cache[c] >= 0 ? Int(cache[c]) : nil
+                    } else {
+                        found = table.find(keys, row: l)
+                    }
+                    guard let g = found else { continue }
                     var r = heads[g]
-                    var rows: [Int] = []
-                    while r >= 0 { rows.append(Int(r)); r = chain[Int(r)] }
-                    for r in rows.reversed() { li.append(l); ri.append(r) }
+                    while r >= 0 { li.append(l); ri.append(Int(r)); r = chain[Int(r)] }
                 }
             }
             var pairs = combine(b, li, ri)
@@ -86,8 +95,19 @@ final class HashJoinOperator: Operator {
         return nil
     }
 
+    /// Probe rows and their build rows side by side. Build-side strings come out as codes into
+    /// the build column (no copy), so later filters and group-by work per build row.
     private func combine(_ b: Batch, _ li: [Int], _ ri: [Int]) -> Batch {
-        Batch(columns: b.take(li).columns + build.take(ri).columns, count: li.count)
+        let codes = ri.map { Int32($0) }
+        let right = build.columns.map { v -> Vector in
+            let valid = v.validity.map { x in ri.map { x[$0] } }
+            switch v.storage {
+            case let .strings(s): return Vector(type: v.type, storage: .dictionary(codes, s), validity: valid)
+            case let .dictionary(c, d): return Vector(type: v.type, storage: .dictionary(ri.map { c[$0] }, d), validity: valid)
+            default: return v.take(ri)
+            }
+        }
+        return Batch(columns: b.take(li).columns + right, count: li.count)
     }
 
     private func padRight(_ b: Batch) -> Batch {

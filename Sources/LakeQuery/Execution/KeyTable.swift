@@ -97,6 +97,11 @@ struct KeyTable {
                 let start = Int(x.offsets[row]), end = Int(x.offsets[row + 1])
                 appendInt(UInt64(end - start))
                 scratch.append(contentsOf: x.bytes[start..<end])
+            case let .dictionary(codes, d):
+                let c = Int(codes[row])
+                let start = Int(d.offsets[c]), end = Int(d.offsets[c + 1])
+                appendInt(UInt64(end - start))
+                scratch.append(contentsOf: d.bytes[start..<end])
             case let .intervals(x):
                 appendInt(UInt64(bitPattern: x[row].months)); appendInt(UInt64(bitPattern: x[row].days)); appendInt(UInt64(bitPattern: x[row].micros))
             case .nulls: break
@@ -128,3 +133,34 @@ struct KeyTable {
         return h
     }
 }
+
+/// Rows of several dictionary-coded (or constant) key columns, numbered by the combination of
+/// their codes: a key table then sees each distinct combination once per batch, not each row.
+struct CodeCombiner {
+    let combined: [Int]
+    let size: Int
+
+    /// nil when a key is neither dictionary-coded nor constant, has nulls, or the combinations
+    /// would be too many to cache.
+    init?(_ keys: [Vector], limit: Int = 1 << 20) {
+        guard !keys.isEmpty else { return nil }
+        var views: [([Int32], Int)] = []
+        var size = 1
+        for k in keys {
+            guard k.validity == nil, let view = k.dictionaryView else { return nil }
+            views.append((view.codes, view.entries.count))
+            size *= max(1, view.entries.count)
+            if size > limit { return nil }
+        }
+        let n = keys[0].count
+        var combined = [Int](repeating: 0, count: n)
+        var stride = 1
+        for (codes, count) in views {
+            for i in 0..<n { combined[i] += Int(codes[i]) * stride }
+            stride *= max(1, count)
+        }
+        self.combined = combined
+        self.size = size
+    }
+}
+

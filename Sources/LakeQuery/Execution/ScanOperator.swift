@@ -33,26 +33,31 @@ final class ScanOperator: Operator {
         prepared = true
         let source = spec.source
         let partitionOnly = spec.filters.filter { $0.columns.allSatisfy { $0 >= source.fileColumnCount } }
-        var files: [(Int, ParquetFile?)] = []
+        // Files are opened here only to prune; each work item maps its file again and lets it go,
+        // so the pages a query touched do not stay resident for the rest of the scan.
+        var work: [@Sendable () throws -> Batch?] = []
         for (i, file) in source.files.enumerated() {
             if !partitionOnly.isEmpty, try !partitionPasses(file, partitionOnly) { filesSkipped += 1; continue }
-            if source.format == .parquet {
-                do { files.append((i, try ParquetFile(path: file.path))) } catch let error as LakeError {
-                    throw QueryError.io("\(file.path): \(error.message)")
-                }
-            } else {
-                files.append((i, nil))
-            }
-        }
-        var work: [@Sendable () throws -> Batch?] = []
-        for (i, parquet) in files {
-            if let parquet {
-                for g in 0..<parquet.rowGroupCount {
-                    if try !rowGroupMayPass(parquet, g) { rowGroupsSkipped += 1; continue }
-                    work.append { [self] in try self.readRowGroup(parquet, g, source.files[i]) }
-                }
-            } else {
+            guard source.format == .parquet else {
                 work.append { [self] in try self.readNDJSON(source.files[i]) }
+                continue
+            }
+            let groups: [Int]
+            do {
+                let parquet = try ParquetFile(path: file.path)
+                groups = try (0..<parquet.rowGroupCount).filter { try rowGroupMayPass(parquet, $0) }
+                rowGroupsSkipped += parquet.rowGroupCount - groups.count
+            } catch let error as LakeError {
+                throw QueryError.io("\(file.path): \(error.message)")
+            }
+            for g in groups {
+                work.append { [self] in
+                    let parquet: ParquetFile
+                    do { parquet = try ParquetFile(path: source.files[i].path) } catch let error as LakeError {
+                        throw QueryError.io("\(source.files[i].path): \(error.message)")
+                    }
+                    return try self.readRowGroup(parquet, g, source.files[i])
+                }
             }
         }
         queue.start(work)
@@ -109,6 +114,11 @@ final class ScanOperator: Operator {
         var targets: [Int] = []
         for c in needed where c < spec.source.fileColumnCount {
             guard let index = try? file.columnIndex(fields[c].name) else { continue }
+            // Strings stay dictionary-coded where the file has them so.
+            if fields[c].type == .varchar, let coded = try? file.readCodes(rowGroup: g, column: index) {
+                columns[c] = Vector(type: .varchar, storage: .dictionary(coded.codes, coded.dictionary), validity: coded.validity)
+                continue
+            }
             fileIndices.append(index)
             targets.append(c)
         }
@@ -165,7 +175,8 @@ final class ScanOperator: Operator {
             columns[base + k] = Vector(repeating: v, type: spec.source.fields[base + k].type, count: rows)
         }
         var batch = Batch(columns: columns, count: rows)
-        for f in spec.filters where batch.count > 0 {
+        // Filters on partition columns alone already passed for the whole file.
+        for f in spec.filters where batch.count > 0 && !f.columns.allSatisfy({ $0 >= base }) {
             let keep = Evaluator.selection(try Evaluator.evaluate(f, batch))
             if keep.count != batch.count {
                 batch = Batch(columns: batch.columns.enumerated().map { needed.contains($0.offset) ? $0.element.take(keep) : Vector(type: $0.element.type, storage: .nulls(keep.count)) }, count: keep.count)
@@ -217,7 +228,7 @@ final class OrderedPrefetch: @unchecked Sendable {
     private func loop() {
         while true {
             condition.lock()
-            while !stopped && nextToStart < work.count && nextToStart - nextToReturn >= workers * 2 { condition.wait() }
+            while !stopped && nextToStart < work.count && nextToStart - nextToReturn >= workers + 1 { condition.wait() }
             if stopped || nextToStart >= work.count { condition.unlock(); return }
             let index = nextToStart
             nextToStart += 1

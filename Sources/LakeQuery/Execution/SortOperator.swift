@@ -76,6 +76,19 @@ final class SortOperator: Operator {
             }
         case .nulls: return { _, _ in 0 }
         case .intervals: return wrap { a, b in Compare.values(v.value(a), v.value(b)) }
+        case let .dictionary(codes, d):
+            // Rank the entries once; rows compare by rank.
+            let order = (0..<d.count).sorted { x, y in d.bytes[d.range(x)].lexicographicallyPrecedes(d.bytes[d.range(y)]) }
+            var rank = [Int32](repeating: 0, count: d.count)
+            var r: Int32 = 0
+            for (k, e) in order.enumerated() {
+                if k > 0 && !d.bytes[d.range(order[k - 1])].elementsEqual(d.bytes[d.range(e)]) { r += 1 }
+                rank[e] = r
+            }
+            return wrap { a, b in
+                let x = rank[Int(codes[a])], y = rank[Int(codes[b])]
+                return x < y ? -1 : (x > y ? 1 : 0)
+            }
         }
     }
 }

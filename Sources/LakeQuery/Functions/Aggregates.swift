@@ -53,7 +53,8 @@ struct AggregateState {
     var intSums: [Int64] = []
     var doubleSums: [Double] = []
     var values: [Value] = []
-    var distinct: [Set<Value>] = []
+    /// DISTINCT aggregates fold each (group, value) pair once.
+    var seen = KeyTable()
 
     init(_ call: AggregateCall) { self.call = call }
 
@@ -67,11 +68,23 @@ struct AggregateState {
         case .min, .max, .anyValue: values += repeatElement(.null, count: add)
         default: break
         }
-        if call.distinct { distinct += repeatElement([], count: add) }
     }
 
     /// Folds rows into their groups. `input` is the evaluated argument (nil for count(*)).
     mutating func update(groups: [Int], input: Vector?, mask: Vector?) throws {
+        guard call.distinct, let input else { return try accumulate(groups: groups, input: input, mask: mask) }
+        let maskBools = mask.map(Evaluator.bools)
+        let keys = [Vector(type: .bigint, storage: .ints(groups.map(Int64.init))), input]
+        var rows: [Int] = []
+        for i in 0..<groups.count where !input.isNull(i) {
+            if let maskBools, !maskBools[i] || mask!.isNull(i) { continue }
+            if seen.insert(keys, row: i).1 { rows.append(i) }
+        }
+        guard !rows.isEmpty else { return }
+        try accumulate(groups: rows.map { groups[$0] }, input: input.take(rows), mask: nil)
+    }
+
+    private mutating func accumulate(groups: [Int], input: Vector?, mask: Vector?) throws {
         let n = groups.count
         let maskBools = mask.map(Evaluator.bools)
         @inline(__always) func masked(_ i: Int) -> Bool {
@@ -80,10 +93,6 @@ struct AggregateState {
         }
         guard let input else {
             for i in 0..<n where !masked(i) { counts[groups[i]] += 1 }
-            return
-        }
-        if call.distinct {
-            for i in 0..<n where !masked(i) && !input.isNull(i) { distinct[groups[i]].insert(input.value(i)) }
             return
         }
         switch (call.kind, input.storage) {
@@ -137,28 +146,6 @@ struct AggregateState {
     func result(groups: Int) -> Vector {
         var builder = VectorBuilder(type: call.type, capacity: groups)
         for g in 0..<groups {
-            if call.distinct {
-                let set = distinct[g]
-                switch call.kind {
-                case .count: builder.append(.int(Int64(set.count)))
-                case .sum where call.type == .bigint:
-                    if set.isEmpty { builder.appendNull() } else {
-                        builder.append(.int(set.reduce(Int64(0)) { acc, v in if case let .int(i) = v { acc &+ i } else { acc } }))
-                    }
-                case .sum, .avg:
-                    let xs = set.compactMap { v -> Double? in
-                        switch v { case let .int(i): Double(i); case let .double(d): d; default: nil }
-                    }
-                    if xs.isEmpty { builder.appendNull() } else {
-                        let s = xs.reduce(0, +)
-                        builder.append(.double(call.kind == .avg ? s / Double(xs.count) : s))
-                    }
-                case .min: builder.append(set.min { Compare.values($0, $1) < 0 } ?? .null)
-                case .max: builder.append(set.max { Compare.values($0, $1) < 0 } ?? .null)
-                default: builder.append(set.first ?? .null)
-                }
-                continue
-            }
             switch call.kind {
             case .countStar, .count: builder.append(.int(counts[g]))
             case .sum:

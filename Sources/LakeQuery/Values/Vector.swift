@@ -10,6 +10,9 @@ public struct Vector: Sendable {
         case ints([Int64])
         case doubles([Double])
         case strings(StringArray)
+        /// Strings as codes into a dictionary (Parquet dictionary pages, constant partition
+        /// values): filters and group-by work per dictionary entry, not per row.
+        case dictionary([Int32], StringArray)
         case intervals([Interval])
         /// Every value null (the NULL type).
         case nulls(Int)
@@ -32,6 +35,7 @@ public struct Vector: Sendable {
         case let .ints(v): v.count
         case let .doubles(v): v.count
         case let .strings(v): v.count
+        case let .dictionary(codes, _): codes.count
         case let .intervals(v): v.count
         case let .nulls(n): n
         }
@@ -56,6 +60,7 @@ public struct Vector: Sendable {
             }
         case let .doubles(v): return .double(v[i])
         case let .strings(v): return .string(v[i])
+        case let .dictionary(codes, d): return .string(d[Int(codes[i])])
         case let .intervals(v): return .interval(v[i])
         case .nulls: return .null
         }
@@ -70,6 +75,7 @@ public struct Vector: Sendable {
         case let .doubles(v): return Vector(type: type, storage: .doubles(indices.map { v[$0] }), validity: valid)
         case let .intervals(v): return Vector(type: type, storage: .intervals(indices.map { v[$0] }), validity: valid)
         case .nulls: return Vector(type: type, storage: .nulls(indices.count))
+        case let .dictionary(codes, d): return Vector(type: type, storage: .dictionary(indices.map { codes[$0] }, d), validity: valid)
         case let .strings(v):
             var out = StringArray()
             var total = 0
@@ -88,8 +94,55 @@ public struct Vector: Sendable {
     /// Rows `range` (a slice, for LIMIT and batching).
     public func slice(_ range: Range<Int>) -> Vector { take(Array(range)) }
 
+    /// The same strings with one entry per row (for operators without a dictionary path).
+    public var flattened: Vector {
+        guard case let .dictionary(codes, d) = storage else { return self }
+        var out = StringArray()
+        var total = 0
+        for c in codes { total += Int(d.offsets[Int(c) + 1] - d.offsets[Int(c)]) }
+        out.reserve(values: codes.count, bytes: total)
+        d.bytes.withUnsafeBytes { raw in
+            for c in codes { out.append(UnsafeRawBufferPointer(rebasing: raw[Int(d.offsets[Int(c)])..<Int(d.offsets[Int(c) + 1])])) }
+        }
+        return Vector(type: type, storage: .strings(out), validity: validity)
+    }
+
+    /// Dictionary codes and entries: a dictionary vector's own, or one entry for a column whose
+    /// values are all equal (a partition column); nil otherwise.
+    var dictionaryView: (codes: [Int32], entries: Vector)? {
+        switch storage {
+        case let .dictionary(codes, d):
+            return (codes, Vector(type: type, storage: .strings(d)))
+        case let .ints(x) where validity == nil && !x.isEmpty:
+            let first = x[0]
+            for v in x where v != first { return nil }
+            return ([Int32](repeating: 0, count: x.count), Vector(type: type, storage: .ints([first])))
+        default:
+            return nil
+        }
+    }
+
     /// `value` repeated `count` times.
     public init(repeating value: Value, type: DataType, count: Int) {
+        switch (value, type) {
+        case let (.string(s), .varchar), let (.string(s), .json):
+            var d = StringArray()
+            d.append(s)
+            self.init(type: type, storage: .dictionary([Int32](repeating: 0, count: count), d))
+            return
+        case let (.int(i), .bigint), let (.date(i), .date), let (.timestamp(i), .timestamp), let (.timestamptz(i), .timestamptz):
+            self.init(type: type, storage: .ints([Int64](repeating: i, count: count)))
+            return
+        case let (.double(d), .double):
+            self.init(type: type, storage: .doubles([Double](repeating: d, count: count)))
+            return
+        case let (.bool(b), .boolean):
+            self.init(type: type, storage: .bools([Bool](repeating: b, count: count)))
+            return
+        case (.null, _):
+            if type == .null { self.init(type: type, storage: .nulls(count)); return }
+        default: break
+        }
         var builder = VectorBuilder(type: type, capacity: count)
         for _ in 0..<count { builder.append(value) }
         self = builder.finish()
@@ -166,6 +219,9 @@ public struct VectorBuilder {
         case let .intervals(x): intervals += x
         case let .nulls(n):
             for _ in 0..<n { appendNull() }
+            return
+        case .dictionary:
+            append(contentsOf: v.flattened)
             return
         case let .strings(x):
             let base = Int32(strings.bytes.count)
