@@ -35,10 +35,19 @@ struct DemoCommand: AsyncParsableCommand {
         progress.note("lake demo: lake at \(root.path)")
         let catalog = try Catalog.create(root)
         if let folder = SchemasFolder.resolve(schemas) {
-            let registered = try catalog.sync(folder: folder) { progress.note($0) }
+            let registered = try catalog.sync(folder: folder) { _ in }
             progress.note("  registered \(registered.count) contracts from \(folder)")
         } else {
-            progress.note("  no schemas/ folder here: datasets land without contracts (governance will say so)")
+            // Away from the repository: the contracts, models and questions lake ships.
+            let folder = FileManager.default.temporaryDirectory.path + "/lake-schemas-\(getpid())"
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            for file in BuiltinSchemas.files {
+                let path = folder + "/" + file.path
+                try FileSystem.makeDirectories((path as NSString).deletingLastPathComponent)
+                try FileSystem.writeAtomically(Array(file.text.utf8), to: path)
+            }
+            let registered = try catalog.sync(folder: folder) { _ in }
+            progress.note("  no schemas/ folder here: registered the \(registered.count) contracts lake ships")
         }
         let simulator = SpotifySimulator(seed: seed, scale: scale, faults: faultConfig)
         let port = try await simulator.start()
