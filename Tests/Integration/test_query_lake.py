@@ -38,6 +38,11 @@ def demo(tmp_path_factory):
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {zone}")
         for name in names:
             con.execute(f"CREATE VIEW {zone}.{name} AS SELECT * FROM read_parquet('{root}/{zone}/{name}/**/*.parquet', hive_partitioning = true)")
+    con.execute("CREATE SCHEMA raw")
+    con.execute(f"CREATE VIEW raw.plays AS SELECT * FROM read_json('{root}/raw/listens/plays/**/*.ndjson.gz', "
+                "columns = {'_meta': 'JSON', 'value': 'JSON'}, hive_partitioning = true)")
+    con.execute(f"CREATE VIEW raw.playlist_tracks AS SELECT * FROM read_json('{root}/raw/spotify/playlist_tracks/**/*.ndjson.gz', "
+                "columns = {'_meta': 'JSON', 'body': 'JSON'}, hive_partitioning = true)")
     return {"root": root, "con": con, "report": report, "env": env, "key": bytes.fromhex(key.read_text().strip())}
 
 
@@ -122,6 +127,10 @@ LISTED = [
     "SELECT strftime(played_at, '%H') AS hour, count(*) FROM staged.plays GROUP BY hour ORDER BY hour",
     "WITH t AS (SELECT track_id, sum(plays) AS p FROM curated.track_plays_daily GROUP BY track_id) SELECT count(*) FROM t WHERE p > 10",
     "SELECT region, count(*) FILTER (WHERE device = 'mobile') AS mobile, count(*) AS total FROM staged.plays GROUP BY region ORDER BY region",
+    "SELECT value->>'device' AS device, count(*) AS n FROM raw.plays GROUP BY ALL ORDER BY n DESC, device",
+    "SELECT region, json_extract_string(value, '$.track_id') AS track, count(*) AS n FROM raw.plays GROUP BY ALL ORDER BY n DESC, region, track LIMIT 5",
+    "SELECT _meta->>'region' AS region, count(*) AS pages, sum(CAST(_meta->>'records' AS BIGINT)) AS records FROM raw.playlist_tracks GROUP BY ALL ORDER BY region",
+    "SELECT count(*) FROM raw.plays WHERE dt = (SELECT max(dt) FROM raw.plays) AND value->>'device' IS NULL",
 ]
 
 
