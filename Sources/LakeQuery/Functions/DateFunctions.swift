@@ -76,7 +76,10 @@ enum DateFunctions {
     }
 
     /// Adds an interval: months first (clamping the day to the month's end), then days, then time.
-    static func add(_ micros: Int64, _ i: Interval, sign: Int64 = 1) -> Int64 {
+    static func add(_ micros: Int64, _ i: Interval, sign: Int64 = 1) throws -> Int64 {
+        guard abs(i.months) < 120_000, abs(i.days) < 40_000_000, abs(micros) < 200_000 * 365 * microsPerDay else {
+            throw QueryError.runtime("date arithmetic out of range")
+        }
         var t = micros
         if i.months != 0 {
             let c = civil(t)
@@ -199,7 +202,7 @@ enum DateFunctions {
             return sig(.date, [nil], ScalarFunction(n) { v in
                 guard let t = micros(v[0]) else { return .null }
                 let first = try trunc("month", t)
-                return .date(floorDiv(add(first, Interval(months: 1, days: 0, micros: 0)), microsPerDay) - 1)
+                return .date(floorDiv(try add(first, Interval(months: 1, days: 0, micros: 0)), microsPerDay) - 1)
             })
         case "monthname", "dayname":
             try arity(1); try needTemporal(0)
@@ -217,13 +220,15 @@ enum DateFunctions {
         case "+date_days", "-date_days":
             return sig(.date, [.date, .bigint], ScalarFunction(n) { v in
                 guard case let .date(d) = v[0], case let .int(k) = v[1] else { return .null }
-                return .date(n.hasPrefix("+") ? d + k : d - k)
+                let (r, overflow) = n.hasPrefix("+") ? d.addingReportingOverflow(k) : d.subtractingReportingOverflow(k)
+                guard !overflow, abs(r) < 100_000_000 else { throw QueryError.runtime("date out of range: \(k) days from \(Value.date(d).text!)") }
+                return .date(r)
             })
         case "+interval", "-interval":
             let t: DataType = args[0] == .timestamptz ? .timestamptz : .timestamp
             return sig(t, [nil, .interval], ScalarFunction(n) { v in
                 guard let x = micros(v[0]), case let .interval(i) = v[1] else { return .null }
-                let r = add(x, i, sign: n.hasPrefix("+") ? 1 : -1)
+                let r = try add(x, i, sign: n.hasPrefix("+") ? 1 : -1)
                 return t == .timestamptz ? .timestamptz(r) : .timestamp(r)
             })
         case "date_subtract":
@@ -240,6 +245,7 @@ enum DateFunctions {
         case "make_interval":
             return sig(.interval, [.bigint, .varchar], ScalarFunction(n) { v in
                 guard case let .int(k) = v[0], let unit = v[1].text else { return .null }
+                guard abs(k) < 1_000_000_000 else { throw QueryError.runtime("INTERVAL \(k) \(unit) is out of range") }
                 switch unit {
                 case "YEAR": return .interval(Interval(months: 12 * k, days: 0, micros: 0))
                 case "MONTH": return .interval(Interval(months: k, days: 0, micros: 0))

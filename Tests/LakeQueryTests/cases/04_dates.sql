@@ -200,3 +200,19 @@ SELECT max(week) - min(week) FROM charts
 SELECT year(dt), month(dt), count(*) FROM plays GROUP BY ALL ORDER BY ALL
 ----
 2024	3	48
+
+SELECT current_date - INTERVAL 7 DAY < current_date, current_date = today()
+----
+true	true
+
+SELECT count(*) FROM plays WHERE dt >= current_date - INTERVAL 7 DAY
+----
+0
+
+SELECT DATE '2024-01-01' + 9223372036854775807
+---- error
+date out of range: 9223372036854775807 days from 2024-01-01
+
+SELECT DATE '2024-01-01' + INTERVAL 9223372036854775807 DAY
+---- error
+INTERVAL 9223372036854775807 DAY is out of range
