@@ -26,6 +26,9 @@ final class Zstd: @unchecked Sendable {
     private let bound: Bound
     private let isError: IsError
     private let errorName: ErrorName
+    /// Decompression contexts to reuse: creating one per page is measurable on a query.
+    private var idle: [OpaquePointer] = []
+    private let idleLock = NSLock()
 
     static let shared: Result<Zstd, ParquetError> = {
         for name in ["libzstd.so.1", "libzstd.so", "libzstd.dylib"] {
@@ -102,8 +105,15 @@ final class Zstd: @unchecked Sendable {
     }
 
     func decompress(_ input: UnsafeRawBufferPointer, size: Int) throws -> [UInt8] {
-        let context = createD()
-        defer { _ = freeD(context) }
+        idleLock.lock()
+        let reused = idle.popLast()
+        idleLock.unlock()
+        guard let context = reused ?? createD() else { throw ParquetError.corrupt("ZSTD could not create a decompression context") }
+        defer {
+            idleLock.lock()
+            if idle.count < 8 { idle.append(context) } else { _ = freeD(context) }
+            idleLock.unlock()
+        }
         var out = [UInt8](repeating: 0, count: size)
         let written = try out.withUnsafeMutableBytes { dst in
             try check(decompressD(context, dst.baseAddress, size, input.baseAddress, input.count))

@@ -42,23 +42,28 @@ final class HashJoinOperator: Operator {
         if !built { try buildTable() }
         while let b = try left.next() {
             var li: [Int] = [], ri: [Int] = []
+            li.reserveCapacity(b.count)
+            ri.reserveCapacity(b.count)
             if spec.kind == .cross {
                 for l in 0..<b.count { for r in 0..<build.count { li.append(l); ri.append(r) } }
             } else {
                 let keys = try spec.leftKeys.map { try Evaluator.evaluate($0, b) }
+                // Locals, not stored properties, in the row loop: no exclusivity checks per row.
+                let heads = self.heads, chain = self.chain
                 // Dictionary-coded probe keys: one lookup per distinct code combination.
                 let combiner = CodeCombiner(keys)
                 var cache = [Int32](repeating: -2, count: combiner?.size ?? 0)
-                for l in 0..<b.count where !KeyTable.hasNull(keys, row: l) {
-                    var found: Int?
+                let nullable = keys.contains { $0.validity != nil || Evaluator.isAllNull($0) }
+                for l in 0..<b.count where !nullable || !KeyTable.hasNull(keys, row: l) {
+                    var g: Int
                     if let combiner {
                         let c = combiner.combined[l]
                         if cache[c] == -2 { cache[c] = Int32(table.find(keys, row: l) ?? -1) }
-                        found = cache[c] >= 0 ? Int(cache[c]) : nil
+                        g = Int(cache[c])
                     } else {
-                        found = table.find(keys, row: l)
+                        g = table.find(keys, row: l) ?? -1
                     }
-                    guard let g = found else { continue }
+                    guard g >= 0 else { continue }
                     var r = heads[g]
                     while r >= 0 { li.append(l); ri.append(Int(r)); r = chain[Int(r)] }
                 }
@@ -70,7 +75,7 @@ final class HashJoinOperator: Operator {
                 ri = keep.map { ri[$0] }
                 pairs = pairs.take(keep)
             }
-            for r in ri { matched[r] = true }
+            if spec.kind == .right || spec.kind == .full { for r in ri { matched[r] = true } }
             if spec.kind == .left || spec.kind == .full {
                 var hit = [Bool](repeating: false, count: b.count)
                 for l in li { hit[l] = true }
@@ -99,7 +104,10 @@ final class HashJoinOperator: Operator {
     /// the build column (no copy), so later filters and group-by work per build row.
     private func combine(_ b: Batch, _ li: [Int], _ ri: [Int]) -> Batch {
         let codes = ri.map { Int32($0) }
-        let right = build.columns.map { v -> Vector in
+        let nl = b.columns.count
+        let left = b.columns.enumerated().map { k, v in spec.unused.contains(k) ? Vector(type: v.type, storage: .nulls(li.count)) : v.take(li) }
+        let right = build.columns.enumerated().map { k, v -> Vector in
+            if spec.unused.contains(nl + k) { return Vector(type: v.type, storage: .nulls(ri.count)) }
             let valid = v.validity.map { x in ri.map { x[$0] } }
             switch v.storage {
             case let .strings(s): return Vector(type: v.type, storage: .dictionary(codes, s), validity: valid)
@@ -107,7 +115,7 @@ final class HashJoinOperator: Operator {
             default: return v.take(ri)
             }
         }
-        return Batch(columns: b.take(li).columns + right, count: li.count)
+        return Batch(columns: left + right, count: li.count)
     }
 
     private func padRight(_ b: Batch) -> Batch {

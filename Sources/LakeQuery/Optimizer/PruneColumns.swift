@@ -80,6 +80,8 @@ struct PruneColumns: OptimizerRule {
             for (o, n) in mr { out[o + nl] = newNl + n }
             var newFields = [Field](repeating: Field(name: "", table: nil, type: .null), count: l.fields.count + r.fields.count)
             for (o, n) in out { newFields[n] = fields[o] }
+            // Key-only columns: the join reads them, nothing after it does.
+            s.unused = Set(out.filter { !required.contains($0.key) }.map(\.value)).subtracting(s.residual?.columns ?? [])
             return (.join(s, newFields), out)
         case let .sort(child, keys):
             var need = required

@@ -29,6 +29,8 @@ struct JoinSpec: Sendable {
     var rightKeys: [BoundExpr]
     /// The rest of the ON condition, over left fields followed by right fields.
     var residual: BoundExpr?
+    /// Output positions no later node reads (set by column pruning): emitted as null placeholders.
+    var unused: Set<Int> = []
 }
 
 /// A window function's output column.
