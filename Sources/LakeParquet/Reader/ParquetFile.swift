@@ -31,6 +31,13 @@ public final class ParquetFile: @unchecked Sendable {
 
     public var rowGroupCount: Int { meta.rowGroups.count }
 
+    /// Whether timestamp column `c` is instants (isAdjustedToUTC, DuckDB's TIMESTAMP WITH TIME
+    /// ZONE) rather than local date-times (TIMESTAMP). Legacy annotations count as UTC.
+    public func timestampIsUTC(_ c: Int) -> Bool {
+        if case let .timestamp(utc, _)? = leaves[c].element.logicalType { return utc }
+        return true
+    }
+
     public init(path: String) throws {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)

@@ -45,7 +45,10 @@ public final class TableSource: @unchecked Sendable {
             do { file = try ParquetFile(path: first) } catch let error as LakeError {
                 throw QueryError.io("\(first): \(error.message)")
             }
-            fileFields = file.schema.map { Field(name: $0.name, table: nil, type: type(of: $0.type)) }
+            fileFields = file.schema.enumerated().map { c, column in
+                let t = type(of: column.type)
+                return Field(name: column.name, table: nil, type: t == .timestamptz && !file.timestampIsUTC(c) ? .timestamp : t)
+            }
         case .ndjson:
             fileFields = try NDJSONSchema.infer(paths.prefix(8).map { $0 })
         }

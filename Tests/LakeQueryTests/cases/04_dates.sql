@@ -216,3 +216,19 @@ date out of range: 9223372036854775807 days from 2024-01-01
 SELECT DATE '2024-01-01' + INTERVAL 9223372036854775807 DAY
 ---- error
 INTERVAL 9223372036854775807 DAY is out of range
+
+SELECT region, seen_at, typeof(seen_at) FROM charts WHERE position = 3 ORDER BY region, seen_at
+----
+DE	2024-03-03 03:00:00	TIMESTAMP
+SE	2024-03-01 03:00:00	TIMESTAMP
+US	2024-03-01 03:00:00	TIMESTAMP
+
+SELECT count(*) FROM charts WHERE seen_at >= TIMESTAMP '2024-03-02 01:00:00'
+----
+6
+
+SELECT date_trunc('day', seen_at) AS d, count(*) FROM charts GROUP BY d ORDER BY d
+----
+2024-03-01 00:00:00	6
+2024-03-02 00:00:00	4
+2024-03-03 00:00:00	2
