@@ -134,18 +134,25 @@ final class ScanOperator: Operator {
         let fields = spec.source.fields
         let lines = try NDJSONSchema.lines(source.path)
         let fileColumns = needed.filter { $0 < spec.source.fileColumnCount }
+        let keys = fileColumns.map { Array(fields[$0].name.utf8) }
         var builders = fileColumns.map { VectorBuilder(type: fields[$0].type, capacity: lines.count) }
+        var found = [JSONNode?](repeating: nil, count: fileColumns.count)
         var rows = 0
         for (number, line) in lines.enumerated() where !line.allSatisfy({ $0 == 32 || $0 == 13 }) {
-            let value: JSONValue
-            do { value = try JSONTape(Array(line)).root.jsonValue } catch {
+            let tape: JSONTape
+            do { tape = try JSONTape(Array(line)) } catch {
                 throw QueryError.io("\(source.path), line \(number + 1): not valid JSON (\(error)) — quarantine or fix the line")
             }
             rows += 1
+            for k in found.indices { found[k] = nil }
+            if tape.root.kind == .object {
+                tape.root.forEachMember { key, value in
+                    for k in keys.indices where found[k] == nil && key.keyEquals(keys[k]) { found[k] = value; return }
+                }
+            }
             for (k, c) in fileColumns.enumerated() {
-                let field = fields[c]
-                guard let v = value[field.name] else { builders[k].appendNull(); continue }
-                builders[k].append(try Self.sqlValue(v, type: field.type, path: source.path, line: number + 1))
+                guard let node = found[k], !node.isNull else { builders[k].appendNull(); continue }
+                builders[k].append(try Self.sqlValue(node, type: fields[c].type, path: source.path, line: number + 1))
             }
         }
         var columns = fields.map { Vector(type: $0.type, storage: .nulls(rows)) }
@@ -153,19 +160,39 @@ final class ScanOperator: Operator {
         return try finish(columns, rows: rows, source: source)
     }
 
-    static func sqlValue(_ v: JSONValue, type: DataType, path: String, line: Int) throws -> Value {
-        switch (v, type) {
-        case (.null, _): return .null
-        case (_, .json): if case let .string(s) = v { return .string(JSONValue.string(s).serialized()) } else { return .string(v.serialized()) }
-        case let (.string(s), .varchar): return .string(s)
-        case (_, .varchar): return .string(v.serialized())
-        case let (.int(i), .bigint): return .int(Int64(i))
-        case let (.int(i), .double): return .double(Double(i))
-        case let (.double(d), .double): return .double(d)
-        case let (.bool(b), .boolean): return .bool(b)
-        default:
-            return (try? Cast.value(.string(v.stringValue ?? v.serialized()), to: type)) ?? .null
+    /// JSON text without whitespace between tokens, as DuckDB's JSON type holds it.
+    static func minified(_ raw: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        guard raw.contains(where: { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 }) else { return raw }
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var inString = false, escaped = false
+        for b in raw {
+            if inString {
+                out.append(b)
+                if escaped { escaped = false } else if b == 92 { escaped = true } else if b == 34 { inString = false }
+            } else if b == 34 {
+                inString = true
+                out.append(b)
+            } else if b != 32 && b != 9 && b != 10 && b != 13 {
+                out.append(b)
+            }
         }
+        return out[...]
+    }
+
+    /// One JSON member as a value of its column's type; JSON columns keep the member's text.
+    static func sqlValue(_ node: JSONNode, type: DataType, path: String, line: Int) throws -> Value {
+        switch (node.kind, type) {
+        case (_, .json): return .string(String(decoding: minified(node.raw), as: UTF8.self))
+        case (.string, .varchar): return .string(String(decoding: node.stringBytes, as: UTF8.self))
+        case (_, .varchar): return .string(String(decoding: node.raw, as: UTF8.self))
+        case (.number, .bigint): if let i = node.int64 { return .int(i) }
+        case (.number, .double): if let d = node.double { return .double(d) }
+        case (.bool, .boolean): if let b = node.bool { return .bool(b) }
+        default: break
+        }
+        let text = node.kind == .string ? String(decoding: node.stringBytes, as: UTF8.self) : String(decoding: node.raw, as: UTF8.self)
+        return (try? Cast.value(.string(text), to: type)) ?? .null
     }
 
     private func finish(_ columns: [Vector], rows: Int, source: SourceFile) throws -> Batch? {

@@ -8,21 +8,17 @@ enum JSONFunctions {
         guard args.count == 2 else { throw QueryError.type("\(n)() takes 2 arguments, in \(expr)") }
         let asText = n == "json_extract_string"
         return ResolvedFunction(function: ScalarFunction(n) { v in
-            guard let text = v[0].text, let json = try? JSONValue.parse(text) else { return .null }
-            var node: JSONValue? = json
+            guard let text = v[0].text, let tape = try? JSONTape(Array(text.utf8)) else { return .null }
+            var node: JSONNode? = tape.root
             switch v[1] {
-            case let .int(i): node = node?.arrayValue.flatMap { Int(i) >= 0 && Int(i) < $0.count ? $0[Int(i)] : nil }
+            case let .int(i): node = i >= 0 ? node?.value(at: JSONPath("[\(i)]")) : nil
             case let .string(p):
-                var path = p
-                if path.hasPrefix("$") { path.removeFirst(); if path.hasPrefix(".") { path.removeFirst() } } else {
-                    node = node?[p]
-                    return render(node, asText: asText)
-                }
-                for step in JSONPath(path).steps {
-                    switch step {
-                    case let .key(k): node = node?[k]
-                    case let .index(i): node = node?.arrayValue.flatMap { i < $0.count ? $0[i] : nil }
-                    }
+                if p.hasPrefix("$") {
+                    var path = String(p.dropFirst())
+                    if path.hasPrefix(".") { path.removeFirst() }
+                    node = node?.value(at: JSONPath(path))
+                } else {
+                    node = node?.kind == .object ? node?[p] : nil
                 }
             default: return .null
             }
@@ -30,10 +26,12 @@ enum JSONFunctions {
         }, type: asText ? .varchar : .json, argTypes: [.json, nil])
     }
 
-    static func render(_ node: JSONValue?, asText: Bool) -> Value {
+    static func render(_ node: JSONNode?, asText: Bool) -> Value {
         guard let node else { return .null }
-        if case .null = node { return asText ? .null : .string("null") }
-        if asText, case let .string(s) = node { return .string(s) }
-        return .string(node.serialized())
+        if node.isNull { return asText ? .null : .string("null") }
+        if asText, node.kind == .string {
+            return .string(String(decoding: node.stringBytes, as: UTF8.self))
+        }
+        return .string(String(decoding: ScanOperator.minified(node.raw), as: UTF8.self))
     }
 }
