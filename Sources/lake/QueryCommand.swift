@@ -68,7 +68,10 @@ enum QuestionCatalog {
     }
 
     static func looksLikeSQL(_ text: String) -> Bool {
-        let first = text.trimmingCharacters(in: .whitespacesAndNewlines).split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "(" }).first?.uppercased() ?? ""
-        return ["SELECT", "WITH", "FROM", "EXPLAIN", "VALUES", "("].contains(first) || text.hasPrefix("(")
+        // Leading comments do not count.
+        let code = text.replacingOccurrences(of: "(?s)/\\*.*?\\*/", with: " ", options: .regularExpression)
+            .split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }.joined(separator: "\n")
+        let first = code.trimmingCharacters(in: .whitespacesAndNewlines).split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "(" || $0 == "\t" }).first?.uppercased() ?? ""
+        return ["SELECT", "WITH", "FROM", "EXPLAIN", "VALUES", "("].contains(first) || code.trimmingCharacters(in: .whitespaces).hasPrefix("(")
     }
 }
