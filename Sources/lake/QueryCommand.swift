@@ -17,7 +17,19 @@ struct QueryCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var lake: LakeOptions
-    @Argument(help: "SQL, or a named question.") var text: String
+    @Argument(parsing: .allUnrecognized, help: "SQL, or a named question (quote it; words are joined with spaces).")
+    var words: [String] = []
+
+    var text: String { words.joined(separator: " ") }
+
+    func validate() throws {
+        if words.isEmpty { throw ValidationError("give SQL or a question, e.g. lake query \"top tracks by region\"") }
+        // Only the query itself may start with '-' (a leading SQL comment); a later word that
+        // does is a mistyped option, not part of the query.
+        if let bad = words.dropFirst().first(where: { $0.hasPrefix("-") && !$0.contains(" ") && !$0.contains("\n") }) {
+            throw ValidationError("unknown option '\(bad)' — see lake query --help")
+        }
+    }
     @Option(help: "Output format: table, csv, json (one array of objects) or ndjson.") var format: ResultRenderer.Format = .table
     @Flag(help: "Show the SQL (for a question) and the optimized plan instead of running it.") var explain = false
     @Option(help: ArgumentHelp("Questions file (default: ./schemas/questions.json, then the built-in questions).", valueName: "file"))
