@@ -60,6 +60,13 @@ final class WindowOperator: Operator {
         return builder.finish()
     }
 
+    /// The first and last positions of row `k`'s ROWS frame in a partition of `n` rows.
+    private func bounds(_ frame: RowsFrame, _ k: Int, _ n: Int) -> (Int, Int) {
+        let lo = frame.start.map { max(0, k + $0) } ?? 0
+        let hi = frame.end.map { min(n - 1, k + $0) } ?? n - 1
+        return (lo, hi)
+    }
+
     private func fill(_ call: WindowCall, _ part: [Int], _ args: [Vector], _ input: Vector?, _ mask: Vector?,
                       _ orderCompare: (Int, Int) -> Int, _ results: inout [Value]) throws {
         switch call.kind {
@@ -88,12 +95,30 @@ final class WindowOperator: Operator {
                 let j = call.kind == .lag ? k - offset : k + offset
                 if j >= 0 && j < part.count { results[r] = args[0].value(part[j]) } else if args.count > 2 { results[r] = args[2].value(r) }
             }
+        case .firstValue where call.rows != nil, .lastValue where call.rows != nil:
+            for (k, r) in part.enumerated() {
+                let (lo, hi) = bounds(call.rows!, k, part.count)
+                results[r] = lo > hi ? .null : args[0].value(part[call.kind == .firstValue ? lo : hi])
+            }
         case .firstValue, .lastValue:
             for (k, r) in part.enumerated() {
                 if call.kind == .firstValue { results[r] = args[0].value(part[0]); continue }
                 var last = k
                 if call.wholePartition { last = part.count - 1 } else { while last + 1 < part.count && orderCompare(part[last + 1], r) == 0 { last += 1 } }
                 results[r] = args[0].value(part[last])
+            }
+        case .aggregate where call.rows != nil:
+            // A ROWS frame: each row folds its own slice of the partition.
+            let agg = call.aggregate!
+            for (k, r) in part.enumerated() {
+                let (lo, hi) = bounds(call.rows!, k, part.count)
+                var state = AggregateState(agg)
+                state.grow(to: 1)
+                if lo <= hi {
+                    let slice = Array(part[lo...hi])
+                    try state.update(groups: [Int](repeating: 0, count: slice.count), input: input?.take(slice), mask: mask?.take(slice))
+                }
+                results[r] = state.result(groups: 1).value(0)
             }
         case .aggregate:
             let agg = call.aggregate!

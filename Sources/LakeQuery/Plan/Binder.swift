@@ -447,7 +447,9 @@ struct Binder {
     func bindAggregate(_ f: FunctionCall, _ scope: Scope, hook: Hook? = nil) throws -> AggregateCall {
         guard var kind = Aggregates.kind(f.name) else { throw Functions.unknown(f.name) }
         let expr = Expr.function(f).sql
-        for a in f.args where containsAggregate(a) {
+        // Inside a window over a grouped query (avg(count(*)) OVER …) the hook turns the inner
+        // aggregate into its column; anywhere else aggregates cannot nest.
+        for a in f.args where hook == nil && containsAggregate(a) {
             throw QueryError.type("aggregate calls cannot nest: \(expr)")
         }
         var arg: BoundExpr?
@@ -491,7 +493,8 @@ struct Binder {
                 guard args.isEmpty else { throw QueryError.type("\(name)() takes no arguments, in \(expr)") }
             }
             return WindowCall(kind: kind, aggregate: nil, args: args, partitionBy: partition, orderBy: order,
-                              wholePartition: spec.wholePartition || order.isEmpty, type: type, name: Expr.function(f).sql)
+                              wholePartition: spec.wholePartition || (order.isEmpty && spec.rows == nil), rows: spec.rows,
+                              type: type, name: Expr.function(f).sql)
         }
         guard Aggregates.isAggregate(name) else {
             throw QueryError.type("\(f.name)() is not a window function; use row_number, rank, dense_rank, lag, lead, first_value, last_value, ntile or an aggregate with OVER")
@@ -500,7 +503,8 @@ struct Binder {
         plain.over = nil
         let a = try bindAggregate(plain, scope, hook: hook)
         return WindowCall(kind: .aggregate, aggregate: a, args: [], partitionBy: partition, orderBy: order,
-                          wholePartition: spec.wholePartition || order.isEmpty, type: a.type, name: Expr.function(f).sql)
+                          wholePartition: spec.wholePartition || (order.isEmpty && spec.rows == nil), rows: spec.rows,
+                          type: a.type, name: Expr.function(f).sql)
     }
 }
 

@@ -42,6 +42,7 @@ struct WindowCall: Sendable {
     var partitionBy: [BoundExpr]
     var orderBy: [SortKey]
     var wholePartition: Bool
+    var rows: RowsFrame? = nil
     var type: DataType
     var name: String
 }

@@ -34,6 +34,14 @@ struct WindowSpec: Sendable {
     var orderBy: [OrderItem] = []
     /// ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW (the default with ORDER BY) or the whole partition.
     var wholePartition = false
+    /// `ROWS BETWEEN <start> AND <end>`: offsets from the current row (negative: preceding);
+    /// nil is unbounded. Absent: DuckDB's default RANGE frame.
+    var rows: RowsFrame?
+}
+
+struct RowsFrame: Sendable, Equatable {
+    var start: Int?
+    var end: Int?
 }
 
 struct OrderItem: Sendable {

@@ -606,15 +606,44 @@ struct Parser {
                 try expect("BY")
                 spec.orderBy = try orderItems()
             }
-            if accept("ROWS") || accept("RANGE") {
+            if accept("ROWS") {
+                // ROWS BETWEEN <bound> AND <bound>, or ROWS <bound> (… AND CURRENT ROW).
+                if accept("BETWEEN") {
+                    let start = try frameBound()
+                    try expect("AND")
+                    spec.rows = RowsFrame(start: start, end: try frameBound())
+                } else {
+                    spec.rows = RowsFrame(start: try frameBound(), end: 0)
+                }
+                if spec.rows == RowsFrame(start: nil, end: nil) { spec.wholePartition = true; spec.rows = nil }
+            } else if accept("RANGE") {
                 try expect("BETWEEN")
-                try expect("UNBOUNDED"); try expect("PRECEDING"); try expect("AND")
-                if accept("UNBOUNDED") { try expect("FOLLOWING"); spec.wholePartition = true } else { try expect("CURRENT"); try expect("ROW") }
+                guard accept("UNBOUNDED") else {
+                    throw error("RANGE frames with offsets are not supported; use ROWS BETWEEN n PRECEDING AND …")
+                }
+                try expect("PRECEDING"); try expect("AND")
+                if accept("UNBOUNDED") { try expect("FOLLOWING"); spec.wholePartition = true } else {
+                    guard accept("CURRENT") else { throw error("RANGE frames with offsets are not supported; use ROWS BETWEEN n PRECEDING AND …") }
+                    try expect("ROW")
+                }
             }
             try expectSymbol(")")
             call.over = spec
         }
         return .function(call)
+    }
+
+    /// A ROWS frame bound as an offset from the current row; nil for UNBOUNDED.
+    mutating func frameBound() throws -> Int? {
+        if accept("UNBOUNDED") {
+            guard accept("PRECEDING") || accept("FOLLOWING") else { throw error("expected PRECEDING or FOLLOWING after UNBOUNDED") }
+            return nil
+        }
+        if accept("CURRENT") { try expect("ROW"); return 0 }
+        guard peek.kind == .integer, let n = Int(advance().text) else { throw error("expected a number of rows, UNBOUNDED or CURRENT ROW in the window frame") }
+        if accept("PRECEDING") { return -n }
+        try expect("FOLLOWING")
+        return n
     }
 
     mutating func caseExpression() throws -> Expr {
