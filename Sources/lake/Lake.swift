@@ -3,7 +3,7 @@ import ArgumentParser
 struct Lake: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lake",
-        abstract: "A local data lake: land REST API pages and event streams as raw gzip NDJSON, catalogued in SQLite.",
+        abstract: "A local data lake: land REST API pages and event streams as raw gzip NDJSON, promote them to typed Parquet and curated tables, query them with SQL, and govern them — catalogued in SQLite.",
         discussion: """
             The lake root is --lake DIR, else $LAKE_HOME, else ./lake.
             Start with `lake demo`, which runs the whole flow on built-in simulators.

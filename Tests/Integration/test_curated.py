@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO, lake, land_events
 
 CONTRACT = REPO / "Tests" / "Integration" / "fixtures" / "governed.json"
-TODAY = datetime.date.today()
+TODAY = datetime.datetime.now(datetime.timezone.utc).date()
 
 MODEL = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -255,20 +255,21 @@ def disk_paths(root):
 
 @pytest.fixture
 def aged(tmp_path):
-    """A lake with two expired days (45 and 31 days ago) and two kept ones (30 and 0)."""
-    events = [event(i, days_ago=[45, 31, 30, 0][i % 4]) for i in range(40)]
+    """A lake with two expired days (45 and 33 days ago) and two kept ones (28 and 0): days
+    away from the 30-day cutoff, so a run across midnight UTC cannot move them across it."""
+    events = [event(i, days_ago=[45, 33, 28, 0][i % 4]) for i in range(40)]
     return build(tmp_path, events)
 
 
 def expired(path):
-    return f"dt={day(45)}" in path or f"dt={day(31)}" in path
+    return f"dt={day(45)}" in path or f"dt={day(33)}" in path
 
 
 def test_retention_dry_run_changes_nothing(aged):
     before = (catalog_paths(aged), disk_paths(aged))
     plan = json.loads(lake("retention", "--lake", str(aged), "--format", "json").stdout)
     assert plan["applied"] is False
-    assert {p["dt"] for p in plan["partitions"]} == {day(45), day(31)}
+    assert {p["dt"] for p in plan["partitions"]} == {day(45), day(33)}
     assert {p["zone"] for p in plan["partitions"]} == {"raw", "staged"}
     assert plan["files"] == sum(1 for p in before[0] if expired(p))
     assert (catalog_paths(aged), disk_paths(aged)) == before
