@@ -1,3 +1,4 @@
+import LakeCore
 /// A string column chunk's dictionary: distinct values in first-seen order and, per
 /// non-null row, its entry. Built with an open-addressing table over the column's bytes.
 struct DictionaryEncoding {
@@ -23,7 +24,7 @@ struct DictionaryEncoding {
                     continue
                 }
                 previous = range
-                let h = hash(base, range)
+                let h = ByteHash.hash(base, range)
                 var slot = Int(truncatingIfNeeded: h) & (capacity - 1)
                 var found = -1
                 while table[slot] >= 0 {
@@ -64,24 +65,6 @@ struct DictionaryEncoding {
         var out: [UInt8] = []
         PlainEncoder.append(data, rows: entries, to: &out)
         return out
-    }
-
-    static func hash(_ base: UnsafePointer<UInt8>?, _ range: Range<Int>) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(range.count)
-        guard let base else { return h }
-        var p = range.lowerBound
-        let end = range.upperBound
-        while p + 8 <= end {
-            let v = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)
-            h = (h ^ v) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 32
-            p += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while p < end { tail |= UInt64(base[p]) << shift; shift += 8; p += 1 }
-        h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-        return h ^ (h >> 29)
     }
 }
 

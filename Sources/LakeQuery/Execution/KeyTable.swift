@@ -1,4 +1,5 @@
 import Foundation
+import LakeCore
 
 /// Row keys (several columns of any type) encoded to bytes, numbered in first-seen order.
 ///
@@ -41,7 +42,7 @@ struct KeyTable {
     }
 
     private mutating func lookup(insert: Bool) -> (Int, Bool) {
-        let h = Self.hash(scratch)
+        let h = ByteHash.hash(scratch)
         var slot = Int(truncatingIfNeeded: h) & mask
         while true {
             let g = Int(slots[slot])
@@ -111,26 +112,6 @@ struct KeyTable {
 
     @inline(__always) private mutating func appendInt(_ x: UInt64) {
         withUnsafeBytes(of: x.littleEndian) { scratch.append(contentsOf: $0) }
-    }
-
-    static func hash(_ bytes: [UInt8]) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
-        bytes.withUnsafeBytes { raw in
-            var i = 0
-            let n = raw.count
-            while i + 8 <= n {
-                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                h = (h ^ w) &* 0xBF58_476D_1CE4_E5B9
-                h ^= h >> 31
-                i += 8
-            }
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < n { tail |= UInt64(raw[i]) << shift; shift += 8; i += 1 }
-            h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
-            h ^= h >> 29
-        }
-        return h
     }
 }
 

@@ -1,0 +1,25 @@
+/// A fast 64-bit hash of a byte range (8 bytes at a time, multiply-xorshift mixing): for
+/// in-memory hash tables (Parquet dictionaries, query keys), not for anything stored.
+public enum ByteHash {
+    public static func hash(_ base: UnsafePointer<UInt8>?, _ range: Range<Int>) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(range.count)
+        guard let base else { return h }
+        var p = range.lowerBound
+        let end = range.upperBound
+        while p + 8 <= end {
+            let v = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)
+            h = (h ^ v) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 32
+            p += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while p < end { tail |= UInt64(base[p]) << shift; shift += 8; p += 1 }
+        h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        return h ^ (h >> 29)
+    }
+
+    public static func hash(_ bytes: [UInt8]) -> UInt64 {
+        bytes.withUnsafeBufferPointer { hash($0.baseAddress, 0..<$0.count) }
+    }
+}
