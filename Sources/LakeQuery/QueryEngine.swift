@@ -65,14 +65,4 @@ public struct QueryEngine: Sendable {
         while let b = try root.next() { if b.count > 0 { batches.append(b) } }
         return QueryResult(columns: plan.fields.map { .init(name: $0.name, type: $0.type) }, batches: batches)
     }
-
-    /// Streams a query's result batch by batch (for materializing large results).
-    public func stream(_ sql: String, _ body: ([QueryResult.Column], Batch) throws -> Void) throws -> [QueryResult.Column] {
-        let statement = try Parser.parse(sql)
-        let plan = try self.plan(statement.query)
-        let columns = plan.fields.map { QueryResult.Column(name: $0.name, type: $0.type) }
-        let root = PhysicalPlanner.build(plan)
-        while let b = try root.next() { if b.count > 0 { try body(columns, b) } }
-        return columns
-    }
 }

@@ -12,9 +12,6 @@ final class ScanOperator: Operator {
     private var units: [(file: Int, rowGroup: Int)] = []
     private var prepared = false
     private let queue: OrderedPrefetch
-    /// Pruning counts, for EXPLAIN ANALYZE-style notes.
-    private(set) var filesSkipped = 0
-    private(set) var rowGroupsSkipped = 0
 
     init(_ spec: ScanSpec) {
         self.spec = spec
@@ -37,7 +34,7 @@ final class ScanOperator: Operator {
         // so the pages a query touched do not stay resident for the rest of the scan.
         var work: [@Sendable () throws -> Batch?] = []
         for (i, file) in source.files.enumerated() {
-            if !partitionOnly.isEmpty, try !partitionPasses(file, partitionOnly) { filesSkipped += 1; continue }
+            if !partitionOnly.isEmpty, try !partitionPasses(file, partitionOnly) { continue }
             guard source.format == .parquet else {
                 work.append { [self] in try self.readNDJSON(source.files[i]) }
                 continue
@@ -46,7 +43,6 @@ final class ScanOperator: Operator {
             do {
                 let parquet = try ParquetFile(path: file.path)
                 groups = try (0..<parquet.rowGroupCount).filter { try rowGroupMayPass(parquet, $0) }
-                rowGroupsSkipped += parquet.rowGroupCount - groups.count
             } catch let error as LakeError {
                 throw QueryError.io("\(file.path): \(error.message)")
             }

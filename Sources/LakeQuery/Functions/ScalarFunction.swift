@@ -140,13 +140,13 @@ enum Functions {
             try arity(3...3); try needText(0)
             return sig(.varchar, [.varchar, .bigint, .varchar], ScalarFunction(n) { v in
                 guard case let .int(width) = v[1] else { return .null }
-                var s = Array(v[0].text!), pad = Array(v[2].text!)
+                var s = Array(v[0].text!)
+                let pad = Array(v[2].text!)
                 if s.count >= width { return .string(String(s.prefix(Int(width)))) }
                 if pad.isEmpty { return .string(String(s)) }
                 var fill: [Character] = []
                 while fill.count < Int(width) - s.count { fill.append(pad[fill.count % pad.count]) }
                 s = n == "lpad" ? fill + s : s + fill
-                pad = []
                 return .string(String(s))
             })
         case "repeat":

@@ -397,8 +397,7 @@ struct Binder {
             } else if kind != .cross {
                 throw QueryError.type("\(kind.rawValue) JOIN needs ON or USING")
             }
-            var fields = lf + rf
-            if kind == .left || kind == .full { for i in lf.count..<fields.count { fields[i].table = fields[i].table } }
+            let fields = lf + rf
             let res = residual.reduce(nil as BoundExpr?) { acc, e in acc.map { .and($0, e) } ?? e }
             return .join(JoinSpec(left: left, right: right, kind: kind, leftKeys: leftKeys, rightKeys: rightKeys, residual: res), fields)
         }

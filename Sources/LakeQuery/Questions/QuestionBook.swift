@@ -68,7 +68,6 @@ public struct QuestionBook: Sendable {
                 let range = m.range(at: k + 1)
                 var value = capture.defaultValue ?? ""
                 if range.location != NSNotFound, let r = Range(range, in: normalized) { value = String(normalized[r]) }
-                if capture.kind == "word" || capture.kind == "" { value = value.uppercased() == value.lowercased() ? value : value }
                 sql = sql.replacingOccurrences(of: "{\(capture.name):sql}", with: "'" + value.replacingOccurrences(of: "'", with: "''") + "'")
                 sql = sql.replacingOccurrences(of: "{\(capture.name):upper}", with: "'" + value.uppercased().replacingOccurrences(of: "'", with: "''") + "'")
                 sql = sql.replacingOccurrences(of: "{\(capture.name)}", with: value)

@@ -91,9 +91,6 @@ public struct Vector: Sendable {
         }
     }
 
-    /// Rows `range` (a slice, for LIMIT and batching).
-    public func slice(_ range: Range<Int>) -> Vector { take(Array(range)) }
-
     /// The same strings with one entry per row (for operators without a dictionary path).
     public var flattened: Vector {
         guard case let .dictionary(codes, d) = storage else { return self }
