@@ -1,0 +1,41 @@
+import GRDB
+import LakeCore
+
+/// What governance needs of one cataloged file, fetched without decoding whole records.
+public struct CatalogedFile: Sendable {
+    public var path: String
+    public var dataset: String
+    public var zone: String
+    public var dt: String?
+    public var rows: Int
+    public var bytes: Int
+    public var sha256: String
+    public var createdAt: String
+}
+
+extension Catalog {
+    /// Every cataloged file, in path order.
+    public func catalogedFiles() throws -> [CatalogedFile] {
+        try read { db in
+            var files: [CatalogedFile] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT path, dataset, zone, dt, rows, bytes, sha256, created_at FROM lake_files ORDER BY path")
+            while let row = try rows.next() {
+                files.append(CatalogedFile(path: row[0], dataset: row[1], zone: row[2], dt: row[3], rows: row[4],
+                                           bytes: row[5], sha256: row[6], createdAt: row[7]))
+            }
+            return files
+        }
+    }
+
+    /// Full records of the files at `paths` (those the catalog knows).
+    public func files(atPaths paths: [String]) throws -> [FileRecord] {
+        try read { db in
+            var found: [FileRecord] = []
+            for chunk in stride(from: 0, to: paths.count, by: 500) {
+                let slice = Array(paths[chunk..<min(chunk + 500, paths.count)])
+                found += try FileRecord.filter(slice.contains(Column("path"))).fetchAll(db)
+            }
+            return found.sorted { $0.path < $1.path }
+        }
+    }
+}
