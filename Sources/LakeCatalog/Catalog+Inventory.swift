@@ -11,6 +11,11 @@ public struct CatalogedFile: Sendable {
     public var bytes: Int
     public var sha256: String
     public var createdAt: String
+
+    /// When the file was cataloged, in seconds since 1970.
+    public var createdSeconds: Double {
+        CivilTime.parseTimestamp(Array(createdAt.utf8)[...]).map { Double($0) / 1e6 } ?? 0
+    }
 }
 
 extension Catalog {

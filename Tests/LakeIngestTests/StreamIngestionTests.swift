@@ -138,9 +138,11 @@ import Glibc
         options.limits.maxAge = 0.05
         options.limits.maxRecords = 1_000_000
         let stop = StopFlag()
-        // Batches arrive, then the source goes quiet, so files close by age while following.
+        // Batches arrive, then the source goes quiet, so files close by age while following; stop
+        // once all of it is acknowledged (not after a fixed time, which a loaded machine overruns).
         Task {
-            try await Task.sleep(nanoseconds: 1_500_000_000)
+            let deadline = Date().addingTimeInterval(30)
+            while source.acknowledgedCount < 300 && Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
             stop.stop()
         }
         let report = try await StreamIngestion(source: source, catalog: lake.catalog, options: options).run(stop: stop)
@@ -165,6 +167,8 @@ final class AcknowledgeCheckingSource: StreamSource, @unchecked Sendable {
     private(set) var violations: [String] = []
 
     init(catalog: Catalog) { self.catalog = catalog }
+
+    var acknowledgedCount: Int { lock.withLock { acknowledged } }
 
     func read(partition: Int, max: Int) async throws -> [StreamEvent] {
         lock.withLock {

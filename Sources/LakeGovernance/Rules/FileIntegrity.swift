@@ -28,7 +28,7 @@ struct FileIntegrity: GovernanceRule {
                     message: "file has \(onDisk.bytes) bytes, the catalog recorded \(file.bytes) (truncated or rewritten)",
                     hint: "restore it from a backup or re-ingest the partition", bytes: onDisk.bytes))
             }
-            let cataloged = CivilTime.parseTimestamp(Array(file.createdAt.utf8)[...]).map { Double($0) / 1e6 } ?? 0
+            let cataloged = file.createdSeconds
             if lake.options.verify || onDisk.bytes != file.bytes || onDisk.modified > cataloged + 0.002 {
                 deep.append((file.path, file.sha256, file.dataset))
             }

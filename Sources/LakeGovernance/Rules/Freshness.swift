@@ -22,7 +22,7 @@ struct Freshness: GovernanceRule {
     static func newestData(_ lake: LakeInventory) -> [String: Double] {
         var newest: [String: Double] = [:]
         for file in lake.catalogedInOrder where file.zone != "quarantine" {
-            var time = CivilTime.parseTimestamp(Array(file.createdAt.utf8)[...]).map { Double($0) / 1e6 } ?? 0
+            var time = file.createdSeconds
             if let dt = file.dt, let day = CivilTime.parseDate(Array(dt.utf8)[...]) {
                 time = min(time, Double(day + 1) * 86400)
             }

@@ -15,9 +15,14 @@ public enum GovernanceRules {
 extension LakeInventory {
     /// The dataset a zone path belongs to: `raw/<source>/<dataset>/…`, `<zone>/<dataset>/…`.
     func datasetName(ofPath path: String) -> String? {
+        datasetFolder(ofPath: path).map { String($0.split(separator: "/").last!) }
+    }
+
+    /// The dataset folder a file lies in (`raw/<source>/<dataset>`, `<zone>/<dataset>`), if any.
+    func datasetFolder(ofPath path: String) -> String? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         guard let zone = parts.first else { return nil }
-        if zone == "raw" { return parts.count > 3 ? String(parts[2]) : nil }
-        return parts.count > 2 ? String(parts[1]) : nil
+        let depth = zone == "raw" ? 3 : 2
+        return parts.count > depth ? parts.prefix(depth).joined(separator: "/") : nil
     }
 }

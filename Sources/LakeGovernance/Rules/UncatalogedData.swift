@@ -15,10 +15,7 @@ struct UncatalogedData: GovernanceRule {
         // a folder named otherwise), else to the dataset it is named after.
         var owners: [String: String] = [:]
         for file in lake.catalogedInOrder {
-            let parts = file.path.split(separator: "/", maxSplits: 3)
-            let depth = parts.first == "raw" ? 3 : 2
-            guard parts.count > depth else { continue }
-            owners[parts.prefix(depth).joined(separator: "/")] = file.dataset
+            if let folder = lake.datasetFolder(ofPath: file.path) { owners[folder] = file.dataset }
         }
         var reported = Set<String>()
         for folder in lake.folders {

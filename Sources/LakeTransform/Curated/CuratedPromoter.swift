@@ -133,7 +133,7 @@ public struct CuratedPromoter: Sendable {
             if piiFields.contains(field.name), let key {
                 vector = Vector.strings(vector.texts().map { $0.map(key.mask) })
             }
-            columns.append((ColumnSchema(field.name, Self.columnType(field), nullable: field.allowsNull), vector))
+            columns.append((ColumnSchema(field.name, StagedSchema.columnType(of: StagedSchema.kind(of: field)), nullable: field.allowsNull), vector))
         }
         let rows = merged?.count ?? 0
 
@@ -217,17 +217,5 @@ public struct CuratedPromoter: Sendable {
         }
         report.seconds = Date().timeIntervalSince(started)
         return report
-    }
-
-    static func columnType(_ field: ContractField) -> ColumnType {
-        let types = field.valueTypes
-        if types.contains("integer") && !types.contains("number") { return .int64 }
-        if types.contains("number") { return .double }
-        if types.contains("boolean") { return .boolean }
-        if types.contains("string") {
-            if field.format == "date" { return .date }
-            if field.format == "date-time" { return .timestamp }
-        }
-        return .string
     }
 }

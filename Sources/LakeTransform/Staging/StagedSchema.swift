@@ -79,15 +79,7 @@ struct StagedSchema {
         var claimed = Set<[UInt8]>()
         for spec in contract.fields {
             let kind = Self.kind(of: spec)
-            let type: ColumnType
-            switch kind {
-            case .string, .json: type = .string
-            case .int64: type = .int64
-            case .double: type = .double
-            case .boolean: type = .boolean
-            case .date: type = .date
-            case .timestamp: type = .timestamp
-            }
+            let type = Self.columnType(of: kind)
             var path: JSONPath?
             var fromMeta = false
             if var text = spec.path, text != spec.name {
@@ -115,6 +107,18 @@ struct StagedSchema {
         let partitionColumns = Set(fields.filter { $0.partitionKey && contract.partitionBy.contains($0.spec.name) }.map(\.column))
         fileColumnIndices = columns.indices.filter { !partitionColumns.contains($0) }
         fileColumns = fileColumnIndices.map { columns[$0] }
+    }
+
+    /// The Parquet column type of a contract field (curated tables use the same mapping).
+    static func columnType(of kind: Kind) -> ColumnType {
+        switch kind {
+        case .string, .json: .string
+        case .int64: .int64
+        case .double: .double
+        case .boolean: .boolean
+        case .date: .date
+        case .timestamp: .timestamp
+        }
     }
 
     static func kind(of spec: ContractField) -> Kind {
