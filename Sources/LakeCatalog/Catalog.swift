@@ -33,10 +33,7 @@ public final class Catalog: Sendable {
             pool = try DatabasePool(path: root.catalogPath, configuration: config)
             try Migrations.migrator.migrate(pool)
             try pool.write { db in
-                if try db.tableExists("ducklake_metadata") {
-                    try db.execute(sql: "UPDATE ducklake_metadata SET value = ? WHERE key = 'data_path' AND value <> ?",
-                                   arguments: [root.path + "/", root.path + "/"])
-                }
+                try Self.moveDuckLakeDataPath(db, to: root.path + "/")
             }
         } catch let error as DatabaseError {
             throw CatalogError.database("\(root.catalogPath): \(error.message ?? "\(error.resultCode)")")

@@ -2,8 +2,7 @@ import GRDB
 
 /// The DuckLake catalog tables (spec version 1.0, as DuckDB's `ducklake` extension 1.5.x creates
 /// them in SQLite), beside lake's own `lake_` tables in catalog.sqlite, so that DuckDB can
-/// `ATTACH 'ducklake:sqlite:<root>/catalog.sqlite'`. Work in progress (issue 7): the tables and
-/// the initial snapshot exist; promotions do not register their files yet.
+/// `ATTACH 'ducklake:sqlite:<root>/catalog.sqlite'`.
 enum DuckLakeSchema {
     static let version = "1.0"
 
