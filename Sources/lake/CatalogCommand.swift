@@ -7,7 +7,7 @@ struct CatalogCommand: AsyncParsableCommand {
         commandName: "catalog",
         abstract: "Datasets, their contracts, files and runs.",
         subcommands: [CatalogList.self, CatalogShow.self, CatalogSync.self, CatalogRegister.self, CatalogRuns.self,
-                      CatalogLineage.self, CatalogAdopt.self, CatalogAudit.self])
+                      CatalogLineage.self, CatalogAdopt.self, CatalogAudit.self, CatalogSnapshots.self, CatalogTables.self])
 }
 
 struct CatalogList: AsyncParsableCommand {

@@ -38,6 +38,9 @@ public struct DuckLakeTableState: Sendable {
         public var deletedPositions: [Int64]
         /// Parquet delete files (`file_path`, `pos`), absolute paths.
         public var deleteFiles: [String]
+        /// Rows those delete files delete.
+        public var deleteFileRows = 0
+        public var bytes = 0
     }
     public var table: DuckLakeTableName
     public var snapshot: Int64
@@ -45,6 +48,11 @@ public struct DuckLakeTableState: Sendable {
     public var files: [DataFile]
     /// Inlined rows, one cell per column in `columns` order.
     public var inlinedRows: [[DuckLakeCell]]
+
+    /// Rows as of the snapshot.
+    public var rows: Int {
+        files.reduce(inlinedRows.count) { $0 + $1.records - $1.deletedPositions.count - $1.deleteFileRows }
+    }
 }
 
 extension Catalog {
@@ -149,12 +157,12 @@ extension Catalog {
             var files: [DuckLakeTableState.DataFile] = []
             var byId: [Int64: Int] = [:]
             for r in try Row.fetchAll(db, sql: """
-                SELECT data_file_id, path, path_is_relative, record_count FROM ducklake_data_file
+                SELECT data_file_id, path, path_is_relative, record_count, file_size_bytes FROM ducklake_data_file
                 WHERE table_id = ? AND \(Self.alive("ducklake_data_file")) ORDER BY file_order, data_file_id
                 """, arguments: [tableId, s, s]) {
                 byId[r[0]] = files.count
                 files.append(.init(id: r[0], path: Self.resolve(r[1], relative: r[2] != 0, under: tablePath), records: r[3] ?? 0,
-                                   partitionValues: [:], deletedPositions: [], deleteFiles: []))
+                                   partitionValues: [:], deletedPositions: [], deleteFiles: [], bytes: r[4] ?? 0))
             }
             if !partitionKeys.isEmpty {
                 for r in try Row.fetchAll(db, sql: """
@@ -165,9 +173,12 @@ extension Catalog {
                 }
             }
             for r in try Row.fetchAll(db, sql: """
-                SELECT data_file_id, path, path_is_relative FROM ducklake_delete_file WHERE table_id = ? AND \(Self.alive("ducklake_delete_file"))
+                SELECT data_file_id, path, path_is_relative, delete_count FROM ducklake_delete_file WHERE table_id = ? AND \(Self.alive("ducklake_delete_file"))
                 """, arguments: [tableId, s, s]) {
-                if let k = byId[r[0]] { files[k].deleteFiles.append(Self.resolve(r[1], relative: r[2] != 0, under: tablePath)) }
+                if let k = byId[r[0]] {
+                    files[k].deleteFiles.append(Self.resolve(r[1], relative: r[2] != 0, under: tablePath))
+                    files[k].deleteFileRows += r[3] ?? 0
+                }
             }
             if try db.tableExists("ducklake_inlined_delete_\(tableId)") {
                 for r in try Row.fetchAll(db, sql: "SELECT file_id, row_id FROM ducklake_inlined_delete_\(tableId) WHERE begin_snapshot <= ?",
@@ -214,5 +225,107 @@ extension Catalog {
     static func moveDuckLakeDataPath(_ db: Database, to dataPath: String) throws {
         guard try db.tableExists("ducklake_metadata") else { return }
         try db.execute(sql: "UPDATE ducklake_metadata SET value = ? WHERE key = 'data_path' AND value <> ?", arguments: [dataPath, dataPath])
+    }
+}
+
+/// What expiring snapshots did (or would do).
+public struct DuckLakeExpiry: Sendable {
+    public var snapshots: [Int64] = []
+    public var dataFiles = 0
+    /// Files of tables other writers made, no snapshot can read any more (absolute paths), to delete.
+    public var orphans: [String] = []
+
+    public init() {}
+}
+
+extension Catalog {
+    /// Expires the snapshots taken before `cutoff` (ISO time), always keeping the latest, and
+    /// forgets the data and delete files no remaining snapshot reads — as DuckLake's
+    /// `ducklake_expire_snapshots` does. lake's own files live in version folders, which
+    /// `lake vacuum` removes; other writers' files are returned to be deleted.
+    public func expireDuckLakeSnapshots(before cutoff: String, dryRun: Bool) throws -> DuckLakeExpiry {
+        guard let limit = Self.seconds(ofSnapshotTime: cutoff) else { return DuckLakeExpiry() }
+        let body = { (db: Database) throws -> DuckLakeExpiry in
+            var expiry = DuckLakeExpiry()
+            guard try db.tableExists("ducklake_snapshot") else { return expiry }
+            let all = try Row.fetchAll(db, sql: "SELECT snapshot_id, snapshot_time FROM ducklake_snapshot ORDER BY snapshot_id")
+            guard let latest = all.last?[0] as Int64? else { return expiry }
+            expiry.snapshots = all.filter { ($0[0] as Int64) != latest && (Self.seconds(ofSnapshotTime: $0[1] ?? "") ?? .infinity) < limit }.map { $0[0] }
+            guard let oldestKept = all.map({ $0[0] as Int64 }).first(where: { !expiry.snapshots.contains($0) }) else { return expiry }
+            let dataPath = try String.fetchOne(db, sql: "SELECT value FROM ducklake_metadata WHERE key = 'data_path'") ?? ""
+            // Ended before every remaining snapshot: nothing can read it.
+            let gone = try Row.fetchAll(db, sql: """
+                SELECT 'data', f.data_file_id, f.path, f.path_is_relative, t.path, t.path_is_relative, s.path, s.path_is_relative
+                FROM ducklake_data_file f JOIN ducklake_table t USING (table_id) JOIN ducklake_schema s USING (schema_id)
+                WHERE f.end_snapshot IS NOT NULL AND f.end_snapshot <= ?
+                UNION ALL
+                SELECT 'delete', f.delete_file_id, f.path, f.path_is_relative, t.path, t.path_is_relative, s.path, s.path_is_relative
+                FROM ducklake_delete_file f JOIN ducklake_table t USING (table_id) JOIN ducklake_schema s USING (schema_id)
+                WHERE f.end_snapshot IS NOT NULL AND f.end_snapshot <= ?
+                """, arguments: [oldestKept, oldestKept])
+            var dataIds: [Int64] = [], deleteIds: [Int64] = []
+            for r in gone {
+                let kind: String = r[0]
+                if kind == "data" { dataIds.append(r[1]) } else { deleteIds.append(r[1]) }
+                let schemaPath = Self.resolve(r[6], relative: r[7] != 0, under: dataPath)
+                let tablePath = Self.resolve(r[4], relative: r[5] != 0, under: schemaPath)
+                if !(r[4] as String).hasPrefix("../_versions/") {
+                    expiry.orphans.append(Self.resolve(r[2], relative: r[3] != 0, under: tablePath))
+                }
+            }
+            expiry.dataFiles = dataIds.count
+            guard !dryRun else { return expiry }
+            for id in dataIds {
+                for table in ["ducklake_data_file", "ducklake_file_column_stats", "ducklake_file_partition_value"] {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE data_file_id = ?", arguments: [id])
+                }
+            }
+            for id in deleteIds { try db.execute(sql: "DELETE FROM ducklake_delete_file WHERE delete_file_id = ?", arguments: [id]) }
+            for id in expiry.snapshots {
+                try db.execute(sql: "DELETE FROM ducklake_snapshot WHERE snapshot_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM ducklake_snapshot_changes WHERE snapshot_id = ?", arguments: [id])
+            }
+            return expiry
+        }
+        return dryRun ? try read(body) : try write(body)
+    }
+}
+
+/// What other writers (DuckDB clients) put in the DuckLake catalog: their tables, and every
+/// file the catalog names for them, as paths relative to the lake root.
+public struct DuckLakeForeign: Sendable {
+    public var tables: [(name: DuckLakeTableName, folder: String)] = []
+    public var files: [String: DuckLakeTableName] = [:]
+}
+
+extension Catalog {
+    public func duckLakeForeign() throws -> DuckLakeForeign {
+        try read { db in
+            var foreign = DuckLakeForeign()
+            guard try db.tableExists("ducklake_table") else { return foreign }
+            let dataPath = try String.fetchOne(db, sql: "SELECT value FROM ducklake_metadata WHERE key = 'data_path'") ?? ""
+            let prefix = root.path + "/"
+            func relative(_ path: String) -> String { path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path }
+            var paths: [Int64: (DuckLakeTableName, String)] = [:]
+            for r in try Row.fetchAll(db, sql: """
+                SELECT s.schema_name, t.table_name, t.table_id, t.path, t.path_is_relative, s.path, s.path_is_relative, t.end_snapshot
+                FROM ducklake_table t JOIN ducklake_schema s USING (schema_id) WHERE NOT (t.path GLOB '../_versions/*')
+                """) {
+                let name = DuckLakeTableName(schema: r[0], name: r[1], id: r[2])
+                let tablePath = Self.resolve(r[3], relative: r[4] != 0, under: Self.resolve(r[5], relative: r[6] != 0, under: dataPath))
+                paths[name.id] = (name, tablePath)
+                if (r[7] as Int64?) == nil {
+                    foreign.tables.append((name, relative(tablePath.hasSuffix("/") ? String(tablePath.dropLast()) : tablePath)))
+                }
+            }
+            for r in try Row.fetchAll(db, sql: """
+                SELECT table_id, path, path_is_relative FROM ducklake_data_file
+                UNION ALL SELECT table_id, path, path_is_relative FROM ducklake_delete_file
+                """) {
+                guard let (name, tablePath) = paths[r[0]] else { continue }
+                foreign.files[relative(Self.resolve(r[1], relative: r[2] != 0, under: tablePath))] = name
+            }
+            return foreign
+        }
     }
 }
