@@ -31,7 +31,8 @@ extension TableSource {
         switch t {
         case "boolean": return .boolean
         case "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64": return .bigint
-        case "float32", "float64": return .double
+        // DuckDB writes HUGEINT and DECIMAL to Parquet as DOUBLE.
+        case "float32", "float64", "int128", "uint128": return .double
         case "date": return .date
         case "timestamptz": return .timestamptz
         case "timestamp", "timestamp_s", "timestamp_ms", "timestamp_ns": return .timestamp

@@ -202,7 +202,7 @@ public struct CuratedPromoter: Sendable {
             quarantine: [], fullRefresh: false)
         publication.columns = fileColumns.map { DuckLakeColumn(name: $0.0.name, type: $0.0.type.duckLakeName, partition: false) }
             + partitionKeys.map { key in DuckLakeColumn(name: key, type: columns.first { $0.0.name == key }!.0.type.duckLakeName, partition: true) }
-        publication.columnStats = DuckLakeStats.of(added, root: root)
+        publication.columnStats = DuckLakeStats.of(added, root: root, folder: folder)
         try catalog.publish(publication)
         progress.done()
         report.version = number

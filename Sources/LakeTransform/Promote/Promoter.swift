@@ -268,7 +268,7 @@ public final class Promoter {
             drift: driftRecords, quarantine: quarantineFiles, fullRefresh: fullRefresh, earlierDuplicates: earlierDuplicates)
         publication.columns = schema.fileColumns.map { DuckLakeColumn(name: $0.name, type: $0.type.duckLakeName, partition: false) }
             + [DuckLakeColumn(name: "dt", type: "date", partition: true), DuckLakeColumn(name: "region", type: "varchar", partition: true)]
-        publication.columnStats = DuckLakeStats.of(added, root: root)
+        publication.columnStats = DuckLakeStats.of(added, root: root, folder: folder)
         try catalog.publish(publication)
         report.version = number
         report.totalRows = totalRows

@@ -6,11 +6,14 @@ import LakeParquet
 /// The Parquet writer's column statistics of newly written files, merged over their row
 /// groups and rendered as DuckLake stores them (so DuckDB can prune files by min/max).
 enum DuckLakeStats {
-    static func of(_ files: [FileRecord], root: LakeRoot) -> [String: [DuckLakeColumnStats]] {
+    /// `files` are named by their `<zone>/<dataset>/…` paths but read from the version `folder`
+    /// they were written to: the zone link does not point there before the version is published.
+    static func of(_ files: [FileRecord], root: LakeRoot, folder: String) -> [String: [DuckLakeColumnStats]] {
         var out: [String: [DuckLakeColumnStats]] = [:]
         for file in files where file.path.hasSuffix(".parquet") {
+            let inFolder = folder + "/" + file.path.split(separator: "/").dropFirst(2).joined(separator: "/")
             // Statistics only help; a file whose footer cannot be read just goes without.
-            guard let parquet = try? ParquetFile(path: root.absolute(file.path)) else { continue }
+            guard let parquet = try? ParquetFile(path: root.absolute(inFolder)) else { continue }
             out[file.path] = parquet.schema.indices.map { c in
                 var nulls = 0, values = 0
                 var low: ColumnValue?, high: ColumnValue?
