@@ -173,6 +173,7 @@ def test_a_table_duckdb_creates_in_the_attached_lake_is_read_back_by_lake(built_
     tables = {f"{t['schema']}.{t['table']}": t for t in json.loads(lake("catalog", "tables", "--lake", str(root), "--format", "json").stdout)}
     assert tables["curated.region_plays"]["lake_contract"] is False and tables["staged.plays"]["lake_contract"] is True
     assert tables["curated.notes"]["rows"] == 2
+    assert "curated.region_plays" in lake("catalog", "list", "--lake", str(root)).stdout
 
     # Governance: a finding for the table without a contract, not for its files.
     report = json.loads(lake("governance", "--lake", str(root), "--format", "json", check=False).stdout)

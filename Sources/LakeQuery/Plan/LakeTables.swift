@@ -43,7 +43,7 @@ public final class LakeTables: TableResolver, @unchecked Sendable {
         }
         // Staged and curated tables (and any table a DuckDB client created) are DuckLake tables.
         let snapshot = try at.map { try self.snapshot(for: $0) }
-        for s in schema.map({ [$0] }) ?? ["curated", "staged", "main"] where s != "raw" {
+        for s in schema.map({ [$0] }) ?? ["curated", "staged", "main"] where s != "raw" && s != "quarantine" {
             let state: DuckLakeTableState?
             do { state = try catalog.duckLakeTable(schema: s, name: name, at: snapshot) } catch let error as LakeError {
                 throw QueryError.io("\(display): \(error.message)")
@@ -53,19 +53,19 @@ public final class LakeTables: TableResolver, @unchecked Sendable {
             }
         }
         if let snapshot {
-            if schema != "raw", case let current?? = try? catalog.duckLakeTable(schema: schema ?? "staged", name: name) {
-                _ = current
-                throw QueryError.io("\(display) did not exist yet at snapshot \(snapshot) — `lake catalog snapshots \(name)` lists its snapshots")
+            if schema == "raw" || schema == "quarantine" {
+                throw QueryError.unsupported("time travel (AT …) works on staged and curated tables, not on \(schema!).\(name)")
             }
-            if schema == "raw" {
-                throw QueryError.unsupported("time travel (AT …) works on staged and curated tables, not on raw.\(name)")
+            if (try? catalog.duckLakeTable(schema: schema ?? "staged", name: name)) != nil {
+                throw QueryError.io("\(display) did not exist yet at snapshot \(snapshot) — `lake catalog snapshots \(name)` lists its snapshots")
             }
         }
         guard let dataset = try? catalog.dataset(named: name) else { return try unknown(display) }
         let zone = schema.flatMap { LakeRoot.Zone(rawValue: $0) }
-        if zone == .raw || schema == nil {
-            let files = try catalog.files(of: dataset.name, zone: .raw).map { catalog.root.absolute($0.path) }
-            if !files.isEmpty { return try TableSource.files(files, name: "raw.\(dataset.name)", format: .ndjson) }
+        // Raw and quarantine stay NDJSON files, read as they landed.
+        for z in [LakeRoot.Zone.raw, .quarantine] where zone == z || (schema == nil && z == .raw) {
+            let files = try catalog.files(of: dataset.name, zone: z).map { catalog.root.absolute($0.path) }
+            if !files.isEmpty { return try TableSource.files(files, name: "\(z.rawValue).\(dataset.name)", format: .ndjson) }
         }
         guard zone != nil || schema == nil else { return try unknown(display) }
         let zoneName = zone?.rawValue ?? "staged"
