@@ -68,6 +68,11 @@ public final class LakeTables: TableResolver, @unchecked Sendable {
             if !files.isEmpty { return try TableSource.files(files, name: "\(z.rawValue).\(dataset.name)", format: .ndjson) }
         }
         guard zone != nil || schema == nil else { return try unknown(display) }
+        // A version published before the catalog had DuckLake tables (registered at its next promotion).
+        for z in zone.map({ [$0] }) ?? [.curated, .staged] where z == .staged || z == .curated {
+            let files = try catalog.files(of: dataset.name, zone: z).map { catalog.root.absolute($0.path) }.filter { $0.hasSuffix(".parquet") }
+            if !files.isEmpty { return try TableSource.files(files, name: "\(z.rawValue).\(dataset.name)", format: .parquet) }
+        }
         let zoneName = zone?.rawValue ?? "staged"
         throw QueryError.io("\(zoneName).\(dataset.name) has no files yet — run `lake \(zoneName == "raw" ? "ingest" : "promote \(dataset.name)")` first")
     }
