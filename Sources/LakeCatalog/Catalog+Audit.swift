@@ -33,6 +33,7 @@ extension Catalog {
                     WHERE dataset = ? AND zone = ? AND state = 'current'
                     """, arguments: [file.rows, file.dataset, file.zone])
             }
+            try Self.endDuckLakeFiles(db, files, now: audit.startedAt, message: "\(command): \(reason)")
             return audit
         }
     }

@@ -28,6 +28,10 @@ public struct VersionPublication: Sendable {
     public var fullRefresh: Bool
     /// Rows promoted earlier that lost to this promotion's arrivals, by the raw file they came from.
     public var earlierDuplicates: [String: Int]
+    /// The table's columns for its DuckLake registration (file columns, then partition keys).
+    public var columns: [DuckLakeColumn] = []
+    /// Column statistics of the added files, by file path, for DuckLake.
+    public var columnStats: [String: [DuckLakeColumnStats]] = [:]
 
     public init(version: VersionRecord, addedFiles: [FileRecord], removedPaths: [String], lineage: [LineageRecord],
                 promoted: [PromotedRecord], drift: [DriftRecord], quarantine: [PendingFile], fullRefresh: Bool,
@@ -140,6 +144,7 @@ extension Catalog {
                     sha256: file.sha256, batchId: file.batchId, tmpPath: file.tmpPath, runId: version.runId, createdAt: now)
                 try record.insert(db)
             }
+            try Self.registerDuckLakeSnapshot(db, p, now: now)
         }
         CrashPoint.hit("promote:committed")
         for file in p.quarantine { try moveIntoPlace(file.tmpPath, file.finalPath) }

@@ -32,6 +32,9 @@ public final class Catalog: Sendable {
         do {
             pool = try DatabasePool(path: root.catalogPath, configuration: config)
             try Migrations.migrator.migrate(pool)
+            try pool.write { db in
+                try Self.moveDuckLakeDataPath(db, to: root.path + "/")
+            }
         } catch let error as DatabaseError {
             throw CatalogError.database("\(root.catalogPath): \(error.message ?? "\(error.resultCode)")")
         }

@@ -1,4 +1,5 @@
 import GRDB
+import LakeCore
 
 /// The catalog's schema, as named migrations that GRDB applies once each, in order.
 ///
@@ -178,6 +179,12 @@ enum Migrations {
                 t.column("bytes", .integer).notNull()
                 t.primaryKey(["audit_id", "path"])
             }
+        }
+        migrator.registerMigration("v5-ducklake") { db in
+            // DuckLake's own tables, so DuckDB can attach the catalog (see DuckLakeSchema).
+            let root = (db.configuration.label ?? "")
+            _ = root
+            try DuckLakeSchema.create(db, dataPath: "./", now: Timestamps.iso())
         }
         return migrator
     }

@@ -7,7 +7,7 @@ struct CatalogCommand: AsyncParsableCommand {
         commandName: "catalog",
         abstract: "Datasets, their contracts, files and runs.",
         subcommands: [CatalogList.self, CatalogShow.self, CatalogSync.self, CatalogRegister.self, CatalogRuns.self,
-                      CatalogLineage.self, CatalogAdopt.self, CatalogAudit.self])
+                      CatalogLineage.self, CatalogAdopt.self, CatalogAudit.self, CatalogSnapshots.self, CatalogTables.self])
 }
 
 struct CatalogList: AsyncParsableCommand {
@@ -31,6 +31,11 @@ struct CatalogList: AsyncParsableCommand {
                        s.reduce(0) { $0 + $1.bytes }.byteSize])
         }
         print(datasets.isEmpty ? "No datasets yet: run `lake catalog sync` or an ingestion." : table.render())
+        let foreign = try catalog.duckLakeForeign().tables.filter { t in !datasets.contains { $0.name == t.name.name } }
+        if !foreign.isEmpty {
+            print("\nAlso in the DuckLake catalog, made outside lake (no contract): "
+                  + foreign.map { "\($0.name.schema).\($0.name.name)" }.joined(separator: ", ") + " — see `lake catalog tables`")
+        }
     }
 }
 

@@ -159,6 +159,8 @@ struct DemoCommand: AsyncParsableCommand {
               duckdb -c "SELECT region, count(*) FROM read_json('\(root.path)/raw/spotify/playlist_tracks/**/*.ndjson.gz', hive_partitioning=true) GROUP BY ALL"
               duckdb -c "SELECT region, count(*) FROM read_json('\(root.path)/raw/listens/plays/**/*.ndjson.gz', hive_partitioning=true) GROUP BY ALL"
               duckdb -c "SELECT region, count(*) FROM read_parquet('\(root.path)/staged/plays/**/*.parquet', hive_partitioning=true) GROUP BY ALL"
+              duckdb -c "ATTACH 'ducklake:sqlite:\(root.path)/catalog.sqlite' AS lake (READ_ONLY); SELECT region, count(*) FROM lake.staged.plays GROUP BY ALL"
+              lake catalog snapshots --lake \(root.path)
             """)
         try report.throwIfFailed()
     }

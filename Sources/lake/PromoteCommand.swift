@@ -110,7 +110,7 @@ struct PromoteCommand: AsyncParsableCommand {
 struct VacuumCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vacuum",
-        abstract: "Remove versions of staged and curated datasets retired longer ago than the retention window.")
+        abstract: "Remove versions of staged and curated datasets retired longer ago than the retention window, and expire the DuckLake snapshots taken before it.")
 
     @OptionGroup var lake: LakeOptions
     @Option(help: "Keep retired versions this many hours (default: 168, a week).") var retainHours: Double = 168
@@ -119,17 +119,28 @@ struct VacuumCommand: AsyncParsableCommand {
 
     func run() async throws {
         let catalog = try lake.openCatalog()
-        let removed = try Vacuum(catalog: catalog).run(retainHours: retainHours, dryRun: dryRun)
+        let result = try Vacuum(catalog: catalog).run(retainHours: retainHours, dryRun: dryRun)
+        let removed = result.versions, expired = result.snapshots
         if format == .json {
             return Output.json(.object([("dry_run", .bool(dryRun)), ("versions", .array(removed.map {
                 .object([("dataset", .string($0.dataset)), ("zone", .string($0.zone)), ("version", .int($0.version)),
                          ("folder", .string($0.folder)), ("retired_at", .string($0.retiredAt))])
-            }))]))
+            })), ("expired_snapshots", .array(expired.snapshots.map { .int(Int($0)) })),
+                ("forgotten_data_files", .int(expired.dataFiles)), ("deleted_files", .array(expired.orphans.map(JSONValue.string)))]))
         }
-        if removed.isEmpty { return print("No retired versions older than \(retainHours) hours.") }
+        let verb = dryRun ? "would expire" : "expired"
+        let snapshots = expired.snapshots.isEmpty ? "" :
+            "DuckLake: \(verb) \(expired.snapshots.count) snapshot\(expired.snapshots.count == 1 ? "" : "s") (\(expired.snapshots.first!)–\(expired.snapshots.last!)) and \(expired.dataFiles) ended file entr\(expired.dataFiles == 1 ? "y" : "ies")"
+            + (expired.orphans.isEmpty ? "" : "; \(expired.orphans.count) file\(expired.orphans.count == 1 ? "" : "s") other writers left")
+        if removed.isEmpty {
+            print("No retired versions older than \(retainHours) hours.")
+            if !snapshots.isEmpty { print(snapshots) }
+            return
+        }
         var table = Table(["dataset", "zone", "version", "retired at", "folder"])
         for r in removed { table.add([r.dataset, r.zone, "v\(r.version)", r.retiredAt, r.folder]) }
         print((dryRun ? "Would remove:\n" : "Removed:\n") + table.render())
+        if !snapshots.isEmpty { print(snapshots) }
     }
 }
 

@@ -27,7 +27,7 @@ def test_a_missing_lake_is_one_line_saying_what_to_do(tmp_path):
 def test_init_registers_the_contracts_and_reports_json(tmp_path):
     root = tmp_path / "lake"
     first = json.loads(lake("init", "--lake", str(root), "--format", "json").stdout)
-    assert first["created"] and first["migrations"] == ["v1-datasets-files-checkpoints-runs", "v2-stream-offsets", "v3-versions-lineage-drift", "v4-audit"]
+    assert first["created"] and first["migrations"] == ["v1-datasets-files-checkpoints-runs", "v2-stream-offsets", "v3-versions-lineage-drift", "v4-audit", "v5-ducklake"]
     assert sorted(c["dataset"] for c in first["contracts"]) == [
         "categories", "featured_playlists", "listener_activity_daily", "new_releases", "playlist_presence",
         "playlist_tracks", "plays", "track_plays_daily"]

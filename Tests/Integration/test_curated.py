@@ -80,9 +80,13 @@ def test_a_model_is_materialized_incrementally_and_time_travels(lake_with_model,
 
     def count(sql):
         return json.loads(lake("query", sql, "--lake", str(root), "--format", "json").stdout)[0]["n"]
-    assert count("SELECT sum(events) AS n FROM curated.events_daily AT (VERSION => 1)") == 30
+    def snapshot_of(table, version):
+        """The DuckLake snapshot a promotion committed (AT (VERSION => n) names snapshots, as in DuckDB)."""
+        snapshots = json.loads(lake("catalog", "snapshots", table, "--lake", str(root), "--format", "json").stdout)
+        return next(s["snapshot_id"] for s in snapshots if s["message"].endswith(f"{table} v{version}"))
+    assert count(f"SELECT sum(events) AS n FROM curated.events_daily AT (VERSION => {snapshot_of('curated.events_daily', 1)})") == 30
     assert count("SELECT sum(events) AS n FROM curated.events_daily") == 36
-    assert count("SELECT count(*) AS n FROM staged.events AT (VERSION => 1)") == 30
+    assert count(f"SELECT count(*) AS n FROM staged.events AT (VERSION => {snapshot_of('staged.events', 1)})") == 30
     assert count("SELECT count(*) AS n FROM staged.events") == 36
 
 

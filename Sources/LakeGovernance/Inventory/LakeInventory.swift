@@ -49,6 +49,8 @@ public final class LakeInventory: @unchecked Sendable {
     public let unfinishedAudits: [(AuditRecord, [AuditFileRecord])]
     /// Files an unfinished retention run still has to delete.
     public let pendingDeletion: Set<String>
+    /// Tables other writers (DuckDB) made in the DuckLake catalog, and the files it names for them.
+    public let duckLake: DuckLakeForeign
 
     public init(catalog: Catalog, options: GovernanceOptions) throws {
         root = catalog.root
@@ -102,6 +104,7 @@ public final class LakeInventory: @unchecked Sendable {
         drift = try catalog.drift()
         unfinishedAudits = try catalog.unfinishedAudits()
         pendingDeletion = Set(unfinishedAudits.flatMap { $0.1.map(\.path) })
+        duckLake = try catalog.duckLakeForeign()
     }
 
     /// Seconds since 1970 of the check.

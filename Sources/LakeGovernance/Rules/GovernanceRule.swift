@@ -7,7 +7,7 @@ public protocol GovernanceRule: Sendable {
 /// Every rule, in the order a report lists their categories.
 public enum GovernanceRules {
     public static let all: [any GovernanceRule] = [
-        UncatalogedData(), OwnershipAndDocumentation(), RetentionExpired(), FileIntegrity(), SchemaDrift(),
+        UncatalogedData(), TableWithoutContract(), OwnershipAndDocumentation(), RetentionExpired(), FileIntegrity(), SchemaDrift(),
         Freshness(), PIIExposure(), QuarantinedRecords(),
     ]
 }

@@ -24,7 +24,9 @@ struct PIIExposure: GovernanceRule {
                 findings.append(Finding(
                     rule: "pii-unmasked", category: .pii, severity: .error, dataset: table, path: file.path,
                     message: "column '\(column.name)' (PII in \(tagged[column.name]!)'s contract) holds unmasked values",
-                    hint: "mask it in the curated model's contract (x-lake.pii_masking: hmac or drop) and run `lake promote \(table) --full-refresh`"))
+                    hint: lake.duckLake.files[file.path] != nil
+                        ? "a DuckDB client wrote this table: recreate it without '\(column.name)' (or with the masked column from a lake curated table), or DROP TABLE it"
+                        : "mask it in the curated model's contract (x-lake.pii_masking: hmac or drop) and run `lake promote \(table) --full-refresh`"))
             }
         }
         return findings

@@ -3,7 +3,8 @@
 struct UncatalogedData: GovernanceRule {
     func check(_ lake: LakeInventory) -> [Finding] {
         var findings: [Finding] = []
-        for file in lake.diskInOrder where lake.cataloged[file.path] == nil && !lake.pendingDeletion.contains(file.path) {
+        for file in lake.diskInOrder where lake.cataloged[file.path] == nil && !lake.pendingDeletion.contains(file.path)
+            && lake.duckLake.files[file.path] == nil {
             findings.append(Finding(
                 rule: "uncataloged-file", category: .uncataloged, severity: .warning,
                 dataset: lake.datasetName(ofPath: file.path), path: file.path,
@@ -17,8 +18,10 @@ struct UncatalogedData: GovernanceRule {
         for file in lake.catalogedInOrder {
             if let folder = lake.datasetFolder(ofPath: file.path) { owners[folder] = file.dataset }
         }
+        // DuckLake tables other writers made have their own finding (TableWithoutContract).
         var reported = Set<String>()
-        for folder in lake.folders {
+        let duckLakeFolders = Set(lake.duckLake.tables.map(\.folder))
+        for folder in lake.folders where !duckLakeFolders.contains(folder.path) {
             let known = lake.datasets[owners[folder.path] ?? folder.dataset]
             guard known == nil || known?.currentSchemaVersion == nil, !reported.contains(folder.dataset) else { continue }
             reported.insert(folder.dataset)

@@ -34,6 +34,19 @@ public enum ColumnType: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// The type's name in a DuckLake catalog.
+    public var duckLakeName: String {
+        switch self {
+        case .boolean: "boolean"
+        case .int32: "int32"
+        case .int64: "int64"
+        case .double: "float64"
+        case .string: "varchar"
+        case .date: "date"
+        case .timestamp: "timestamptz"
+        }
+    }
+
     /// The SQL name DuckDB gives the type.
     public var sqlName: String {
         switch self {

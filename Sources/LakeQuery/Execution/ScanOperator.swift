@@ -39,22 +39,30 @@ final class ScanOperator: Operator {
                 work.append { [self] in try self.readNDJSON(source.files[i]) }
                 continue
             }
-            let groups: [Int]
+            let groups: [(index: Int, firstRow: Int64)]
             do {
                 let parquet = try ParquetFile(path: file.path)
-                groups = try (0..<parquet.rowGroupCount).filter { try rowGroupMayPass(parquet, $0) }
+                var firstRow: Int64 = 0
+                groups = try (0..<parquet.rowGroupCount).compactMap { g in
+                    defer { firstRow += Int64(parquet.rowCount(rowGroup: g)) }
+                    return try rowGroupMayPass(parquet, g) ? (g, firstRow) : nil
+                }
             } catch let error as LakeError {
                 throw QueryError.io("\(file.path): \(error.message)")
             }
-            for g in groups {
+            let deleted = try DeletedRows.of(file)
+            for (g, firstRow) in groups {
                 work.append { [self] in
                     let parquet: ParquetFile
                     do { parquet = try ParquetFile(path: source.files[i].path) } catch let error as LakeError {
                         throw QueryError.io("\(source.files[i].path): \(error.message)")
                     }
-                    return try self.readRowGroup(parquet, g, source.files[i])
+                    return try self.readRowGroup(parquet, g, source.files[i], deleted: deleted, firstRow: firstRow)
                 }
             }
+        }
+        if !source.inlinedRows.isEmpty {
+            work.append { [self] in try self.readInlined() }
         }
         queue.start(work)
     }
@@ -102,7 +110,7 @@ final class ScanOperator: Operator {
         }
     }
 
-    private func readRowGroup(_ file: ParquetFile, _ g: Int, _ source: SourceFile) throws -> Batch? {
+    private func readRowGroup(_ file: ParquetFile, _ g: Int, _ source: SourceFile, deleted: Set<Int64>, firstRow: Int64) throws -> Batch? {
         let fields = spec.source.fields
         let rows = file.rowCount(rowGroup: g)
         var columns = fields.map { Vector(type: $0.type, storage: .nulls(rows)) }
@@ -123,7 +131,26 @@ final class ScanOperator: Operator {
             throw QueryError.io("\(source.path): \(error.message)")
         }
         for (k, column) in read.enumerated() { columns[targets[k]] = Self.vector(column, type: fields[targets[k]].type) }
+        if !deleted.isEmpty {
+            let keep = (0..<rows).filter { !deleted.contains(firstRow + Int64($0)) }
+            if keep.count < rows {
+                return try finish(columns.map { $0.take(keep) }, rows: keep.count, source: source)
+            }
+        }
         return try finish(columns, rows: rows, source: source)
+    }
+
+    /// DuckLake's inlined rows, as one batch.
+    private func readInlined() throws -> Batch? {
+        let rows = spec.source.inlinedRows
+        var columns = spec.source.fields.map { Vector(type: $0.type, storage: .nulls(rows.count)) }
+        for c in needed {
+            var builder = VectorBuilder(type: spec.source.fields[c].type, capacity: rows.count)
+            for row in rows { if row[c].isNull { builder.appendNull() } else { builder.append(row[c]) } }
+            columns[c] = builder.finish()
+        }
+        return try finish(columns, rows: rows.count, source: SourceFile(path: "inlined rows of \(spec.source.name)", partitions: []),
+                           partitionsChecked: false)
     }
 
     private func readNDJSON(_ source: SourceFile) throws -> Batch? {
@@ -191,7 +218,7 @@ final class ScanOperator: Operator {
         return (try? Cast.value(.string(text), to: type)) ?? .null
     }
 
-    private func finish(_ columns: [Vector], rows: Int, source: SourceFile) throws -> Batch? {
+    private func finish(_ columns: [Vector], rows: Int, source: SourceFile, partitionsChecked: Bool = true) throws -> Batch? {
         var columns = columns
         let base = spec.source.fileColumnCount
         for (k, v) in source.partitions.enumerated() where needed.contains(base + k) {
@@ -199,7 +226,7 @@ final class ScanOperator: Operator {
         }
         var batch = Batch(columns: columns, count: rows)
         // Filters on partition columns alone already passed for the whole file.
-        for f in spec.filters where batch.count > 0 && !f.columns.allSatisfy({ $0 >= base }) {
+        for f in spec.filters where batch.count > 0 && !(partitionsChecked && f.columns.allSatisfy({ $0 >= base })) {
             let keep = Evaluator.selection(try Evaluator.evaluate(f, batch))
             if keep.count != batch.count {
                 batch = Batch(columns: batch.columns.enumerated().map { needed.contains($0.offset) ? $0.element.take(keep) : Vector(type: $0.element.type, storage: .nulls(keep.count)) }, count: keep.count)
@@ -288,5 +315,27 @@ final class OrderedPrefetch: @unchecked Sendable {
                 throw e
             }
         }
+    }
+}
+
+/// The rows a DuckLake writer deleted from one data file: inlined positions and the `pos`
+/// column of its delete files.
+enum DeletedRows {
+    static func of(_ file: SourceFile) throws -> Set<Int64> {
+        var positions = Set(file.deletedPositions)
+        for path in file.deleteFiles {
+            do {
+                let parquet = try ParquetFile(path: path)
+                let pos = try parquet.columnIndex("pos")
+                for g in 0..<parquet.rowGroupCount {
+                    for column in try parquet.read(rowGroup: g, columns: [pos]) {
+                        if case let .int64(values) = column.data { positions.formUnion(values) }
+                    }
+                }
+            } catch let error as LakeError {
+                throw QueryError.io("\(path) (DuckLake delete file of \(file.path)): \(error.message)")
+            }
+        }
+        return positions
     }
 }

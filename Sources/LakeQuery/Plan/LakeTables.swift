@@ -19,67 +19,76 @@ public final class LakeTables: TableResolver, @unchecked Sendable {
     public func knownNames() -> [String] {
         guard let catalog, let datasets = try? catalog.datasets() else { return [] }
         var names: [String] = []
-        for d in datasets {
-            for zone in ["staged", "curated", "raw"] where (try? catalog.files(of: d.name, zone: LakeRoot.Zone(rawValue: zone)!).isEmpty == false) == true {
-                names.append("\(zone).\(d.name)")
-            }
+        for d in datasets where (try? catalog.files(of: d.name, zone: .raw).isEmpty == false) == true {
+            names.append("raw.\(d.name)")
         }
-        return names
+        for t in (try? catalog.duckLakeTables()) ?? [] where t.schema == "staged" || t.schema == "curated" || t.schema == "main" {
+            names.append("\(t.schema).\(t.name)")
+        }
+        return names.sorted()
     }
 
     public func table(_ parts: [String], at: TimeTravel?) throws -> TableSource {
         let display = parts.joined(separator: ".")
         guard let catalog else { throw QueryError.unknownTable(display, suggestion: nil, known: []) }
         let lower = parts.map { $0.lowercased() }
-        var zone: LakeRoot.Zone?
-        var name: String
+        var schema: String?
+        let name: String
         switch lower.count {
         case 1: name = lower[0]
-        case 2:
-            guard let z = LakeRoot.Zone(rawValue: lower[0]) else { return try unknown(display) }
-            zone = z; name = lower[1]
-        case 3 where lower[0] == "raw": zone = .raw; name = lower[2]
-        case 3 where lower[0] == "lake": zone = LakeRoot.Zone(rawValue: lower[1]); name = lower[2]
+        case 2: schema = lower[0]; name = lower[1]
+        case 3 where lower[0] == "raw": schema = "raw"; name = lower[2]
+        case 3 where lower[0] == "lake": schema = lower[1]; name = lower[2]
         default: return try unknown(display)
         }
+        // Staged and curated tables (and any table a DuckDB client created) are DuckLake tables.
+        let snapshot = try at.map { try self.snapshot(for: $0) }
+        for s in schema.map({ [$0] }) ?? ["curated", "staged", "main"] where s != "raw" && s != "quarantine" {
+            let state: DuckLakeTableState?
+            do { state = try catalog.duckLakeTable(schema: s, name: name, at: snapshot) } catch let error as LakeError {
+                throw QueryError.io("\(display): \(error.message)")
+            }
+            if let state {
+                return try TableSource.duckLake(state, name: "\(state.table.schema).\(state.table.name)" + (at == nil ? "" : "@\(state.snapshot)"))
+            }
+        }
+        if let snapshot {
+            if schema == "raw" || schema == "quarantine" {
+                throw QueryError.unsupported("time travel (AT …) works on staged and curated tables, not on \(schema!).\(name)")
+            }
+            if (try? catalog.duckLakeTable(schema: schema ?? "staged", name: name)) != nil {
+                throw QueryError.io("\(display) did not exist yet at snapshot \(snapshot) — `lake catalog snapshots \(name)` lists its snapshots")
+            }
+        }
         guard let dataset = try? catalog.dataset(named: name) else { return try unknown(display) }
-        name = dataset.name
-        let zones: [LakeRoot.Zone] = zone.map { [$0] } ?? [.curated, .staged]
-        for z in zones {
-            if let at {
-                guard z == .staged || z == .curated else {
-                    throw QueryError.unsupported("time travel (AT …) works on staged and curated tables, not on \(z.rawValue).\(name)")
-                }
-                return try travel(name, zone: z, at: at, display: display)
-            }
-            let files = try catalog.files(of: name, zone: z).map { catalog.root.absolute($0.path) }
-            guard !files.isEmpty else { continue }
-            if z == .raw || z == .quarantine {
-                return try TableSource.files(files, name: "\(z.rawValue).\(name)", format: .ndjson)
-            }
-            return try TableSource.files(files.filter { $0.hasSuffix(".parquet") }, name: "\(z.rawValue).\(name)", format: .parquet)
+        let zone = schema.flatMap { LakeRoot.Zone(rawValue: $0) }
+        // Raw and quarantine stay NDJSON files, read as they landed.
+        for z in [LakeRoot.Zone.raw, .quarantine] where zone == z || (schema == nil && z == .raw) {
+            let files = try catalog.files(of: dataset.name, zone: z).map { catalog.root.absolute($0.path) }
+            if !files.isEmpty { return try TableSource.files(files, name: "\(z.rawValue).\(dataset.name)", format: .ndjson) }
+        }
+        guard zone != nil || schema == nil else { return try unknown(display) }
+        // A version published before the catalog had DuckLake tables (registered at its next promotion).
+        for z in zone.map({ [$0] }) ?? [.curated, .staged] where z == .staged || z == .curated {
+            let files = try catalog.files(of: dataset.name, zone: z).map { catalog.root.absolute($0.path) }.filter { $0.hasSuffix(".parquet") }
+            if !files.isEmpty { return try TableSource.files(files, name: "\(z.rawValue).\(dataset.name)", format: .parquet) }
         }
         let zoneName = zone?.rawValue ?? "staged"
-        throw QueryError.io("\(zoneName).\(name) has no files yet — run `lake \(zoneName == "raw" ? "ingest" : "promote \(name)")` first")
+        throw QueryError.io("\(zoneName).\(dataset.name) has no files yet — run `lake \(zoneName == "raw" ? "ingest" : "promote \(dataset.name)")` first")
     }
 
-    private func travel(_ name: String, zone: LakeRoot.Zone, at: TimeTravel, display: String) throws -> TableSource {
-        let versions = try catalog!.versions(of: name, zone: zone)
-        let chosen: VersionRecord?
+    /// `AT (VERSION => n)` is DuckLake snapshot n, as in DuckDB; `AT (TIMESTAMP => t)` the
+    /// newest snapshot taken at or before t.
+    private func snapshot(for at: TimeTravel) throws -> Int64 {
         switch at {
-        case let .version(v): chosen = versions.first { $0.version == v }
+        case let .version(v): return Int64(v)
         case let .timestamp(text):
-            guard let t = Cast.parseTimestamp(text) else { throw QueryError.type("AT (TIMESTAMP => '\(text)'): not a timestamp") }
-            chosen = versions.filter { (Cast.parseTimestamp($0.createdAt) ?? .max) <= t }.max { $0.version < $1.version }
+            guard let micros = Cast.parseTimestamp(text) else { throw QueryError.type("AT (TIMESTAMP => '\(text)'): not a timestamp") }
+            guard let s = try catalog!.duckLakeSnapshot(atOrBefore: Double(micros) / 1_000_000) else {
+                throw QueryError.io("no snapshot was taken at or before \(text) — `lake catalog snapshots` lists them")
+            }
+            return s
         }
-        guard let version = chosen else {
-            throw QueryError.io("\(display) has no such version; it has " + (versions.isEmpty ? "none" : versions.map { "\($0.version)" }.joined(separator: ", ")))
-        }
-        let folder = catalog!.root.absolute(version.folder)
-        guard FileSystem.isDirectory(folder) else {
-            throw QueryError.io("version \(version.version) of \(display) was removed by `lake vacuum`")
-        }
-        return try TableSource.files(Glob.expand(folder + "/**/*.parquet", relativeTo: "/"), name: "\(display)@v\(version.version)", format: .parquet)
     }
 
     private func unknown(_ display: String) throws -> TableSource {

@@ -9,6 +9,9 @@ import Glibc
 struct SourceFile: Sendable {
     var path: String
     var partitions: [Value]
+    /// Rows a DuckLake writer deleted: file-relative positions, and Parquet delete files.
+    var deletedPositions: [Int64] = []
+    var deleteFiles: [String] = []
 }
 
 /// A table that scans read: Parquet or NDJSON files, their columns, then Hive partition
@@ -21,13 +24,16 @@ public final class TableSource: @unchecked Sendable {
     let files: [SourceFile]
     let fields: [Field]
     let fileColumnCount: Int
+    /// Rows held outside files (DuckLake's inlined data), one value per field.
+    let inlinedRows: [[Value]]
 
-    init(name: String, format: Format, files: [SourceFile], fields: [Field], fileColumnCount: Int) {
+    init(name: String, format: Format, files: [SourceFile], fields: [Field], fileColumnCount: Int, inlinedRows: [[Value]] = []) {
         self.name = name
         self.format = format
         self.files = files
         self.fields = fields
         self.fileColumnCount = fileColumnCount
+        self.inlinedRows = inlinedRows
     }
 
     var partitionKeys: [String] { fields[fileColumnCount...].map(\.name) }

@@ -197,9 +197,13 @@ public struct CuratedPromoter: Sendable {
         let totalRows = kept.reduce(0) { $0 + $1.rows } + added.reduce(0) { $0 + $1.rows }
         let version = VersionRecord(dataset: table, zone: "curated", version: number, folder: folder, state: "current",
                                     files: kept.count + added.count, rows: totalRows, runId: run, createdAt: now)
-        try catalog.publish(VersionPublication(
+        var publication = VersionPublication(
             version: version, addedFiles: added, removedPaths: removed, lineage: lineage, promoted: signature, drift: [],
-            quarantine: [], fullRefresh: false))
+            quarantine: [], fullRefresh: false)
+        publication.columns = fileColumns.map { DuckLakeColumn(name: $0.0.name, type: $0.0.type.duckLakeName, partition: false) }
+            + partitionKeys.map { key in DuckLakeColumn(name: key, type: columns.first { $0.0.name == key }!.0.type.duckLakeName, partition: true) }
+        publication.columnStats = DuckLakeStats.of(added, root: root, folder: folder)
+        try catalog.publish(publication)
         progress.done()
         report.version = number
         report.records = rows

@@ -263,9 +263,13 @@ public final class Promoter {
         let totalRows = kept.reduce(0) { $0 + $1.rows } + added.reduce(0) { $0 + $1.rows }
         let version = VersionRecord(dataset: dataset, zone: "staged", version: number, folder: folder, state: "current",
                                     files: allFiles, rows: totalRows, runId: run, createdAt: now)
-        try catalog.publish(VersionPublication(
+        var publication = VersionPublication(
             version: version, addedFiles: added, removedPaths: removed, lineage: lineage, promoted: promotedRecords,
-            drift: driftRecords, quarantine: quarantineFiles, fullRefresh: fullRefresh, earlierDuplicates: earlierDuplicates))
+            drift: driftRecords, quarantine: quarantineFiles, fullRefresh: fullRefresh, earlierDuplicates: earlierDuplicates)
+        publication.columns = schema.fileColumns.map { DuckLakeColumn(name: $0.name, type: $0.type.duckLakeName, partition: false) }
+            + [DuckLakeColumn(name: "dt", type: "date", partition: true), DuckLakeColumn(name: "region", type: "varchar", partition: true)]
+        publication.columnStats = DuckLakeStats.of(added, root: root, folder: folder)
+        try catalog.publish(publication)
         report.version = number
         report.totalRows = totalRows
         report.seconds = Date().timeIntervalSince(started)

@@ -4,7 +4,9 @@ import LakeCore
 
 /// Removes retired versions of staged and curated datasets once they are older than the
 /// retention window: their folders under `_versions/` and their catalog rows. Files shared
-/// with newer versions survive, since versions hold hard links.
+/// with newer versions survive, since versions hold hard links. The DuckLake snapshots taken
+/// before the window expire with them, and files other writers (DuckDB) ended before the
+/// oldest remaining snapshot are deleted.
 public struct Vacuum {
     public struct Removed: Sendable {
         public var dataset: String
@@ -14,12 +16,17 @@ public struct Vacuum {
         public var retiredAt: String
     }
 
+    public struct Result: Sendable {
+        public var versions: [Removed] = []
+        public var snapshots: DuckLakeExpiry = DuckLakeExpiry()
+    }
+
     let catalog: Catalog
 
     public init(catalog: Catalog) { self.catalog = catalog }
 
     /// Versions retired more than `retainHours` ago; removed unless `dryRun`.
-    public func run(retainHours: Double, dryRun: Bool) throws -> [Removed] {
+    public func run(retainHours: Double, dryRun: Bool) throws -> Result {
         let cutoff = Timestamps.iso(Date().addingTimeInterval(-retainHours * 3600))
         var removed: [Removed] = []
         for version in try catalog.retiredVersions(before: cutoff) {
@@ -31,6 +38,9 @@ public struct Vacuum {
             let path = catalog.root.absolute(version.folder)
             if FileSystem.exists(path) { try FileManager.default.removeItem(atPath: path) }
         }
-        return removed
+        // Snapshots after versions: a snapshot outlives no folder it reads.
+        let expiry = try catalog.expireDuckLakeSnapshots(before: cutoff, dryRun: dryRun)
+        if !dryRun { for path in expiry.orphans { unlink(path) } }
+        return Result(versions: removed, snapshots: expiry)
     }
 }
