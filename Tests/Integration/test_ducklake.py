@@ -157,6 +157,8 @@ def test_a_table_duckdb_creates_in_the_attached_lake_is_read_back_by_lake(built_
                      "INSERT INTO curated.notes VALUES (1, 'first', 1.5, DATE '2026-01-02', TIMESTAMPTZ '2026-01-02 03:04:05+00', true),"
                      " (2, NULL, NULL, NULL, NULL, NULL), (3, 'third', -2.25, DATE '2025-12-31', NULL, false)",
                      "DELETE FROM curated.notes WHERE id = 2",
+                     "CREATE TABLE curated.kinds AS SELECT i, i::SMALLINT AS s, (i / 4)::DECIMAL(10, 2) AS d, "
+                     "TIMESTAMP '2026-01-01 00:00:00' + INTERVAL (i) HOUR AS ts, uuid() AS u, [i, i] AS pair FROM range(3000) t(i)",
                      "INSERT INTO curated.region_plays VALUES ('ZZ', 1, 1)",
                      "DELETE FROM curated.region_plays WHERE region = 'SE'",
                      write=True)
@@ -164,8 +166,12 @@ def test_a_table_duckdb_creates_in_the_attached_lake_is_read_back_by_lake(built_
 
     for sql in ["SELECT region, plays, ms FROM curated.region_plays ORDER BY region",
                 "SELECT id, note, score, CAST(day AS VARCHAR), ok FROM curated.notes ORDER BY id",
-                "SELECT count(*), sum(plays) FROM curated.region_plays WHERE region <> 'ZZ'"]:
+                "SELECT count(*), sum(plays) FROM curated.region_plays WHERE region <> 'ZZ'",
+                "SELECT count(*), sum(i), sum(s), CAST(sum(d) AS DOUBLE), CAST(max(ts) AS VARCHAR), min(u), max(u), count(DISTINCT u) FROM curated.kinds"]:
         assert lake_rows(root, sql) == one(root, sql), sql
+    # A nested column lake cannot read is left out, and naming it is an error, not a column of NULLs.
+    refused = lake("query", "SELECT pair FROM curated.kinds", "--lake", str(root), check=False)
+    assert refused.returncode == 1 and "pair" in refused.stderr
     # lake also finds it by its bare name, as it does its own tables.
     assert lake_rows(root, "SELECT count(*) FROM region_plays") == one(root, "SELECT count(*) FROM curated.region_plays")
     assert lake_rows(root, "SELECT count(*) FROM curated.notes") == [[2]]

@@ -231,6 +231,16 @@ enum ColumnChunkReader {
             }, 0))
         case (.double, _):
             data = .double(spread(v.doubles, 0))
+        case (.string, .uuid):
+            var text = StringArray()
+            var i = 0
+            for row in 0..<count {
+                guard validity?[row] ?? true else { text.appendEmpty(); continue }
+                let bytes = v.strings.bytes[v.strings.range(i)]
+                i += 1
+                text.append(Self.uuidText(bytes))
+            }
+            data = .string(text)
         case (.string, _):
             if let validity {
                 var s = StringArray()
@@ -247,6 +257,18 @@ enum ColumnChunkReader {
             }
         }
         return Column(schema: schema, data: data, validity: validity)
+    }
+
+    /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` for 16 bytes; plain hex for any other length.
+    static func uuidText(_ bytes: ArraySlice<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for (k, b) in bytes.enumerated() {
+            if bytes.count == 16 && (k == 4 || k == 6 || k == 8 || k == 10) { out.append(UInt8(ascii: "-")) }
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {

@@ -26,7 +26,7 @@ public final class ParquetFile: @unchecked Sendable {
     }
 
     enum Conversion {
-        case none, timestampMillis, timestampNanos, decimal(scale: Int32), unsigned32, float16
+        case none, timestampMillis, timestampNanos, decimal(scale: Int32), unsigned32, float16, uuid
     }
 
     public var rowGroupCount: Int { meta.rowGroups.count }
@@ -125,6 +125,8 @@ public final class ParquetFile: @unchecked Sendable {
             if case let .decimal(scale, _) = logical { return (.double, .decimal(scale: scale)) }
             if e.convertedType == .decimal { return (.double, .decimal(scale: e.scale ?? 0)) }
             if case .other(15) = logical { return (.double, .float16) }
+            // UUID (16 bytes, big-endian) reads as its text, as DuckDB shows it.
+            if case .other(14) = logical, e.type == .fixedLenByteArray { return (.string, .uuid) }
             return (.string, .none)
         }
     }

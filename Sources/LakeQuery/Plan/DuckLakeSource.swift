@@ -7,8 +7,10 @@ extension TableSource {
     /// from the catalog's partition values, as lake's own files keep dt and region in folder
     /// names only), the rows deleted from them, and the rows inlined into the catalog.
     static func duckLake(_ state: DuckLakeTableState, name: String) throws -> TableSource {
-        let fileColumns = state.columns.filter { !$0.partition }
-        let partitionColumns = state.columns.filter(\.partition)
+        // lake reads flat columns only: nested ones are left out (an error if named), never read as NULL.
+        let flat = state.columns.filter { !["list", "struct", "map", "variant"].contains($0.type.lowercased()) }
+        let fileColumns = flat.filter { !$0.partition }
+        let partitionColumns = flat.filter(\.partition)
         let fields = (fileColumns + partitionColumns).map { Field(name: $0.name, table: nil, type: dataType(duckLake: $0.type)) }
         let partitionFields = fields[fileColumns.count...]
         let files = try state.files.map { file in
