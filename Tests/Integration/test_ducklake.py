@@ -129,6 +129,10 @@ def test_after_a_second_promotion_the_previous_snapshot_still_reads_the_previous
         travel = f"SELECT count(*) FROM {table} AT (VERSION => {previous})"
         assert one(root, travel) == [[count]], table
         assert lake_rows(root, travel) == [[count]], table
+    # DuckDB's change feed over the promotion: its inserts less its deletes are the new rows.
+    latest = max(s["snapshot_id"] for s in snapshots(root))
+    feed = dict(one(root, f"SELECT change_type, count(*) FROM ducklake_table_changes('lake', 'staged', 'plays', {previous + 1}, {latest}) GROUP BY ALL"))
+    assert feed.get("insert", 0) - feed.get("delete", 0) == after - before["staged.plays"] and feed["insert"] > 0
     # The snapshots of one table: each promotion of it, newest first, with lake's commit message.
     mine = snapshots(root, "staged.plays")
     assert [s["message"] for s in mine[:2]] == ["lake promote: staged.plays v2", "lake promote: staged.plays v1"]
