@@ -2,7 +2,7 @@ import Foundation
 
 /// Orders values as DuckDB does: numbers by value (BIGINT against DOUBLE too), strings by
 /// bytes, NaN above every other double; null handled by callers.
-enum Compare {
+public enum Compare {
     @inline(__always) static func doubles(_ a: Double, _ b: Double) -> Int {
         if a < b { return -1 }
         if a > b { return 1 }
@@ -10,7 +10,7 @@ enum Compare {
         return a.isNaN ? (b.isNaN ? 0 : 1) : -1
     }
 
-    static func values(_ a: Value, _ b: Value) -> Int {
+    public static func values(_ a: Value, _ b: Value) -> Int {
         switch (a, b) {
         case (.null, .null): return 0
         case (.null, _): return 1

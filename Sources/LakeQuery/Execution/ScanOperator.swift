@@ -85,7 +85,7 @@ final class ScanOperator: Operator {
                   !value.isNull, let index = try? file.columnIndex(spec.source.fields[c].name),
                   let stats = file.statistics(rowGroup: g, column: index) else { continue }
             if stats.valueCount > 0, stats.nullCount == stats.valueCount { return false }
-            guard let lo = stats.min.map(Self.value), let hi = stats.max.map(Self.value) else { continue }
+            guard let lo = stats.min.map(Value.init(parquet:)), let hi = stats.max.map(Value.init(parquet:)) else { continue }
             let belowMin = Compare.values(value, lo) < 0, aboveMax = Compare.values(value, hi) > 0
             switch op {
             case "=": if belowMin || aboveMax { return false }
@@ -97,17 +97,6 @@ final class ScanOperator: Operator {
             }
         }
         return true
-    }
-
-    static func value(_ c: ColumnValue) -> Value {
-        switch c {
-        case let .boolean(b): .bool(b)
-        case let .int(i): .int(i)
-        case let .double(d): .double(d)
-        case let .string(s): .string(s)
-        case let .date(d): .date(Int64(d))
-        case let .timestamp(t): .timestamptz(t)
-        }
     }
 
     private func readRowGroup(_ file: ParquetFile, _ g: Int, _ source: SourceFile, deleted: Set<Int64>, firstRow: Int64) throws -> Batch? {

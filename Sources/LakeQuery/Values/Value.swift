@@ -1,5 +1,6 @@
 import Foundation
 import LakeCore
+import LakeParquet
 
 /// One SQL value: literals, constants folded at plan time, and row-at-a-time paths.
 public enum Value: Sendable, Hashable {
@@ -91,5 +92,19 @@ public struct Interval: Sendable, Hashable, CustomStringConvertible {
             parts.append(t)
         }
         return parts.joined(separator: " ")
+    }
+}
+
+extension Value {
+    /// A Parquet value (a statistic): Parquet timestamps are UTC instants.
+    public init(parquet c: ColumnValue) {
+        switch c {
+        case let .boolean(b): self = .bool(b)
+        case let .int(i): self = .int(i)
+        case let .double(d): self = .double(d)
+        case let .string(s): self = .string(s)
+        case let .date(d): self = .date(Int64(d))
+        case let .timestamp(t): self = .timestamptz(t)
+        }
     }
 }
