@@ -32,8 +32,10 @@ public final class Catalog: Sendable {
         do {
             pool = try DatabasePool(path: root.catalogPath, configuration: config)
             try Migrations.migrator.migrate(pool)
-            try pool.write { db in
-                try Self.moveDuckLakeDataPath(db, to: root.path + "/")
+            // Written only when the lake has moved: opening a catalog to read takes no write lock.
+            let dataPath = root.path + "/"
+            if try pool.read({ db in try db.tableExists("ducklake_metadata") && Self.dataPath(db) != dataPath }) {
+                try pool.write { db in try Self.moveDuckLakeDataPath(db, to: dataPath) }
             }
         } catch let error as DatabaseError {
             throw CatalogError.database("\(root.catalogPath): \(error.message ?? "\(error.resultCode)")")

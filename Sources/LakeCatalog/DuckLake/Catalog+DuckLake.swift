@@ -44,6 +44,9 @@ public struct DuckLakeColumnStats: Sendable {
 // keep the folder of their last version, which `lake vacuum` removes together with the
 // snapshots that could still see them.
 extension Catalog {
+    /// Where lake's own tables' paths start (relative to their schema's): their version folders.
+    static let lakeTablePathPrefix = "../_versions/"
+
     /// Registers a published version as one DuckLake snapshot, inside the publishing transaction.
     static func registerDuckLakeSnapshot(_ db: Database, _ p: VersionPublication, now: String) throws {
         guard !p.columns.isEmpty else { return }
@@ -112,9 +115,9 @@ extension Catalog {
             deletedRows += try Int.fetchOne(db, sql: "SELECT sum(record_count) FROM ducklake_data_file WHERE \(where_)", arguments: [table, relative]) ?? 0
             try db.execute(sql: "UPDATE ducklake_data_file SET end_snapshot = ? WHERE \(where_)", arguments: [s.id, table, relative])
         }
-        if let folder {
+        let version = folder.map { String($0.split(separator: "/").last!) } ?? ""
+        if folder != nil {
             // Kept files are hard-linked into the new folder: point their rows there.
-            let version = String(folder.split(separator: "/").last!)
             try db.execute(sql: """
                 UPDATE ducklake_data_file SET path = ? || substr(path, instr(path, '/'))
                 WHERE table_id = ? AND end_snapshot IS NULL AND path GLOB 'v[0-9]*/*' AND substr(path, 1, instr(path, '/') - 1) <> ?
@@ -122,7 +125,6 @@ extension Catalog {
         }
         var nextRow = try Int64.fetchOne(db, sql: "SELECT next_row_id FROM ducklake_table_stats WHERE table_id = ?", arguments: [table]) ?? 0
         var addedRows = 0, addedBytes = 0
-        let version = folder.map { String($0.split(separator: "/").last!) } ?? ""
         for (order, file) in added.enumerated() where file.path.hasPrefix(prefix) {
             let id = s.nextFileId
             s.nextFileId += 1
@@ -173,7 +175,7 @@ extension Catalog {
         s.nextCatalogId += 1
         s.schemaVersion += 1
         try db.execute(sql: "INSERT INTO ducklake_table VALUES (?, lower(hex(randomblob(16))), ?, NULL, ?, ?, ?, 1)",
-                       arguments: [id, s.id, schemaId, name, "../_versions/\(zone)/\(name)/"])
+                       arguments: [id, s.id, schemaId, name, "\(lakeTablePathPrefix)\(zone)/\(name)/"])
         for (k, c) in columns.enumerated() { try insertColumn(db, table: id, columnId: Int64(k + 1), order: k + 1, c, s.id) }
         let partitionKeys = columns.enumerated().filter { $0.element.partition }
         if !partitionKeys.isEmpty {

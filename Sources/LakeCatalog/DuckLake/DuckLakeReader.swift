@@ -58,10 +58,11 @@ public struct DuckLakeTableState: Sendable {
 extension Catalog {
     /// The latest snapshot id (nil when the catalog has no DuckLake tables).
     public func duckLakeCurrentSnapshot() throws -> Int64? {
-        try read { db in
-            guard try db.tableExists("ducklake_snapshot") else { return nil }
-            return try Int64.fetchOne(db, sql: "SELECT max(snapshot_id) FROM ducklake_snapshot")
-        }
+        try read { db in try db.tableExists("ducklake_snapshot") ? Self.latestSnapshot(db) : nil }
+    }
+
+    static func latestSnapshot(_ db: Database) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT max(snapshot_id) FROM ducklake_snapshot")
     }
 
     /// Snapshots, newest first; with `table`, only those that changed it.
@@ -95,16 +96,14 @@ extension Catalog {
         var t = text.replacingOccurrences(of: " ", with: "T")
         if t.hasSuffix("+00") { t = String(t.dropLast(3)) + "Z" }
         if !t.hasSuffix("Z") && !t.contains("+") { t += "Z" }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = t.contains(".") ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
-        return formatter.date(from: t)?.timeIntervalSince1970
+        return Timestamps.parse(t)?.timeIntervalSince1970
     }
 
     /// Tables alive at `snapshot` (the latest when nil), by schema and name.
     public func duckLakeTables(at snapshot: Int64? = nil) throws -> [DuckLakeTableName] {
         try read { db in
             guard try db.tableExists("ducklake_table") else { return [] }
-            let s = try snapshot ?? Int64.fetchOne(db, sql: "SELECT max(snapshot_id) FROM ducklake_snapshot") ?? 0
+            let s = try snapshot ?? Self.latestSnapshot(db) ?? 0
             return try Row.fetchAll(db, sql: """
                 SELECT s.schema_name, t.table_name, t.table_id FROM ducklake_table t JOIN ducklake_schema s USING (schema_id)
                 WHERE \(Self.alive("t")) AND \(Self.alive("s")) ORDER BY s.schema_name, t.table_name
@@ -120,21 +119,19 @@ extension Catalog {
     public func duckLakeTable(schema: String, name: String, at snapshot: Int64? = nil) throws -> DuckLakeTableState? {
         try read { db in
             guard try db.tableExists("ducklake_table") else { return nil }
-            let latest = try Int64.fetchOne(db, sql: "SELECT max(snapshot_id) FROM ducklake_snapshot") ?? 0
+            let latest = try Self.latestSnapshot(db) ?? 0
             let s = snapshot ?? latest
             guard s <= latest, try Int64.fetchOne(db, sql: "SELECT snapshot_id FROM ducklake_snapshot WHERE snapshot_id = ?", arguments: [s]) != nil else {
                 throw CatalogError.database("snapshot \(s) does not exist"
                     + (s <= latest ? " (expired by `lake vacuum`)" : " (the latest is \(latest))") + " — `lake catalog snapshots` lists them")
             }
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT t.table_id, t.path, t.path_is_relative, s.path, s.path_is_relative, s.schema_name, t.table_name
+                SELECT t.table_id, s.schema_name, t.table_name, t.path, t.path_is_relative, s.path, s.path_is_relative
                 FROM ducklake_table t JOIN ducklake_schema s USING (schema_id)
                 WHERE lower(s.schema_name) = lower(?) AND lower(t.table_name) = lower(?) AND \(Self.alive("t")) AND \(Self.alive("s"))
                 """, arguments: [schema, name, s, s, s, s]) else { return nil }
             let tableId: Int64 = row[0]
-            let dataPath = try String.fetchOne(db, sql: "SELECT value FROM ducklake_metadata WHERE key = 'data_path'") ?? ""
-            let schemaPath = Self.resolve(row[3], relative: row[4] != 0, under: dataPath)
-            let tablePath = Self.resolve(row[1], relative: row[2] != 0, under: schemaPath)
+            let tablePath = Self.tableFolder(row, at: 3, dataPath: try Self.dataPath(db))
 
             let columnRows = try Row.fetchAll(db, sql: """
                 SELECT column_id, column_name, column_type FROM ducklake_column
@@ -211,9 +208,36 @@ extension Catalog {
                     })
                 }
             }
-            return DuckLakeTableState(table: DuckLakeTableName(schema: row[5], name: row[6], id: tableId), snapshot: s,
+            return DuckLakeTableState(table: DuckLakeTableName(schema: row[1], name: row[2], id: tableId), snapshot: s,
                                       columns: columns, files: files, inlinedRows: inlined)
         }
+    }
+
+    /// Every table's folder (absolute: its path under its schema's, under `data_path`) and
+    /// whether it is one of lake's own, by table id; a table's live row wins over ended ones.
+    static func duckLakeTableFolders(_ db: Database) throws -> [Int64: DuckLakeTableFolder] {
+        let dataPath = try dataPath(db)
+        var folders: [Int64: DuckLakeTableFolder] = [:]
+        for r in try Row.fetchAll(db, sql: """
+            SELECT s.schema_name, t.table_name, t.table_id, t.path, t.path_is_relative, s.path, s.path_is_relative, t.end_snapshot
+            FROM ducklake_table t JOIN ducklake_schema s USING (schema_id)
+            """) {
+            let name = DuckLakeTableName(schema: r[0], name: r[1], id: r[2])
+            let folder = DuckLakeTableFolder(name: name, path: tableFolder(r, at: 3, dataPath: dataPath),
+                                             lakeOwned: (r[3] as String).hasPrefix(lakeTablePathPrefix), live: (r[7] as Int64?) == nil)
+            if folders[name.id]?.live != true { folders[name.id] = folder }
+        }
+        return folders
+    }
+
+    static func dataPath(_ db: Database) throws -> String {
+        try String.fetchOne(db, sql: "SELECT value FROM ducklake_metadata WHERE key = 'data_path'") ?? ""
+    }
+
+    /// A table's folder from `t.path, t.path_is_relative, s.path, s.path_is_relative` at `index`
+    /// in `row`: its path under its schema's, under `data_path`.
+    static func tableFolder(_ row: Row, at index: Int, dataPath: String) -> String {
+        resolve(row[index], relative: row[index + 1] != 0, under: resolve(row[index + 2], relative: row[index + 3] != 0, under: dataPath))
     }
 
     static func resolve(_ path: String, relative: Bool, under base: String) -> String {
@@ -252,25 +276,22 @@ extension Catalog {
             guard let latest = all.last?[0] as Int64? else { return expiry }
             expiry.snapshots = all.filter { ($0[0] as Int64) != latest && (Self.seconds(ofSnapshotTime: $0[1] ?? "") ?? .infinity) < limit }.map { $0[0] }
             guard let oldestKept = all.map({ $0[0] as Int64 }).first(where: { !expiry.snapshots.contains($0) }) else { return expiry }
-            let dataPath = try String.fetchOne(db, sql: "SELECT value FROM ducklake_metadata WHERE key = 'data_path'") ?? ""
+            let folders = try Self.duckLakeTableFolders(db)
             // Ended before every remaining snapshot: nothing can read it.
             let gone = try Row.fetchAll(db, sql: """
-                SELECT 'data', f.data_file_id, f.path, f.path_is_relative, t.path, t.path_is_relative, s.path, s.path_is_relative
-                FROM ducklake_data_file f JOIN ducklake_table t USING (table_id) JOIN ducklake_schema s USING (schema_id)
-                WHERE f.end_snapshot IS NOT NULL AND f.end_snapshot <= ?
+                SELECT 'data', data_file_id, table_id, path, path_is_relative FROM ducklake_data_file
+                WHERE end_snapshot IS NOT NULL AND end_snapshot <= ?
                 UNION ALL
-                SELECT 'delete', f.delete_file_id, f.path, f.path_is_relative, t.path, t.path_is_relative, s.path, s.path_is_relative
-                FROM ducklake_delete_file f JOIN ducklake_table t USING (table_id) JOIN ducklake_schema s USING (schema_id)
-                WHERE f.end_snapshot IS NOT NULL AND f.end_snapshot <= ?
+                SELECT 'delete', delete_file_id, table_id, path, path_is_relative FROM ducklake_delete_file
+                WHERE end_snapshot IS NOT NULL AND end_snapshot <= ?
                 """, arguments: [oldestKept, oldestKept])
             var dataIds: [Int64] = [], deleteIds: [Int64] = []
             for r in gone {
                 let kind: String = r[0]
                 if kind == "data" { dataIds.append(r[1]) } else { deleteIds.append(r[1]) }
-                let schemaPath = Self.resolve(r[6], relative: r[7] != 0, under: dataPath)
-                let tablePath = Self.resolve(r[4], relative: r[5] != 0, under: schemaPath)
-                if !(r[4] as String).hasPrefix("../_versions/") {
-                    expiry.orphans.append(Self.resolve(r[2], relative: r[3] != 0, under: tablePath))
+                // lake's own files go with their version folders.
+                if let folder = folders[r[2]], !folder.lakeOwned {
+                    expiry.orphans.append(Self.resolve(r[3], relative: r[4] != 0, under: folder.path))
                 }
             }
             expiry.dataFiles = dataIds.count
@@ -303,29 +324,29 @@ extension Catalog {
         try read { db in
             var foreign = DuckLakeForeign()
             guard try db.tableExists("ducklake_table") else { return foreign }
-            let dataPath = try String.fetchOne(db, sql: "SELECT value FROM ducklake_metadata WHERE key = 'data_path'") ?? ""
             let prefix = root.path + "/"
             func relative(_ path: String) -> String { path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path }
-            var paths: [Int64: (DuckLakeTableName, String)] = [:]
-            for r in try Row.fetchAll(db, sql: """
-                SELECT s.schema_name, t.table_name, t.table_id, t.path, t.path_is_relative, s.path, s.path_is_relative, t.end_snapshot
-                FROM ducklake_table t JOIN ducklake_schema s USING (schema_id) WHERE NOT (t.path GLOB '../_versions/*')
-                """) {
-                let name = DuckLakeTableName(schema: r[0], name: r[1], id: r[2])
-                let tablePath = Self.resolve(r[3], relative: r[4] != 0, under: Self.resolve(r[5], relative: r[6] != 0, under: dataPath))
-                paths[name.id] = (name, tablePath)
-                if (r[7] as Int64?) == nil {
-                    foreign.tables.append((name, relative(tablePath.hasSuffix("/") ? String(tablePath.dropLast()) : tablePath)))
-                }
+            let folders = try Self.duckLakeTableFolders(db).filter { !$0.value.lakeOwned }
+            for folder in folders.values.sorted(by: { $0.name.id < $1.name.id }) where folder.live {
+                foreign.tables.append((folder.name, relative(folder.path.hasSuffix("/") ? String(folder.path.dropLast()) : folder.path)))
             }
             for r in try Row.fetchAll(db, sql: """
                 SELECT table_id, path, path_is_relative FROM ducklake_data_file
                 UNION ALL SELECT table_id, path, path_is_relative FROM ducklake_delete_file
                 """) {
-                guard let (name, tablePath) = paths[r[0]] else { continue }
-                foreign.files[relative(Self.resolve(r[1], relative: r[2] != 0, under: tablePath))] = name
+                guard let folder = folders[r[0]] else { continue }
+                foreign.files[relative(Self.resolve(r[1], relative: r[2] != 0, under: folder.path))] = folder.name
             }
             return foreign
         }
     }
+}
+
+/// Where a DuckLake table's files are, and whose table it is.
+struct DuckLakeTableFolder {
+    var name: DuckLakeTableName
+    var path: String
+    /// One of lake's own tables: its path is in `_versions/` (`Catalog.lakeTablePathPrefix`).
+    var lakeOwned: Bool
+    var live: Bool
 }
