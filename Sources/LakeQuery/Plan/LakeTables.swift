@@ -62,16 +62,13 @@ public final class LakeTables: TableResolver, @unchecked Sendable {
         }
         guard let dataset = try? catalog.dataset(named: name) else { return try unknown(display) }
         let zone = schema.flatMap { LakeRoot.Zone(rawValue: $0) }
-        // Raw and quarantine stay NDJSON files, read as they landed.
-        for z in [LakeRoot.Zone.raw, .quarantine] where zone == z || (schema == nil && z == .raw) {
-            let files = try catalog.files(of: dataset.name, zone: z).map { catalog.root.absolute($0.path) }
-            if !files.isEmpty { return try TableSource.files(files, name: "\(z.rawValue).\(dataset.name)", format: .ndjson) }
-        }
         guard zone != nil || schema == nil else { return try unknown(display) }
-        // A version published before the catalog had DuckLake tables (registered at its next promotion).
-        for z in zone.map({ [$0] }) ?? [.curated, .staged] where z == .staged || z == .curated {
-            let files = try catalog.files(of: dataset.name, zone: z).map { catalog.root.absolute($0.path) }.filter { $0.hasSuffix(".parquet") }
-            if !files.isEmpty { return try TableSource.files(files, name: "\(z.rawValue).\(dataset.name)", format: .parquet) }
+        // Raw and quarantine are NDJSON as they landed; a staged or curated version published
+        // before the catalog had DuckLake tables is read from its files until its next promotion.
+        for z in zone.map({ [$0] }) ?? [.curated, .staged] {
+            let ndjson = z == .raw || z == .quarantine
+            let files = try catalog.files(of: dataset.name, zone: z).map { catalog.root.absolute($0.path) }.filter { ndjson || $0.hasSuffix(".parquet") }
+            if !files.isEmpty { return try TableSource.files(files, name: "\(z.rawValue).\(dataset.name)", format: ndjson ? .ndjson : .parquet) }
         }
         let zoneName = zone?.rawValue ?? "staged"
         throw QueryError.io("\(zoneName).\(dataset.name) has no files yet — run `lake \(zoneName == "raw" ? "ingest" : "promote \(dataset.name)")` first")
