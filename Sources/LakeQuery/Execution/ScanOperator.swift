@@ -50,7 +50,8 @@ final class ScanOperator: Operator {
             } catch let error as LakeError {
                 throw QueryError.io("\(file.path): \(error.message)")
             }
-            let deleted = try DeletedRows.of(file)
+            // Delete files are read only for a file some row group of which is read.
+            let deleted = groups.isEmpty ? [] : try DeletedRows.of(file)
             for (g, firstRow) in groups {
                 work.append { [self] in
                     let parquet: ParquetFile
