@@ -79,22 +79,45 @@ public struct JSONNode: Sendable {
         return result
     }
 
-    /// The value at `path` (`albums.items`, `track.artists[0].name`).
+    /// The value at `path` (`albums.items`, `track.artists[0].name`, `data[-1].id`); the
+    /// first where `[*]` would give several.
     public func value(at path: JSONPath) -> JSONNode? {
         var node: JSONNode? = self
         for step in path.steps {
             switch step {
             case let .key(key): node = node?[key]
-            case let .index(i):
-                guard let n = node, n.kind == .array, i >= 0 else { return nil }
-                var j = n.index + 1
-                var k = 0
-                let end = Int(n.token.next)
-                while j < end, k < i { j = Int(n.tape.tokens[j].next); k += 1 }
-                node = j < end ? JSONNode(tape: n.tape, index: j) : nil
+            case let .index(i): node = node?.element(i)
+            case .each: node = node?.element(0)
             }
         }
         return node
+    }
+
+    /// Every value at `path`, `[*]` taking each element in turn.
+    public func values(at path: JSONPath) -> [JSONNode] {
+        var nodes: [JSONNode] = [self]
+        for step in path.steps {
+            switch step {
+            case let .key(key): nodes = nodes.compactMap { $0[key] }
+            case let .index(i): nodes = nodes.compactMap { $0.element(i) }
+            case .each: nodes = nodes.flatMap { $0.kind == .array ? $0.elements : [] }
+            }
+        }
+        return nodes
+    }
+
+    /// The i-th element of an array; a negative i counts from the end (-1 is the last).
+    public func element(_ i: Int) -> JSONNode? {
+        guard kind == .array else { return nil }
+        if i < 0 {
+            let all = elements
+            return all.count + i >= 0 ? all[all.count + i] : nil
+        }
+        var j = index + 1
+        var k = 0
+        let end = Int(token.next)
+        while j < end, k < i { j = Int(tape.tokens[j].next); k += 1 }
+        return j < end ? JSONNode(tape: tape, index: j) : nil
     }
 
     /// The bytes of this value as they stand in the document.

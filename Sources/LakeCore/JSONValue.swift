@@ -44,6 +44,23 @@ public indirect enum JSONValue: Equatable, Sendable {
         return nil
     }
 
+    /// The value at `path`; a negative index counts from the end, `[*]` takes the first element.
+    public func value(at path: JSONPath) -> JSONValue? {
+        var value: JSONValue? = self
+        for step in path.steps {
+            switch step {
+            case let .key(k): value = value?[k]
+            case let .index(i):
+                value = value?.arrayValue.flatMap { a in
+                    let j = i < 0 ? a.count + i : i
+                    return a.indices.contains(j) ? a[j] : nil
+                }
+            case .each: value = value?.arrayValue?.first
+            }
+        }
+        return value
+    }
+
     public var stringValue: String? { if case let .string(s) = self { return s } else { return nil } }
     public var intValue: Int? {
         switch self {

@@ -1,3 +1,4 @@
+import Foundation
 import LakeCore
 
 /// Failures of ingestion. URLs in messages are redacted: no credential is ever printed.
@@ -7,11 +8,17 @@ public enum IngestError: LakeError {
     case invalidURL(String)
     case gaveUp(url: String, attempts: Int, lastProblem: String)
     case rateLimitedTooLong(url: String, retryAfter: Double, limit: Double)
+    case quotaExceeded(url: String, retryAfter: Double?)
     case httpStatus(url: String, status: Int, detail: String)
     case unauthorized(url: String, detail: String)
     case tokenRefused(url: String, status: Int, detail: String)
     case badTokenResponse(url: String, detail: String)
     case nextLinkLoop(url: String)
+    case paginationBroken(url: String, problem: String)
+    case endpointGone(dataset: String, status: Int, url: String, message: String)
+    case signIn(store: String, problem: String)
+    /// The run is stopping (a long Retry-After): the unit ended at its last commit.
+    case stopped
     case unitsFailed(failed: [String], total: Int)
 
     public var stage: String { "Ingest" }
@@ -27,7 +34,11 @@ public enum IngestError: LakeError {
         case let .gaveUp(url, attempts, last):
             return "GET \(url) failed \(attempts) times (last: \(last)); the API may be down — run the same command again later to resume where it stopped"
         case let .rateLimitedTooLong(url, retryAfter, limit):
-            return "\(url) asked to retry after \(Int(retryAfter)) s, beyond --max-retry-after \(Int(limit)) s: run again later to resume"
+            let resume = Timestamps.iso(Date().addingTimeInterval(retryAfter)).prefix(19) + "Z"
+            return "\(url) answered 429 with Retry-After \(Int(retryAfter.rounded())) s, beyond --max-retry-after \(Int(limit)) s: what landed is committed; run the same command again after \(resume) to resume"
+        case let .quotaExceeded(url, retryAfter):
+            let when = retryAfter.map { "after " + Timestamps.iso(Date().addingTimeInterval($0)).prefix(19) + "Z" } ?? "once the quota resets"
+            return "\(url) answered 429 QUOTA_EXCEEDED: the app's request quota is used up; what landed is committed; run the same command again \(when) to resume"
         case let .httpStatus(url, status, detail):
             return "GET \(url) answered HTTP \(status)\(detail.isEmpty ? "" : ": \(detail)") — not retried; check the request parameters"
         case let .unauthorized(url, detail):
@@ -38,6 +49,14 @@ public enum IngestError: LakeError {
             return "the token endpoint \(url) answered without a usable access token (\(detail))"
         case let .nextLinkLoop(url):
             return "the API's next link points back at the page just fetched (\(url)); stopping rather than looping"
+        case let .paginationBroken(url, problem):
+            return "GET \(url): \(problem) — the collection is not complete; check the declaration's paginator against what the API sends"
+        case let .endpointGone(dataset, status, url, message):
+            return "\(dataset): GET \(url) answered HTTP \(status) — \(message.isEmpty ? "the endpoint is not available to this client" : message); no more requests were sent for \(dataset)"
+        case let .signIn(store, problem):
+            return "sign-in \(store): \(problem)"
+        case .stopped:
+            return "stopped at its last commit, with the run"
         case let .unitsFailed(failed, total):
             let shown = failed.prefix(5).joined(separator: "; ")
             return "\(failed.count) of \(total) units failed: \(shown)\(failed.count > 5 ? "; …" : "") — what landed is committed; run the same command again to retry the rest"

@@ -7,7 +7,7 @@ struct SimulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulator",
         abstract: "Run a built-in simulator on 127.0.0.1 (for tests, benchmarks and trying things).",
-        subcommands: [SpotifySimulatorCommand.self, EventsSimulatorCommand.self])
+        subcommands: [SpotifySimulatorCommand.self, PagedAPISimulatorCommand.self, EventsSimulatorCommand.self])
 }
 
 struct SpotifySimulatorCommand: AsyncParsableCommand {
@@ -31,6 +31,28 @@ struct SpotifySimulatorCommand: AsyncParsableCommand {
             ("url", .string(base)), ("api_base", .string(base + "/v1")), ("token_url", .string(base + "/api/token")),
             ("client_id", .string(SpotifySimulator.clientID)), ("client_secret", .string(SpotifySimulator.clientSecret)),
         ]).serialized())
+        fflush(stdout)
+        while true { try await Task.sleep(nanoseconds: 3_600_000_000_000) }
+    }
+}
+
+struct PagedAPISimulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "paged-api",
+        abstract: "A small REST API that pages one collection in every style `lake ingest api` declares (next links, Link headers, offsets, page numbers, cursors, Stripe's starting_after, pages with a byte-order mark); prints one JSON line with its URL, then serves until killed.")
+
+    @Option(help: "Port (0: any free port).") var port = 0
+    @Option(help: "Records in the collection.") var count = 100
+    @Option(help: "Faults: none, all, or e.g. 429=0.1,5xx=0.05,truncate.") var faults = "none"
+    @Option(help: "Seed of the faults' dice.") var seed: UInt64 = 1
+
+    func run() async throws {
+        guard let config = SimulatorFaults.parse(faults) else {
+            throw ValidationError("--faults: '\(faults)' is not none, all, or a list like 429=0.1,5xx,truncate")
+        }
+        let simulator = PagedAPISimulator(count: count, faults: config, seed: seed)
+        let bound = try await simulator.start(port: port)
+        print(JSONValue.object([("url", .string("http://127.0.0.1:\(bound)")), ("count", .int(count))]).serialized())
         fflush(stdout)
         while true { try await Task.sleep(nanoseconds: 3_600_000_000_000) }
     }

@@ -43,6 +43,49 @@ import Testing
         #expect(error?.message.contains(key) == true, "\(error?.message ?? "")")
     }
 
+    @Test(arguments: [
+        (#"{"source": "s", "base_url": "https://x", "pagination": {}, "resources": [{"dataset": "a"}]}"#, "\"pagination\""),
+        (#"{"source": "s", "base_url": "https://x", "resources": [{"dataset": "a", "record": "data"}]}"#, "\"record\""),
+        (#"{"source": "s", "base_url": "https://x", "resources": [{"dataset": "a", "paginator": {"type": "cursor", "cursor": "next", "param": "c"}}]}"#, "\"param\""),
+        (#"{"source": "s", "base_url": "https://x", "auth": {"type": "bearer", "token_env": "T", "prefix": "Token"}, "resources": [{"dataset": "a"}]}"#, "\"prefix\""),
+        (#"{"source": "s", "base_url": "https://x", "resources": [{"dataset": "a", "parent": {"resource": "a", "field": "id", "each": true}, "path": "{parent}"}]}"#, "\"each\""),
+    ])
+    func unknownKeysAreRefusedAtLoadNamingTheKey(_ text: String, _ key: String) {
+        let error = #expect(throws: IngestError.self) { try parse(text) }
+        #expect(error?.message.hasPrefix("sources/x.json: ") == true)
+        #expect(error?.message.contains("unknown key \(key)") == true, "\(error?.message ?? "")")
+    }
+
+    @Test(arguments: [
+        ("cursor", #""cursor": "$.data[-1].id""#),
+        ("cursor", #""cursor": "data[last].id""#),
+        ("cursor", #""cursor": "data..id""#),
+        ("cursor", #""cursor": "data[*].id""#),
+        ("cursor", #""cursor": "data['id']""#),
+        ("has_more", #""cursor": "data[-1].id", "has_more": "meta[?(@.more)]""#),
+    ])
+    func pathsLakeCannotReadAreRefusedAtLoad(_ key: String, _ paginator: String) {
+        let error = #expect(throws: IngestError.self) {
+            try parse(#"{"source": "s", "base_url": "https://x", "resources": [{"dataset": "a", "paginator": {"type": "cursor", \#(paginator)}}]}"#)
+        }
+        #expect(error?.message.contains("paginator.\(key)") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("not a path lake reads") == true)
+    }
+
+    @Test func limitCapsAreCheckedAtLoad() throws {
+        let d = try parse("""
+            {"source": "billing", "base_url": "https://api.stripe.com/v1/",
+             "auth": {"type": "bearer", "token_env": "STRIPE_SECRET_KEY"},
+             "resources": [{"dataset": "customers", "path": "customers", "records": "data",
+               "paginator": {"type": "offset", "limit": 100, "max_limit": 100}}]}
+            """)
+        #expect(d.resources[0].paginator.caps == "limit at most 100")
+        let over = #expect(throws: IngestError.self) {
+            try parse(#"{"source": "s", "base_url": "https://x", "resources": [{"dataset": "a", "paginator": {"type": "offset", "limit": 50, "max_limit": 10}}]}"#)
+        }
+        #expect(over?.message.contains("max_limit 10") == true)
+    }
+
     @Test func missingSecretsNameTheVariable() {
         let error = #expect(throws: IngestError.self) {
             _ = try AuthDeclaration.bearer(tokenEnv: "SHOP_TOKEN").make(

@@ -85,4 +85,59 @@ import Testing
         #expect(ids.sorted() == Array(0..<42))
         #expect(try lake.catalog.cursor(source: "shop", dataset: "items", scope: "-") == "2026-01-01T00:00:41Z")
     }
+
+    @Test func stripesStartingAfterLandsEveryRecordOnceThroughFaults() async throws {
+        var faults = SimulatorFaults()
+        (faults.rateLimit, faults.serverError, faults.truncated) = (0.1, 0.1, 0.1)
+        let api = PagedAPISimulator(count: 750, faults: faults)
+        let port = try await api.start()
+        let lake = try TempLake()
+        let d = try declaration(port: port, style: "stripe", records: "data",
+                                paginator: #"{"type": "cursor", "cursor": "data[-1].id", "cursor_param": "starting_after", "has_more": "has_more"}"#,
+                                auth: "", extra: #", "params": {"limit": 100}"#)
+        let report = try await APIIngestion(declaration: d, catalog: lake.catalog, environment: [:], options: .forTests).run()
+        let served = api.faultsServed
+        await api.stop()
+        #expect(report.complete && report.failures.isEmpty, "\(report.failures)")
+        #expect(served.values.reduce(0, +) > 0, "the faults were on")
+        let ids = try lake.rawPages().flatMap { $0.records(at: "data") }.map { $0["id"] as! String }
+        #expect(ids.count == 750 && Set(ids).count == 750)
+        #expect(try lake.rawPages().map(\.page).max() == 8, "100 per page")
+    }
+
+    @Test func aCursorMissingWhileHasMoreIsTrueFailsTheUnitNamingWhy() async throws {
+        let api = PagedAPISimulator(count: 100)
+        let port = try await api.start()
+        let lake = try TempLake()
+        let d = try declaration(port: port, style: "stripe-broken", records: "data",
+                                paginator: #"{"type": "cursor", "cursor": "data[-1].id", "cursor_param": "starting_after", "has_more": "has_more"}"#,
+                                auth: "")
+        let report = try await APIIngestion(declaration: d, catalog: lake.catalog, environment: [:], options: .forTests).run()
+        await api.stop()
+        #expect(!report.complete)
+        #expect(report.failures.count == 1)
+        #expect(report.failures.first?.contains("\"has_more\" is true but there is no cursor at \"data[-1].id\"") == true, "\(report.failures)")
+        // What came before the broken page is landed and committed.
+        #expect(try lake.rawPages().flatMap { $0.records(at: "data") }.count == 20)
+    }
+
+    @Test(arguments: ["0", "1"])
+    func aPageStartingWithAByteOrderMarkLandsWithoutIt(_ pretty: String) async throws {
+        let api = PagedAPISimulator(count: 95)
+        let port = try await api.start()
+        let lake = try TempLake()
+        let d = try declaration(port: port, style: "bom", records: "items",
+                                paginator: #"{"type": "page_number", "start": 0, "page_size_param": "size", "page_size": 40, "total_pages": "pages"}"#,
+                                auth: "", extra: #", "params": {"pretty": "\#(pretty)"}"#)
+        let report = try await APIIngestion(declaration: d, catalog: lake.catalog, environment: [:], options: .forTests).run()
+        await api.stop()
+        #expect(report.complete && report.failures.isEmpty, "\(report.failures)")
+        let pages = try lake.rawPages()
+        #expect(pages.flatMap { $0.records(at: "items") }.map { $0["id"] as! Int }.sorted() == Array(0..<95))
+        for path in lake.files(under: "raw") {
+            let bytes = try GzipReader.decompress(FileSystem.readFile(lake.root.absolute(path)))
+            #expect(!bytes.indices.dropLast(2).contains { bytes[$0] == 0xEF && bytes[$0 + 1] == 0xBB && bytes[$0 + 2] == 0xBF })
+            #expect(!bytes.contains(0x0D), "line breaks inside the body become spaces")
+        }
+    }
 }

@@ -33,6 +33,7 @@ struct RawPage {
             switch step {
             case let .key(key): return (node as? [String: Any])?[key]
             case let .index(i): return (node as? [Any]).flatMap { i < $0.count ? $0[i] : nil }
+            case .each: return (node as? [Any])?.first
             }
         } } ?? body
         return (value as? [[String: Any]]) ?? []

@@ -113,13 +113,7 @@ public struct Adoption: Sendable {
         for line in text.split(separator: UInt8(ascii: "\n")) where !line.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) {
             rows += 1
             guard let recordsPath else { records += 1; continue }
-            var value = (try? JSONValue.parse(Array(line)))?["body"]
-            for step in recordsPath.steps {
-                switch step {
-                case let .key(k): value = value?[k]
-                case let .index(i): value = value?.arrayValue.flatMap { i < $0.count ? $0[i] : nil }
-                }
-            }
+            let value = (try? JSONValue.parse(Array(line)))?["body"]?.value(at: recordsPath)
             records += value?.arrayValue?.count ?? 0
         }
         return (rows, records)

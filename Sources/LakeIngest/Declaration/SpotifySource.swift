@@ -16,19 +16,19 @@ public enum SpotifySource {
             ResourceDeclaration(
                 dataset: "new_releases", path: "browse/new-releases",
                 params: [("country", "{region}"), ("limit", "50")], records: "albums.items",
-                paginator: .jsonLink(next: "albums.next")),
+                paginator: .jsonLink(next: "albums.next", hasMore: nil)),
             ResourceDeclaration(
                 dataset: "featured_playlists", path: "browse/featured-playlists",
                 params: [("country", "{region}"), ("limit", "50")], records: "playlists.items",
-                paginator: .jsonLink(next: "playlists.next")),
+                paginator: .jsonLink(next: "playlists.next", hasMore: nil)),
             ResourceDeclaration(
                 dataset: "categories", path: "browse/categories",
                 params: [("country", "{region}"), ("limit", "50")], records: "categories.items",
-                paginator: .jsonLink(next: "categories.next")),
+                paginator: .jsonLink(next: "categories.next", hasMore: nil)),
             ResourceDeclaration(
                 dataset: "playlist_tracks", path: "playlists/{parent}/tracks",
                 params: [("market", "{region}"), ("limit", "100")], records: "items",
-                paginator: .jsonLink(next: "next"), parent: ("featured_playlists", "id")),
+                paginator: .jsonLink(next: "next", hasMore: nil), parent: ParentLink(resource: "featured_playlists", field: "id")),
         ]
         return SourceDeclaration(
             source: "spotify", baseURL: apiBase,

@@ -19,4 +19,10 @@ enum APIErrorBody {
             .replacingOccurrences(of: "\n", with: " ")
         return text.isEmpty ? "" : "body starts \"\(text)\""
     }
+
+    /// Spotify's `error.reason` (`QUOTA_EXCEEDED`), if the body has one.
+    static func reason(_ body: [UInt8]) -> String? {
+        let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+        return (object?["error"] as? [String: Any])?["reason"] as? String
+    }
 }

@@ -10,14 +10,16 @@ public struct PageFetcher: Sendable {
     public let policy: RetryPolicy
     public let redactor: Redactor
     public let events: FetchEvents
+    public let pacer: RequestPacer
 
     public init(transport: HTTPTransport, auth: Authenticator, policy: RetryPolicy, redactor: Redactor,
-                events: FetchEvents = FetchEvents()) {
+                events: FetchEvents = FetchEvents(), pacer: RequestPacer = RequestPacer(requests: nil, windowSeconds: 30)) {
         self.transport = transport
         self.auth = auth
         self.policy = policy
         self.redactor = redactor
         self.events = events
+        self.pacer = pacer
     }
 
     /// A fetched page: the response and its validated JSON body.
@@ -35,6 +37,7 @@ public struct PageFetcher: Sendable {
         var renewals = 0
         while true {
             let response: APIResponse
+            try await pacer.wait()
             do {
                 response = try await transport.send(try await auth.authorize(request))
             } catch let error as IngestError {
@@ -46,6 +49,9 @@ public struct PageFetcher: Sendable {
             }
             switch response.status {
             case 200..<300:
+                var response = response
+                // A UTF-8 byte-order mark (some .NET and Java servers send one) is not JSON.
+                if response.body.starts(with: [0xEF, 0xBB, 0xBF]) { response.body.removeFirst(3) }
                 if let root = try? JSONTape(response.body).root, root.kind == .object || root.kind == .array {
                     return Page(response: response, json: root)
                 }
@@ -65,6 +71,10 @@ public struct PageFetcher: Sendable {
                 limited += 1
                 events.count(\.rateLimited)
                 let delay = policy.rateLimitDelay(retryAfter: response.header("Retry-After"))
+                // Spotify's development-mode quota (July 2026): waiting seconds will not help.
+                if APIErrorBody.reason(response.body) == "QUOTA_EXCEEDED" {
+                    throw IngestError.quotaExceeded(url: shownURL, retryAfter: response.header("Retry-After").flatMap(Double.init))
+                }
                 guard limited <= policy.maxRateLimited, delay <= policy.maxRetryAfter else {
                     throw IngestError.rateLimitedTooLong(url: shownURL, retryAfter: delay, limit: policy.maxRetryAfter)
                 }

@@ -8,7 +8,7 @@ public struct LinkHeaderPaginator: Paginator {
 
     public func firstRequest(_ request: APIRequest) -> APIRequest { request }
 
-    public func nextRequest(after page: PageView) -> APIRequest? {
+    public func nextRequest(after page: PageView) throws -> APIRequest? {
         guard let header = page.response.header("Link"), let link = Self.next(in: header) else { return nil }
         return page.request.following(link)
     }

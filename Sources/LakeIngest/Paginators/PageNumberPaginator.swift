@@ -29,7 +29,7 @@ public struct PageNumberPaginator: Paginator {
         return request
     }
 
-    public func nextRequest(after page: PageView) -> APIRequest? {
+    public func nextRequest(after page: PageView) throws -> APIRequest? {
         guard page.recordCount > 0 else { return nil }
         let current = page.request.query(pageParam).flatMap(Int.init) ?? start
         if let totalPagesPath, let total = page.json.value(at: totalPagesPath)?.int {

@@ -6,8 +6,9 @@
 public protocol Paginator: Sendable {
     /// The first request, with whatever paging parameters it needs.
     func firstRequest(_ request: APIRequest) -> APIRequest
-    /// The request for the page after `page`, or nil when `page` was the last.
-    func nextRequest(after page: PageView) -> APIRequest?
+    /// The request for the page after `page`, or nil when `page` was the last. Throws
+    /// `IngestError.paginationBroken` when the page says there is more but not how to get it.
+    func nextRequest(after page: PageView) throws -> APIRequest?
 }
 
 import LakeCore

@@ -2,5 +2,5 @@
 public struct SinglePagePaginator: Paginator {
     public init() {}
     public func firstRequest(_ request: APIRequest) -> APIRequest { request }
-    public func nextRequest(after page: PageView) -> APIRequest? { nil }
+    public func nextRequest(after page: PageView) throws -> APIRequest? { nil }
 }

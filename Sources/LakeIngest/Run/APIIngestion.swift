@@ -62,7 +62,8 @@ public final class APIIngestion: @unchecked Sendable {
         let saved = try catalog.checkpoints(ingestion: ingestion.id!)
         var states: [String: UnitState] = [:]
         for checkpoint in saved {
-            states["\(checkpoint.dataset)\u{0}\(checkpoint.scope)"] = UnitState.parse(checkpoint.state)
+            let first = declaration.resource(checkpoint.dataset).flatMap { declaration.children(of: $0).first?.dataset }
+            states["\(checkpoint.dataset)\u{0}\(checkpoint.scope)"] = UnitState.parse(checkpoint.state, firstChild: first)
         }
         if resumed {
             progress.note("resuming ingestion #\(ingestion.id!) of \(declaration.source) started \(ingestion.startedAt): "
@@ -76,24 +77,34 @@ public final class APIIngestion: @unchecked Sendable {
         let batcher = RawBatcher(catalog: catalog, source: declaration.source, scope: scope,
                                  limits: options.limits, run: runID)
         do {
-            let auth = try declaration.auth.make(environment: environment, transport: transport,
-                                                 policy: options.policy, redactor: redactor)
-            let fetcher = PageFetcher(transport: transport, auth: auth, policy: options.policy,
-                                      redactor: redactor, events: events)
+            // One authenticator per distinct auth of the resources walked, so a user sign-in
+            // is only asked for when a dataset that needs it runs.
+            let pacer = RequestPacer(requests: options.requestsPerWindow ?? declaration.rateLimit?.requests,
+                                     windowSeconds: declaration.rateLimit?.windowSeconds ?? 30)
+            var fetchers: [AuthDeclaration: PageFetcher] = [:]
+            for resource in declaration.resources where walked.contains(resource.dataset) {
+                let auth = declaration.auth(of: resource)
+                guard fetchers[auth] == nil else { continue }
+                fetchers[auth] = PageFetcher(
+                    transport: transport,
+                    auth: try auth.make(environment: environment, transport: transport, policy: options.policy, redactor: redactor),
+                    policy: options.policy, redactor: redactor, events: events, pacer: pacer)
+            }
             let catalog = self.catalog
             let source = declaration.source
             let walker = UnitWalker(
-                declaration: declaration, fetcher: fetcher, batcher: batcher, ingestion: ingestion.id!,
-                pin: OriginPin(baseURL: declaration.baseURL), stats: stats,
+                declaration: declaration, fetchers: fetchers, batcher: batcher, ingestion: ingestion.id!,
+                pin: OriginPin(baseURL: declaration.baseURL), stats: stats, gates: DatasetGates(), stop: StopFlag(),
                 startCursor: { unit in try catalog.cursor(source: source, dataset: unit.resource.dataset, scope: unit.scope) })
-            let failures = try await schedule(walker: walker, states: states, stats: stats, events: events)
+            let outcome = try await schedule(walker: walker, states: states, stats: stats, events: events)
             try await batcher.flush()
             await transport.shutdown()
             progress.done()
+            let failures = outcome.failures
             if failures.isEmpty { try catalog.completeIngestion(ingestion.id!) }
             let report = await makeReport(ingestion: ingestion.id!, resumed: resumed, complete: failures.isEmpty,
                                           batcher: batcher, stats: stats, events: events, reconciled: reconciled,
-                                          failures: failures)
+                                          failures: failures, skipped: outcome.skipped)
             try catalog.finishRun(runID, outcome: failures.isEmpty ? "succeeded" : "failed", counts: report.json["totals"],
                                   error: failures.isEmpty ? nil : IngestError.unitsFailed(failed: failures, total: stats.unitsKnown).message)
             return report
@@ -106,12 +117,33 @@ public final class APIIngestion: @unchecked Sendable {
         }
     }
 
-    /// Runs units with bounded concurrency; returns the failed units' messages.
+    /// The datasets this run walks: those asked for, and the parents that lead to them.
+    private var walked: Set<String> {
+        var names = selected
+        var grew = true
+        while grew {
+            grew = false
+            for resource in declaration.resources where names.contains(resource.dataset) {
+                if let parent = resource.parent?.resource, names.insert(parent).inserted { grew = true }
+            }
+        }
+        return names
+    }
+
+    struct Outcome {
+        var failures: [String] = []
+        var skipped: [String] = []
+    }
+
+    /// Runs units with bounded concurrency, parents before their children.
+    ///
+    /// A unit that fails (after its retries) does not stop the others. Two answers do stop
+    /// more: an endpoint the declaration says is gone stops its dataset (and its children's)
+    /// for every region; a `Retry-After` beyond `--max-retry-after` stops the whole run at
+    /// its last commit.
     private func schedule(walker: UnitWalker, states: [String: UnitState], stats: IngestStats,
-                          events: FetchEvents) async throws -> [String] {
-        let walked = Set(declaration.resources.filter { r in
-            selected.contains(r.dataset) || declaration.children(of: r).contains { selected.contains($0.dataset) }
-        }.map(\.dataset))
+                          events: FetchEvents) async throws -> Outcome {
+        let walked = self.walked
         var queue: [Unit] = []
         for resource in declaration.resources where resource.parent == nil && walked.contains(resource.dataset) {
             let regions: [String?] = resource.usesRegion ? declaration.regions.map { Regions.normalize($0) } : [nil]
@@ -121,12 +153,26 @@ public final class APIIngestion: @unchecked Sendable {
             }
         }
         stats.units(known: queue.count)
-        var failures: [String] = []
+        var outcome = Outcome()
+        var gone: Set<String> = []
+        var stopping: IngestError?
+        var seenOnce: [String: Set<String>] = [:]
         var running = 0
         let source = declaration.source
+        func descendants(of dataset: String) -> Set<String> {
+            var names: Set = [dataset]
+            var grew = true
+            while grew {
+                grew = false
+                for r in declaration.resources where r.parent.map({ names.contains($0.resource) }) == true {
+                    if names.insert(r.dataset).inserted { grew = true }
+                }
+            }
+            return names
+        }
         try await withThrowingTaskGroup(of: (Unit, Result<UnitState, Error>).self) { group in
             while !queue.isEmpty || running > 0 {
-                while running < options.concurrency, !queue.isEmpty {
+                while running < options.concurrency, stopping == nil, !queue.isEmpty {
                     let unit = queue.removeFirst()
                     let state = states["\(unit.resource.dataset)\u{0}\(unit.scope)"]
                     group.addTask {
@@ -142,20 +188,37 @@ public final class APIIngestion: @unchecked Sendable {
                 if options.progress { progress.status(stats.line(source: source, events: events.snapshot)) }
                 switch result {
                 case let .success(state):
-                    let children = declaration.children(of: unit.resource).filter { walked.contains($0.dataset) }
-                    for child in children {
-                        var seen = Set<String>()
-                        let values = (state.children ?? []).filter { seen.insert($0).inserted }
+                    if let skipped = state.skipped { outcome.skipped.append("\(unit.resource.dataset) \(unit.scope): \(skipped)") }
+                    for child in declaration.children(of: unit.resource) where walked.contains(child.dataset) && !gone.contains(child.dataset) {
+                        let link = child.parent!
+                        var seen = link.once ? seenOnce[child.dataset, default: []] : []
+                        let values = (state.children?[child.dataset] ?? []).filter { seen.insert($0).inserted }
+                        if link.once { seenOnce[child.dataset] = seen }
                         let units = values.map {
-                            Unit(resource: child, region: unit.region, parentValue: $0, lands: selected.contains(child.dataset))
+                            Unit(resource: child, region: link.once ? nil : unit.region, parentValue: $0,
+                                 lands: selected.contains(child.dataset))
                         }
                         stats.units(known: units.count)
                         queue.insert(contentsOf: units, at: 0)
                     }
                 case let .failure(error as IngestError):
                     switch error {
-                    case .httpStatus, .gaveUp, .rateLimitedTooLong, .nextLinkLoop, .unauthorized:
-                        failures.append("\(unit.resource.dataset) \(unit.scope): \(error.message)")
+                    case .endpointGone:
+                        let stopped = descendants(of: unit.resource.dataset)
+                        if gone.insert(unit.resource.dataset).inserted { outcome.failures.append(error.message) }
+                        gone.formUnion(stopped)
+                        queue.removeAll { stopped.contains($0.resource.dataset) }
+                    case .rateLimitedTooLong, .quotaExceeded:
+                        if stopping == nil {
+                            stopping = error
+                            walker.stop.stop()
+                            outcome.failures.append(error.message)
+                        }
+                    case .stopped:
+                        break
+                    case .httpStatus, .gaveUp, .nextLinkLoop, .unauthorized, .paginationBroken, .signIn:
+                        let line = "\(unit.resource.dataset) \(unit.scope): \(error.message)"
+                        if !outcome.failures.contains(line) { outcome.failures.append(line) }
                     default:
                         throw error
                     }
@@ -164,11 +227,14 @@ public final class APIIngestion: @unchecked Sendable {
                 }
             }
         }
-        return failures
+        if stopping != nil, !queue.isEmpty {
+            outcome.failures.append("\(queue.count) more units not started; the next run starts them")
+        }
+        return outcome
     }
 
     private func makeReport(ingestion: Int64, resumed: Bool, complete: Bool, batcher: RawBatcher, stats: IngestStats,
-                            events: FetchEvents, reconciled: ReconcileReport, failures: [String]) async -> IngestReport {
+                            events: FetchEvents, reconciled: ReconcileReport, failures: [String], skipped: [String]) async -> IngestReport {
         let landed = await batcher.landed
         let rows = landed.keys.sorted().map {
             IngestReport.Row(source: declaration.source, dataset: $0.dataset, region: $0.region, counts: landed[$0]!)
@@ -178,7 +244,7 @@ public final class APIIngestion: @unchecked Sendable {
             source: declaration.source, ingestion: ingestion, resumed: resumed, complete: complete, rows: rows,
             pagesFetched: stats.pages, retries: counts.retries, rateLimited: counts.rateLimited,
             tokenRenewals: counts.renewals, seconds: stats.elapsed,
-            reconciled: reconciled.isEmpty ? nil : reconciled.summary, failures: failures,
+            reconciled: reconciled.isEmpty ? nil : reconciled.summary, failures: failures, skipped: skipped,
             unitsTotal: stats.unitsKnown)
     }
 }

@@ -10,6 +10,8 @@ public struct IngestOptions: Sendable {
     public var fresh = false
     /// The command line, for the run log and the lock holder's description.
     public var command = "lake ingest"
+    /// Requests per the declaration's rate-limit window (nil: the declaration's own figure).
+    public var requestsPerWindow: Int?
     /// Progress lines on stderr.
     public var progress = true
 

@@ -30,6 +30,8 @@ public struct IngestReport: Sendable {
     public var seconds: Double
     public var reconciled: String?
     public var failures: [String]
+    /// Units the declaration says to skip on an answer (a playlist that is not the user's).
+    public var skipped: [String] = []
     public var unitsTotal: Int
 
     public var totals: LandedCounts {
@@ -57,6 +59,7 @@ public struct IngestReport: Sendable {
                          ("folder", .string(row.folder))])
             })),
             ("failures", .array(failures.map(JSONValue.string))),
+            ("skipped", .array(skipped.map(JSONValue.string))),
         ])
     }
 }

@@ -6,38 +6,78 @@ import LakeCore
 /// and the unit's new state to the batcher.
 struct UnitWalker: Sendable {
     let declaration: SourceDeclaration
-    let fetcher: PageFetcher
+    /// The fetcher of each resource's auth.
+    let fetchers: [AuthDeclaration: PageFetcher]
     let batcher: RawBatcher
     let ingestion: Int64
     let pin: OriginPin
     let stats: IngestStats
+    let gates: DatasetGates
+    let stop: StopFlag
     let startCursor: @Sendable (Unit) throws -> String?
 
+    var redactor: Redactor { fetchers.values.first!.redactor }
+
     func walk(_ unit: Unit, from state: UnitState?) async throws -> UnitState {
+        let children = declaration.children(of: unit.resource)
         var state = state ?? UnitState(next: nil, page: 0, done: false,
-                                       children: unit.resource.isParent(in: declaration) ? [] : nil, cursor: nil)
+                                       children: children.isEmpty ? nil : [:], cursor: nil)
         if state.done { return state }
-        let paginator = unit.resource.paginator.make()
+        let resource = unit.resource
+        let fetcher = fetchers[declaration.auth(of: resource)]!
+        let paginator = resource.paginator.make()
         var request: APIRequest
         if let next = state.next {
             request = APIRequest(url: next, headers: declaration.headers)
         } else {
             request = paginator.firstRequest(try firstRequest(unit))
-            if let incremental = unit.resource.incremental,
+            if let incremental = resource.incremental,
                let since = try startCursor(unit) ?? incremental.initial {
                 request = request.settingQuery(incremental.param, since)
             }
         }
+        // An endpoint that may be gone is probed by one unit; the others wait for its answer.
+        var probing = false
+        if resource.canStopDataset { probing = try await gates.enter(resource.dataset) }
+        defer { if probing { Task { await gates.open(resource.dataset) } } }
         while true {
+            if stop.isStopped { throw IngestError.stopped }
             let fetchedAt = Date()
-            let page = try await fetcher.fetch(request)
-            state.page += 1
-            let records = unit.resource.records.map { page.json.value(at: $0) } ?? page.json
-            let items = records?.kind == .array ? records!.elements : []
-            if let parent = declaration.childOf(unit.resource) {
-                state.children! += items.compactMap { $0.value(at: parent.field)?.text }
+            let page: PageFetcher.Page
+            do {
+                page = try await fetcher.fetch(request)
+            } catch let IngestError.httpStatus(url, status, detail) {
+                if let rule = resource.onStatus[status] {
+                    switch rule.action {
+                    case .stopDataset:
+                        let gone = IngestError.endpointGone(dataset: resource.dataset, status: status, url: url, message: rule.message)
+                        await gates.close(resource.dataset, gone)
+                        probing = false
+                        throw gone
+                    case .skip:
+                        state.skipped = "HTTP \(status)\(rule.message.isEmpty ? "" : ": \(rule.message)")"
+                        state.next = nil
+                        state.done = true
+                        try await batcher.append([], checkpoint: checkpoint(unit, state))
+                        return state
+                    }
+                }
+                if status == 400, let caps = resource.paginator.caps {
+                    throw IngestError.httpStatus(url: url, status: status, detail: "\(detail) (the declaration keeps \(caps); if the API lowered a cap, lower it there)")
+                }
+                throw IngestError.httpStatus(url: url, status: status, detail: detail)
             }
-            if let incremental = unit.resource.incremental {
+            if probing { await gates.open(resource.dataset); probing = false }
+            state.page += 1
+            // Without a records path an array body holds the records and an object body is one.
+            let records = resource.records.map { page.json.value(at: $0) } ?? page.json
+            let items = records?.kind == .array ? records!.elements
+                : (resource.records == nil && records?.kind == .object ? [records!] : [])
+            for child in children {
+                let field = child.parent!.field
+                state.children![child.dataset, default: []] += items.flatMap { $0.values(at: field) }.compactMap(\.text)
+            }
+            if let incremental = resource.incremental {
                 for item in items {
                     if let value = item.value(at: incremental.field)?.text {
                         state.cursor = Self.max(state.cursor, value)
@@ -45,9 +85,12 @@ struct UnitWalker: Sendable {
                 }
             }
             let view = PageView(request: request, response: page.response, json: page.json, recordCount: items.count)
-            var next = paginator.nextRequest(after: view).map(pin.pin)
+            var next = try paginator.nextRequest(after: view).map(pin.pin)
             if let candidate = next, candidate.url == request.url {
                 throw IngestError.nextLinkLoop(url: fetcher.redactor.url(request.url))
+            }
+            if next == nil, let offset = paginator as? OffsetPaginator, let total = offset.capped(after: view) {
+                Progress.shared.note("\(resource.dataset) \(unit.scope): the API serves at most \(offset.maxOffset!) of its \(total) results (the declaration's max_offset); the rest cannot be paged to")
             }
             next?.headers = declaration.headers
             state.next = next.map { fetcher.redactor.url($0.url) }
@@ -69,7 +112,7 @@ struct UnitWalker: Sendable {
             var pairs: [(String, JSONValue)] = [
                 ("source", .string(declaration.source)),
                 ("dataset", .string(unit.resource.dataset)),
-                ("request_url", .string(fetcher.redactor.url(request.url))),
+                ("request_url", .string(redactor.url(request.url))),
                 ("http_status", .int(page.response.status)),
                 ("page", .int(state.page)),
                 ("fetched_at", .string(Timestamps.iso(fetchedAt))),
@@ -84,7 +127,7 @@ struct UnitWalker: Sendable {
         }
         guard let regionField = unit.resource.regionField else {
             let line = PageLine.make(meta: meta(region: unit.region, records: items.count, split: false),
-                                     body: page.response.body, redactor: fetcher.redactor)
+                                     body: page.response.body, redactor: redactor)
             return [RawBatcher.Line(dataset: unit.resource.dataset, partitions: .dtRegion(dt: dt, region: unit.region),
                                     bytes: line, records: items.count)]
         }
@@ -101,7 +144,7 @@ struct UnitWalker: Sendable {
             let subset = groups[region] ?? []
             let body = Self.replacing(records: unit.resource.records, in: page.json, with: subset)
             let line = PageLine.make(meta: meta(region: region, records: subset.count, split: true),
-                                     body: body, redactor: fetcher.redactor)
+                                     body: body, redactor: redactor)
             return RawBatcher.Line(dataset: unit.resource.dataset, partitions: .dtRegion(dt: dt, region: region),
                                    bytes: line, records: subset.count)
         }
@@ -163,20 +206,51 @@ struct UnitWalker: Sendable {
     }
 }
 
-extension ResourceDeclaration {
-    func isParent(in declaration: SourceDeclaration) -> Bool {
-        declaration.resources.contains { $0.parent?.resource == dataset }
+extension SourceDeclaration {
+    func children(of resource: ResourceDeclaration) -> [ResourceDeclaration] {
+        resources.filter { $0.parent?.resource == resource.dataset }
     }
 }
 
-extension SourceDeclaration {
-    /// The parent link of the resource whose parent is `resource`, if any.
-    func childOf(_ resource: ResourceDeclaration) -> (resource: String, field: JSONPath)? {
-        resources.first { $0.parent?.resource == resource.dataset }?.parent
+/// Lets one unit of a dataset whose endpoint may be gone ask first: the others wait for its
+/// first answer, so a removed endpoint is called once per run, not once per market.
+actor DatasetGates {
+    private enum State { case probing([CheckedContinuation<Void, Never>]), open, gone(IngestError) }
+    private var states: [String: State] = [:]
+
+    /// Returns true when the caller is the probe; waits while another unit probes; throws
+    /// the probe's error when the endpoint turned out to be gone.
+    func enter(_ dataset: String) async throws -> Bool {
+        while true {
+            switch states[dataset] {
+            case nil:
+                states[dataset] = .probing([])
+                return true
+            case .open:
+                return false
+            case let .gone(error):
+                throw error
+            case .probing:
+                await withCheckedContinuation { continuation in
+                    if case var .probing(waiters) = states[dataset] {
+                        waiters.append(continuation)
+                        states[dataset] = .probing(waiters)
+                    } else {
+                        continuation.resume()
+                    }
+                }
+            }
+        }
     }
 
-    func children(of resource: ResourceDeclaration) -> [ResourceDeclaration] {
-        resources.filter { $0.parent?.resource == resource.dataset }
+    func open(_ dataset: String) { settle(dataset, .open) }
+
+    func close(_ dataset: String, _ error: IngestError) { settle(dataset, .gone(error)) }
+
+    private func settle(_ dataset: String, _ state: State) {
+        guard case let .probing(waiters)? = states[dataset] else { return }
+        states[dataset] = state
+        for waiter in waiters { waiter.resume() }
     }
 }
 

@@ -339,6 +339,7 @@ func offsetPath(beside records: JSONPath) -> JSONPath {
         switch step {
         case let .key(k): text += (text.isEmpty ? "" : ".") + k
         case let .index(i): text += "[\(i)]"
+        case .each: text += "[*]"
         }
     }
     return JSONPath(text.isEmpty ? "offset" : text + ".offset")
