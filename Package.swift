@@ -57,6 +57,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                // PKCE's S256 challenge in the accounts simulator.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(

@@ -22,11 +22,13 @@ extension Catalog {
     }
 
     /// Registers every contract in `folder` (recursively), or none when any is invalid.
-    /// JSON files without `$schema` or `x-lake` are not contracts and are skipped.
+    /// JSON files without `$schema` or `x-lake` are not contracts and are skipped; `sources/`
+    /// holds source declarations (`lake ingest api`), not contracts.
     public func sync(folder: String, skipped: (String) -> Void = { _ in })
         throws -> [(DatasetContract, RegistrationOutcome)]
     {
-        let files = FileSystem.files(under: folder).filter { $0.hasSuffix(".json") }
+        let declarations = (folder.hasSuffix("/") ? folder : folder + "/") + "sources/"
+        let files = FileSystem.files(under: folder).filter { $0.hasSuffix(".json") && !$0.hasPrefix(declarations) }
         var contracts: [DatasetContract] = []
         var problems: [CatalogError] = []
         for file in files {

@@ -3,24 +3,29 @@ import LakeCore
 
 extension Catalog {
     /// The unfinished ingestion of `source` to resume, or a new one.
+    /// Resumes the source's unfinished ingestion when it ran with the same `params` (API,
+    /// regions, datasets), or starts a new one; an unfinished one with other params (or any,
+    /// with `fresh`) is abandoned and returned, its committed pages kept.
     public func openIngestion(source: String, params: String, fresh: Bool = false) throws
-        -> (ingestion: IngestionRecord, resumed: Bool)
+        -> (ingestion: IngestionRecord, resumed: Bool, abandoned: IngestionRecord?)
     {
         try write { db in
             let open = try IngestionRecord
                 .filter(Column("source") == source && Column("status") == "running")
                 .order(Column("id").desc).fetchOne(db)
+            var abandoned: IngestionRecord?
             if var open {
-                if !fresh { return (open, true) }
+                if !fresh, open.params == params { return (open, true, nil) }
                 open.status = "abandoned"
                 open.finishedAt = Timestamps.iso()
                 try open.update(db)
+                abandoned = open
             }
             var record = IngestionRecord(
                 id: nil, source: source, status: "running", params: params,
                 startedAt: Timestamps.iso(), finishedAt: nil)
             try record.insert(db)
-            return (record, false)
+            return (record, false, abandoned)
         }
     }
 

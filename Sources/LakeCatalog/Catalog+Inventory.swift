@@ -8,6 +8,8 @@ public struct CatalogedFile: Sendable {
     public var zone: String
     public var dt: String?
     public var rows: Int
+    /// Records held: a raw API file's rows are pages of many records.
+    public var records: Int
     public var bytes: Int
     public var sha256: String
     public var createdAt: String
@@ -23,10 +25,10 @@ extension Catalog {
     public func catalogedFiles() throws -> [CatalogedFile] {
         try read { db in
             var files: [CatalogedFile] = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT path, dataset, zone, dt, rows, bytes, sha256, created_at FROM lake_files ORDER BY path")
+            let rows = try Row.fetchCursor(db, sql: "SELECT path, dataset, zone, dt, rows, records, bytes, sha256, created_at FROM lake_files ORDER BY path")
             while let row = try rows.next() {
                 files.append(CatalogedFile(path: row[0], dataset: row[1], zone: row[2], dt: row[3], rows: row[4],
-                                           bytes: row[5], sha256: row[6], createdAt: row[7]))
+                                           records: row[5], bytes: row[6], sha256: row[7], createdAt: row[8]))
             }
             return files
         }

@@ -36,6 +36,15 @@ public struct DatasetContract: Sendable {
     public let incrementalBy: String?
     /// How each PII column is masked on the way to curated: `hmac` (default) or `drop`.
     public let piiMasking: [String: String]
+    /// Incoming fields left out on purpose (`x-lake.ignore`): neither columns nor drift.
+    public let ignoredFields: [String]
+    /// What promotion does with other fields the contract lacks (`x-lake.additional_properties`):
+    /// `drift` (default: kept in `_extra` and reported), `keep` (kept in `_extra`, not
+    /// reported) or `ignore` (dropped, not reported).
+    public let additionalProperties: String
+    /// The share of a dataset's records its owner accepts in quarantine
+    /// (`x-lake.quarantine_tolerance`, 0…1); governance reports quarantine beyond it only.
+    public let quarantineTolerance: Double?
     /// The contract as canonical JSON (keys sorted), and its sha256.
     public let canonicalJSON: String
     public let fingerprint: String
@@ -105,7 +114,7 @@ public struct DatasetContract: Sendable {
         if let owner = lake["owner"], !(owner is String) { throw invalid("x-lake.owner must be a string") }
         var retention: Int?
         if let value = lake["retention_days"] {
-            guard let days = value as? Int, days > 0, !(value is Bool) else {
+            guard let days = value as? Int, days > 0, !isJSONBoolean(value) else {
                 throw invalid("x-lake.retention_days must be a whole number of days above 0, not \(value)")
             }
             retention = days
@@ -142,6 +151,18 @@ public struct DatasetContract: Sendable {
             }
             masking = dict
         }
+        let ignored = try Self.stringList(lake["ignore"], key: "x-lake.ignore", file: file)
+        let additional = lake["additional_properties"] ?? "drift"
+        guard let additional = additional as? String, ["drift", "keep", "ignore"].contains(additional) else {
+            throw invalid("x-lake.additional_properties must be \"drift\" (report fields the contract lacks), \"keep\" (keep them in _extra, unreported) or \"ignore\" (drop them)")
+        }
+        var tolerance: Double?
+        if let value = lake["quarantine_tolerance"] {
+            guard let share = (value as? NSNumber)?.doubleValue, !isJSONBoolean(value), (0...1).contains(share) else {
+                throw invalid("x-lake.quarantine_tolerance must be a share of records from 0 to 1, like 0.001")
+            }
+            tolerance = share
+        }
         if let records = lake["records"], !(records is String) {
             throw invalid("x-lake.records must be a path like \"albums.items\"")
         }
@@ -163,6 +184,9 @@ public struct DatasetContract: Sendable {
         self.modelSQL = modelSQL
         incrementalBy = lake["incremental_by"] as? String
         piiMasking = masking
+        ignoredFields = ignored
+        additionalProperties = additional
+        quarantineTolerance = tolerance
         // Key order is kept (it is the column order), so the text is compact but not key-sorted.
         var ordered = (try? JSONTape(Array(data)))?.root.jsonValue
         if let inlined, case let .object(pairs)? = ordered {

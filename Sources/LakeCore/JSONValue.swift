@@ -156,3 +156,10 @@ extension Optional where Wrapped == String {
     /// A string or JSON null.
     public var json: JSONValue { map(JSONValue.string) ?? .null }
 }
+
+/// Whether a value from `JSONSerialization` was JSON's `true` or `false`: Foundation hands
+/// booleans and numbers over as NSNumber alike, and `1 is Bool` holds for both.
+public func isJSONBoolean(_ value: Any) -> Bool {
+    if let number = value as? NSNumber { return String(cString: number.objCType) == "c" }
+    return value is Bool
+}

@@ -58,8 +58,8 @@ public enum IngestError: LakeError {
         case .stopped:
             return "stopped at its last commit, with the run"
         case let .unitsFailed(failed, total):
-            let shown = failed.prefix(5).joined(separator: "; ")
-            return "\(failed.count) of \(total) units failed: \(shown)\(failed.count > 5 ? "; …" : "") — what landed is committed; run the same command again to retry the rest"
+            let more = failed.count > 1 ? " (and \(failed.count - 1) more, listed above)" : ""
+            return "\(failed.count) of \(total) units failed: \(failed[0])\(more) — what landed is committed; run the same command again to retry the rest"
         }
     }
 }

@@ -43,6 +43,53 @@ SELECT dt, region, user_id,
 FROM staged.plays
 GROUP BY dt, region, user_id
 """#),
+        ("curated/new_albums_by_region.json", #"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "curated.new_albums_by_region",
+  "description": "New albums per market and day seen, with the main artist and the tracks that landed.",
+  "type": "object",
+  "properties": {
+    "dt": {"type": "string", "format": "date"},
+    "region": {"type": "string"},
+    "album_id": {"type": "string"},
+    "album_name": {"type": ["string", "null"]},
+    "album_type": {"type": ["string", "null"]},
+    "release_date": {"type": ["string", "null"]},
+    "artist_id": {"type": ["string", "null"]},
+    "artist_name": {"type": ["string", "null"]},
+    "total_tracks": {"type": ["integer", "null"]},
+    "tracks": {"type": "integer"}
+  },
+  "required": ["dt", "region", "album_id", "tracks"],
+  "x-lake": {
+    "zone": "curated",
+    "dataset": "new_albums_by_region",
+    "owner": "marketing-analytics",
+    "retention_days": 730,
+    "partition_by": ["dt", "region"],
+    "primary_key": ["dt", "region", "album_id"],
+    "model": "new_albums_by_region.sql",
+    "incremental_by": "dt"
+  }
+}
+"""#),
+        ("curated/new_albums_by_region.sql", #"""
+-- New albums per market, as last seen by Spotify's search (tag:new), with their main artist
+-- and how many of their tracks landed in that market: albums per region, and the artists
+-- with the most new albums. Incremental by dt (the day the search saw the album).
+SELECT a.dt, a.region, a.album_id,
+       max(a.album_name) AS album_name,
+       max(a.album_type) AS album_type,
+       max(a.release_date) AS release_date,
+       max(a.artist_id) AS artist_id,
+       max(a.artist_name) AS artist_name,
+       max(a.total_tracks) AS total_tracks,
+       count(DISTINCT t.track_id) AS tracks
+FROM staged.new_albums AS a
+LEFT JOIN staged.album_tracks AS t ON t.album_id = a.album_id AND t.region = a.region
+GROUP BY a.dt, a.region, a.album_id
+"""#),
         ("curated/playlist_presence.json", #"""
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -86,7 +133,7 @@ GROUP BY dt, region, track_id
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "title": "curated.track_plays_daily",
-  "description": "Plays, distinct listeners and time played per track, day and region, with track and artist names from the playlist pages.",
+  "description": "Plays, distinct listeners and time played per track, day and region, with track and artist names from the new albums' tracks (album_tracks).",
   "type": "object",
   "properties": {
     "dt": {"type": "string", "format": "date"},
@@ -112,11 +159,12 @@ GROUP BY dt, region, track_id
 }
 """#),
         ("curated/track_plays_daily.sql", #"""
--- Plays per track, day and region, with the track's name and artist from the playlist pages.
+-- Plays per track, day and region, with the track's name and artist from the tracks of the
+-- new albums Spotify's search found (album_tracks).
 -- Incremental by dt: `lake promote` recomputes only the days whose staged plays changed.
 WITH names AS (
     SELECT track_id, max(track_name) AS track_name, max(artist_name) AS artist_name
-    FROM staged.playlist_tracks
+    FROM staged.album_tracks
     GROUP BY track_id
 )
 SELECT p.dt, p.region, p.track_id, n.track_name, n.artist_name,
@@ -152,6 +200,7 @@ GROUP BY p.dt, p.region, p.track_id, n.track_name, n.artist_name
     "partition_by": ["dt", "region"],
     "primary_key": ["event_id"],
     "freshness_hours": 24,
+    "quarantine_tolerance": 0.005,
     "description": "Listening events from the embedded log or Redis Streams."
   }
 }
@@ -260,8 +309,196 @@ GROUP BY p.dt, p.region, p.track_id, n.track_name, n.artist_name
         "WHERE dt > (SELECT max(dt) FROM staged.plays) - {days}",
         "GROUP BY region ORDER BY plays DESC"
       ]
+    },
+    {
+      "pattern": "new albums by region( (over|in) the)?( last {days:int=14} days)?( top {n:int=5})?",
+      "example": "new albums by region",
+      "description": "per market, the new albums Spotify's search found over the latest 14 days in the lake (or last N days), and the artists with the most of them (top 5, or top N)",
+      "sql": [
+        "WITH recent AS (",
+        "  SELECT * FROM curated.new_albums_by_region",
+        "  WHERE dt > (SELECT max(dt) FROM curated.new_albums_by_region) - {days}",
+        "), per_region AS (",
+        "  SELECT region, count(DISTINCT album_id) AS albums, sum(tracks) AS tracks FROM recent GROUP BY region",
+        "), per_artist AS (",
+        "  SELECT region, coalesce(artist_name, artist_id) AS artist, count(DISTINCT album_id) AS new_albums,",
+        "         max(release_date) AS latest_release",
+        "  FROM recent GROUP BY ALL",
+        ")",
+        "SELECT a.region, r.albums, r.tracks,",
+        "       row_number() OVER (PARTITION BY a.region ORDER BY a.new_albums DESC, a.latest_release DESC, a.artist) AS rank,",
+        "       a.artist, a.new_albums, a.latest_release",
+        "FROM per_artist a JOIN per_region r ON r.region = a.region",
+        "QUALIFY rank <= {n}",
+        "ORDER BY a.region, rank"
+      ]
     }
   ]
+}
+"""#),
+        ("sources/spotify-development.json", #"""
+{
+  "source": "spotify",
+  "description": "Spotify's Web API as it answers Development Mode apps: every app registered since 11 Feb 2026, and every Development Mode app since 9 Mar 2026. The regional story goes through search: albums released in the past two weeks per market (tag:new), then their tracks. A user's own playlists and listening history need the user's sign-in (`lake auth spotify`). Search serves at most 10 items a page and 1000 results in all; objects no longer carry popularity, available_markets or followers; a playlist item's object is `item`, no longer `track`.",
+  "base_url": "https://api.spotify.com/v1",
+  "auth": {"type": "oauth2_client_credentials", "token_url": "https://accounts.spotify.com/api/token",
+           "client_id_env": "SPOTIFY_CLIENT_ID", "client_secret_env": "SPOTIFY_CLIENT_SECRET"},
+  "auths": {
+    "user": {"type": "oauth2_user", "store": "spotify",
+             "authorize_url": "https://accounts.spotify.com/authorize", "token_url": "https://accounts.spotify.com/api/token",
+             "client_id_env": "SPOTIFY_CLIENT_ID",
+             "scopes": ["playlist-read-private", "playlist-read-collaborative", "user-read-recently-played"]}
+  },
+  "rate_limit": {"requests": 100, "window_seconds": 30},
+  "resources": [
+    {"dataset": "new_albums",
+     "description": "Albums released in the past two weeks that are available in the market: GET /search?q=tag:new&type=album&market=M.",
+     "path": "search", "params": {"q": "tag:new", "type": "album", "market": "{region}"},
+     "records": "albums.items",
+     "paginator": {"type": "offset", "limit": 10, "max_limit": 10, "max_offset": 1000, "total": "albums.total"}},
+    {"dataset": "album_tracks",
+     "description": "Every track of every new album, per market: GET /albums/{id}/tracks?market=M.",
+     "path": "albums/{parent}/tracks", "params": {"market": "{region}", "limit": 50},
+     "parent": {"resource": "new_albums", "field": "id"},
+     "records": "items",
+     "paginator": {"type": "json_link", "next": "next"},
+     "on_status": {"404": {"action": "skip", "message": "the album is no longer in the catalogue"}}},
+    {"dataset": "artists", "default": false,
+     "description": "Each artist of the new albums, once per ingestion: GET /artists/{id} (the multi-get GET /artists?ids= is gone for Development Mode apps).",
+     "path": "artists/{parent}",
+     "parent": {"resource": "new_albums", "field": "artists[*].id", "once": true},
+     "on_status": {"404": {"action": "skip", "message": "the artist is no longer in the catalogue"}}},
+    {"dataset": "search_tracks", "default": false,
+     "description": "Tracks matching each --query in each market: GET /search?q=Q&type=track&market=M.",
+     "path": "search", "params": {"q": "{query}", "type": "track", "market": "{region}"},
+     "records": "tracks.items",
+     "paginator": {"type": "offset", "limit": 10, "max_limit": 10, "max_offset": 1000, "total": "tracks.total"}},
+    {"dataset": "my_playlists", "default": false, "auth": "user",
+     "description": "The signed-in user's playlists (own, collaborative and followed): GET /me/playlists.",
+     "path": "me/playlists", "params": {"limit": 50},
+     "records": "items",
+     "paginator": {"type": "json_link", "next": "next"}},
+    {"dataset": "playlist_items", "default": false, "auth": "user",
+     "description": "The items of the user's own and collaborative playlists: GET /playlists/{id}/items (Development Mode apps read no other playlist's items).",
+     "path": "playlists/{parent}/items", "params": {"limit": 50},
+     "parent": {"resource": "my_playlists", "field": "id"},
+     "records": "items",
+     "paginator": {"type": "json_link", "next": "next"},
+     "on_status": {
+       "403": {"action": "skip", "message": "not one of the user's own or collaborative playlists: since Feb 2026 Development Mode apps read only those"},
+       "404": {"action": "skip", "message": "the playlist is gone, or is a Spotify editorial playlist, which Development Mode apps cannot read (27 Nov 2024)"}}},
+    {"dataset": "recently_played", "default": false, "auth": "user",
+     "description": "The user's last plays: GET /me/player/recently-played, paged by its cursors; each run asks only for what was played after the last run's newest play.",
+     "path": "me/player/recently-played", "params": {"limit": 50},
+     "records": "items",
+     "paginator": {"type": "json_link", "next": "next"},
+     "incremental": {"field": "played_at", "param": "after", "as": "epoch_ms"}}
+  ]
+}
+"""#),
+        ("sources/spotify-extended.json", #"""
+{
+  "source": "spotify",
+  "description": "Spotify's Web API for apps with Extended Quota (granted since 2025 only to registered businesses with 250,000 monthly users). Browse and featured playlists as they were; playlist tracks are read from GET /playlists/{id}/items. Run against a Development Mode app, each endpoint answers 404 or 403 once and its dataset stops with the reason.",
+  "base_url": "https://api.spotify.com/v1",
+  "auth": {"type": "oauth2_client_credentials", "token_url": "https://accounts.spotify.com/api/token",
+           "client_id_env": "SPOTIFY_CLIENT_ID", "client_secret_env": "SPOTIFY_CLIENT_SECRET"},
+  "rate_limit": {"requests": 100, "window_seconds": 30},
+  "resources": [
+    {"dataset": "new_releases",
+     "description": "New album releases Spotify features in a market: GET /browse/new-releases?country=M.",
+     "path": "browse/new-releases", "params": {"country": "{region}", "limit": 50},
+     "records": "albums.items",
+     "paginator": {"type": "json_link", "next": "albums.next"},
+     "on_status": {
+       "403": {"action": "stop_dataset", "message": "Spotify removed GET /browse/new-releases for Development Mode apps (new apps from 11 Feb 2026, all from 9 Mar 2026): use the Development Mode datasets (new_albums, album_tracks: --app-mode development, the default), or keep --app-mode extended only if the app really has Extended Quota"},
+       "404": {"action": "stop_dataset", "message": "Spotify removed GET /browse/new-releases for Development Mode apps (new apps from 11 Feb 2026, all from 9 Mar 2026): use the Development Mode datasets (new_albums, album_tracks: --app-mode development, the default), or keep --app-mode extended only if the app really has Extended Quota"}}},
+    {"dataset": "featured_playlists",
+     "description": "Playlists Spotify features in a market: GET /browse/featured-playlists?country=M.",
+     "path": "browse/featured-playlists", "params": {"country": "{region}", "limit": 50},
+     "records": "playlists.items",
+     "paginator": {"type": "json_link", "next": "playlists.next"},
+     "on_status": {
+       "403": {"action": "stop_dataset", "message": "Spotify closed Get Featured Playlists to new and Development Mode apps on 27 Nov 2024: use --app-mode development (the default) and its datasets, or --app-mode extended only if the app really has Extended Quota"},
+       "404": {"action": "stop_dataset", "message": "Spotify closed Get Featured Playlists to new and Development Mode apps on 27 Nov 2024: use --app-mode development (the default) and its datasets, or --app-mode extended only if the app really has Extended Quota"}}},
+    {"dataset": "categories",
+     "description": "Browse categories in a market: GET /browse/categories?country=M.",
+     "path": "browse/categories", "params": {"country": "{region}", "limit": 50},
+     "records": "categories.items",
+     "paginator": {"type": "json_link", "next": "categories.next"},
+     "on_status": {
+       "403": {"action": "stop_dataset", "message": "Spotify removed GET /browse/categories for Development Mode apps (new apps from 11 Feb 2026, all from 9 Mar 2026): use --app-mode development (the default), or --app-mode extended only if the app really has Extended Quota"},
+       "404": {"action": "stop_dataset", "message": "Spotify removed GET /browse/categories for Development Mode apps (new apps from 11 Feb 2026, all from 9 Mar 2026): use --app-mode development (the default), or --app-mode extended only if the app really has Extended Quota"}}},
+    {"dataset": "playlist_tracks",
+     "description": "Every item of every featured playlist of a market, with its position: GET /playlists/{id}/items?market=M.",
+     "path": "playlists/{parent}/items", "params": {"market": "{region}", "limit": 50},
+     "parent": {"resource": "featured_playlists", "field": "id"},
+     "records": "items",
+     "paginator": {"type": "json_link", "next": "next"},
+     "on_status": {
+       "403": {"action": "stop_dataset", "message": "Spotify answers 403 for the items of playlists the signed-in user does not own or collaborate on, for Development Mode apps (Feb 2026): use --app-mode development and, after `lake auth spotify`, the playlist_items dataset"},
+       "404": {"action": "stop_dataset", "message": "Spotify's editorial and algorithmic playlists answer 404 to new and Development Mode apps (27 Nov 2024): use --app-mode development, or --app-mode extended only if the app really has Extended Quota"}}}
+  ]
+}
+"""#),
+        ("spotify/album_tracks.json", #"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "spotify.album_tracks",
+  "description": "Every track of every new album, per market (GET /albums/{id}/tracks?market=M).",
+  "type": "object",
+  "properties": {
+    "region": {"type": "string", "x-lake-path": "_meta.region", "description": "The market the album was found in."},
+    "album_id": {"type": "string", "x-lake-path": "_meta.parent"},
+    "track_id": {"type": "string", "x-lake-path": "id"},
+    "track_name": {"type": "string", "x-lake-path": "name"},
+    "track_number": {"type": "integer"},
+    "disc_number": {"type": "integer"},
+    "duration_ms": {"type": "integer"},
+    "explicit": {"type": "boolean"},
+    "artist_id": {"type": "string", "x-lake-path": "artists[0].id"},
+    "artist_name": {"type": "string", "x-lake-path": "artists[0].name"},
+    "uri": {"type": "string"}
+  },
+  "required": ["album_id", "track_id"],
+  "x-lake": {
+    "zone": "staged",
+    "owner": "marketing-analytics",
+    "retention_days": 365,
+    "pii": [],
+    "partition_by": ["dt", "region"],
+    "primary_key": ["album_id", "track_id", "region"],
+    "records": "items",
+    "freshness_hours": 48,
+    "ignore": ["href", "external_urls", "type", "is_local", "is_playable", "preview_url", "available_markets", "linked_from", "restrictions"],
+    "description": "Tracks of Spotify's new albums per market."
+  }
+}
+"""#),
+        ("spotify/artists.json", #"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "spotify.artists",
+  "description": "Each artist of the new albums, fetched once per ingestion (GET /artists/{id}); Development Mode objects carry no followers or popularity.",
+  "type": "object",
+  "properties": {
+    "artist_id": {"type": "string", "x-lake-path": "id"},
+    "artist_name": {"type": "string", "x-lake-path": "name"},
+    "genres": {"type": ["array", "null"]},
+    "uri": {"type": "string"}
+  },
+  "required": ["artist_id", "artist_name"],
+  "x-lake": {
+    "zone": "staged",
+    "owner": "marketing-analytics",
+    "retention_days": 365,
+    "pii": [],
+    "partition_by": ["dt", "region"],
+    "primary_key": ["artist_id"],
+    "freshness_hours": 48,
+    "ignore": ["href", "images", "external_urls", "type", "followers", "popularity"],
+    "description": "Spotify artists of the new albums."
+  }
 }
 """#),
         ("spotify/categories.json", #"""
@@ -285,7 +522,8 @@ GROUP BY p.dt, p.region, p.track_id, n.track_name, n.artist_name
     "partition_by": ["dt", "region"],
     "primary_key": ["category_id", "region"],
     "records": "categories.items",
-    "description": "Spotify browse categories per market."
+    "ignore": ["href"],
+    "description": "Spotify browse categories per market (Extended Quota apps)."
   }
 }
 """#),
@@ -315,7 +553,72 @@ GROUP BY p.dt, p.region, p.track_id, n.track_name, n.artist_name
     "primary_key": ["playlist_id", "region"],
     "records": "playlists.items",
     "freshness_hours": 48,
-    "description": "Spotify featured playlists per market."
+    "ignore": ["href", "images", "external_urls", "type", "collaborative", "public", "primary_color"],
+    "description": "Spotify featured playlists per market (Extended Quota apps)."
+  }
+}
+"""#),
+        ("spotify/my_playlists.json", #"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "spotify.my_playlists",
+  "description": "The signed-in user's playlists: their own, collaborative and followed ones (GET /me/playlists).",
+  "type": "object",
+  "properties": {
+    "playlist_id": {"type": "string", "x-lake-path": "id"},
+    "playlist_name": {"type": "string", "x-lake-path": "name"},
+    "description": {"type": ["string", "null"]},
+    "owner_id": {"type": "string", "x-lake-path": "owner.id"},
+    "owner_name": {"type": ["string", "null"], "x-lake-path": "owner.display_name"},
+    "collaborative": {"type": "boolean"},
+    "public": {"type": ["boolean", "null"]},
+    "snapshot_id": {"type": "string"},
+    "item_count": {"type": ["integer", "null"], "x-lake-path": "items.total", "description": "Items in the playlist (the 2026 object's items.total, formerly tracks.total)."}
+  },
+  "required": ["playlist_id", "owner_id"],
+  "x-lake": {
+    "zone": "staged",
+    "owner": "marketing-analytics",
+    "retention_days": 365,
+    "pii": ["owner_id", "owner_name"],
+    "partition_by": ["dt", "region"],
+    "primary_key": ["playlist_id"],
+    "records": "items",
+    "ignore": ["href", "images", "external_urls", "type", "uri", "primary_color", "tracks"],
+    "description": "The signed-in user's Spotify playlists (after `lake auth spotify`)."
+  }
+}
+"""#),
+        ("spotify/new_albums.json", #"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "spotify.new_albums",
+  "description": "Albums released in the past two weeks that Spotify's search finds in a market (q=tag:new&type=album&market=M), one row per album and market.",
+  "type": "object",
+  "properties": {
+    "region": {"type": "string", "x-lake-path": "_meta.region", "description": "The market the search ran in."},
+    "album_id": {"type": "string", "x-lake-path": "id"},
+    "album_name": {"type": "string", "x-lake-path": "name"},
+    "album_type": {"type": "string", "enum": ["album", "single", "compilation"]},
+    "release_date": {"type": "string"},
+    "release_date_precision": {"type": "string", "enum": ["year", "month", "day"]},
+    "total_tracks": {"type": "integer"},
+    "artist_id": {"type": "string", "x-lake-path": "artists[0].id"},
+    "artist_name": {"type": "string", "x-lake-path": "artists[0].name"},
+    "uri": {"type": "string"}
+  },
+  "required": ["album_id", "album_name"],
+  "x-lake": {
+    "zone": "staged",
+    "owner": "marketing-analytics",
+    "retention_days": 365,
+    "pii": [],
+    "partition_by": ["dt", "region"],
+    "primary_key": ["album_id", "region"],
+    "records": "albums.items",
+    "freshness_hours": 48,
+    "ignore": ["href", "images", "external_urls", "type", "available_markets", "restrictions", "is_playable"],
+    "description": "Spotify's new albums per market (Development Mode's replacement for new releases)."
   }
 }
 """#),
@@ -347,7 +650,41 @@ GROUP BY p.dt, p.region, p.track_id, n.track_name, n.artist_name
     "primary_key": ["album_id", "region"],
     "records": "albums.items",
     "freshness_hours": 48,
-    "description": "Spotify new releases per market."
+    "ignore": ["href", "images", "external_urls", "type", "available_markets", "restrictions", "is_playable"],
+    "description": "Spotify new releases per market (Extended Quota apps)."
+  }
+}
+"""#),
+        ("spotify/playlist_items.json", #"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "spotify.playlist_items",
+  "description": "The items of the user's own and collaborative playlists (GET /playlists/{id}/items; the 2026 item object is `item`, formerly `track`).",
+  "type": "object",
+  "properties": {
+    "playlist_id": {"type": "string", "x-lake-path": "_meta.parent"},
+    "track_id": {"type": "string", "x-lake-path": "item.id"},
+    "track_name": {"type": "string", "x-lake-path": "item.name"},
+    "artist_id": {"type": "string", "x-lake-path": "item.artists[0].id"},
+    "artist_name": {"type": "string", "x-lake-path": "item.artists[0].name"},
+    "album_id": {"type": ["string", "null"], "x-lake-path": "item.album.id"},
+    "album_name": {"type": ["string", "null"], "x-lake-path": "item.album.name"},
+    "duration_ms": {"type": "integer", "x-lake-path": "item.duration_ms"},
+    "explicit": {"type": "boolean", "x-lake-path": "item.explicit"},
+    "added_at": {"type": ["string", "null"], "format": "date-time"},
+    "added_by": {"type": ["string", "null"], "x-lake-path": "added_by.id"}
+  },
+  "required": ["playlist_id", "track_id"],
+  "x-lake": {
+    "zone": "staged",
+    "owner": "marketing-analytics",
+    "retention_days": 365,
+    "pii": ["added_by"],
+    "partition_by": ["dt", "region"],
+    "primary_key": ["playlist_id", "track_id"],
+    "records": "items",
+    "ignore": ["is_local", "primary_color", "video_thumbnail", "track"],
+    "description": "Tracks on the signed-in user's own and collaborative Spotify playlists."
   }
 }
 """#),
@@ -355,20 +692,20 @@ GROUP BY p.dt, p.region, p.track_id, n.track_name, n.artist_name
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "title": "spotify.playlist_tracks",
-  "description": "Every track of every featured playlist of a market, with its position.",
+  "description": "Every item of every featured playlist of a market, with its position (GET /playlists/{id}/items; the item object is `item`).",
   "type": "object",
   "properties": {
     "region": {"type": "string", "x-lake-path": "_meta.region", "description": "The market the page was fetched for."},
     "playlist_id": {"type": "string", "x-lake-path": "_meta.parent"},
-    "track_id": {"type": "string", "x-lake-path": "track.id"},
-    "track_name": {"type": "string", "x-lake-path": "track.name"},
-    "artist_id": {"type": "string", "x-lake-path": "track.artists[0].id"},
-    "artist_name": {"type": "string", "x-lake-path": "track.artists[0].name"},
-    "album_id": {"type": "string", "x-lake-path": "track.album.id"},
-    "album_name": {"type": "string", "x-lake-path": "track.album.name"},
-    "duration_ms": {"type": "integer", "x-lake-path": "track.duration_ms"},
-    "popularity": {"type": "integer", "x-lake-path": "track.popularity"},
-    "explicit": {"type": "boolean", "x-lake-path": "track.explicit"},
+    "track_id": {"type": "string", "x-lake-path": "item.id"},
+    "track_name": {"type": "string", "x-lake-path": "item.name"},
+    "artist_id": {"type": "string", "x-lake-path": "item.artists[0].id"},
+    "artist_name": {"type": "string", "x-lake-path": "item.artists[0].name"},
+    "album_id": {"type": "string", "x-lake-path": "item.album.id"},
+    "album_name": {"type": "string", "x-lake-path": "item.album.name"},
+    "duration_ms": {"type": "integer", "x-lake-path": "item.duration_ms"},
+    "popularity": {"type": "integer", "x-lake-path": "item.popularity"},
+    "explicit": {"type": "boolean", "x-lake-path": "item.explicit"},
     "added_at": {"type": "string", "format": "date-time"},
     "added_by": {"type": ["string", "null"], "x-lake-path": "added_by.id"}
   },
@@ -382,7 +719,74 @@ GROUP BY p.dt, p.region, p.track_id, n.track_name, n.artist_name
     "primary_key": ["playlist_id", "track_id", "region"],
     "records": "items",
     "freshness_hours": 48,
-    "description": "Spotify featured playlists' tracks per market."
+    "ignore": ["is_local", "primary_color", "video_thumbnail", "track"],
+    "description": "Spotify featured playlists' tracks per market (Extended Quota apps)."
+  }
+}
+"""#),
+        ("spotify/recently_played.json", #"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "spotify.recently_played",
+  "description": "The signed-in user's recent plays (GET /me/player/recently-played); each run asks only for plays after the last run's newest.",
+  "type": "object",
+  "properties": {
+    "played_at": {"type": "string", "format": "date-time"},
+    "track_id": {"type": "string", "x-lake-path": "track.id"},
+    "track_name": {"type": "string", "x-lake-path": "track.name"},
+    "artist_id": {"type": "string", "x-lake-path": "track.artists[0].id"},
+    "artist_name": {"type": "string", "x-lake-path": "track.artists[0].name"},
+    "album_id": {"type": ["string", "null"], "x-lake-path": "track.album.id"},
+    "album_name": {"type": ["string", "null"], "x-lake-path": "track.album.name"},
+    "duration_ms": {"type": "integer", "x-lake-path": "track.duration_ms"},
+    "context_type": {"type": ["string", "null"], "x-lake-path": "context.type"},
+    "context_uri": {"type": ["string", "null"], "x-lake-path": "context.uri"}
+  },
+  "required": ["played_at", "track_id"],
+  "x-lake": {
+    "zone": "staged",
+    "owner": "marketing-analytics",
+    "retention_days": 90,
+    "pii": [],
+    "partition_by": ["dt", "region"],
+    "primary_key": ["played_at"],
+    "records": "items",
+    "description": "The signed-in user's Spotify listening history (after `lake auth spotify`)."
+  }
+}
+"""#),
+        ("spotify/search_tracks.json", #"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "spotify.search_tracks",
+  "description": "Tracks matching a declared search query in a market (GET /search?q=Q&type=track&market=M).",
+  "type": "object",
+  "properties": {
+    "region": {"type": "string", "x-lake-path": "_meta.region", "description": "The market the search ran in."},
+    "query": {"type": "string", "x-lake-path": "_meta.query", "description": "The --query that found the track."},
+    "track_id": {"type": "string", "x-lake-path": "id"},
+    "track_name": {"type": "string", "x-lake-path": "name"},
+    "artist_id": {"type": "string", "x-lake-path": "artists[0].id"},
+    "artist_name": {"type": "string", "x-lake-path": "artists[0].name"},
+    "album_id": {"type": "string", "x-lake-path": "album.id"},
+    "album_name": {"type": "string", "x-lake-path": "album.name"},
+    "release_date": {"type": ["string", "null"], "x-lake-path": "album.release_date"},
+    "duration_ms": {"type": "integer"},
+    "explicit": {"type": "boolean"},
+    "uri": {"type": "string"}
+  },
+  "required": ["query", "track_id"],
+  "x-lake": {
+    "zone": "staged",
+    "owner": "marketing-analytics",
+    "retention_days": 365,
+    "pii": [],
+    "partition_by": ["dt", "region"],
+    "primary_key": ["query", "track_id", "region"],
+    "records": "tracks.items",
+    "ignore": ["href", "external_urls", "external_ids", "type", "is_local", "is_playable", "preview_url", "available_markets",
+               "linked_from", "restrictions", "popularity", "disc_number", "track_number"],
+    "description": "Spotify search results for the analyst's own queries, per market."
   }
 }
 """#),

@@ -12,7 +12,7 @@ import LakeTransform
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "The whole flow on built-in simulators: a Spotify-compatible API on 127.0.0.1 and a stream of listening events → raw → staged Parquet.",
+        abstract: "The whole flow on built-in simulators: a Spotify-compatible API (Development Mode, as new apps get it) on 127.0.0.1 and a stream of listening events → raw → staged → curated → query.",
         discussion: "Uses only the lake it is pointed at (--lake, $LAKE_HOME, or ./lake); creates it if needed.")
 
     static let markets = ["SE", "US", "GB", "DE", "BR", "JP", "IN", "MX"]
@@ -34,35 +34,25 @@ struct DemoCommand: AsyncParsableCommand {
         let progress = Progress.shared
         progress.note("lake demo: lake at \(root.path)")
         let catalog = try Catalog.create(root)
-        if let folder = SchemasFolder.resolve(schemas) {
-            let registered = try catalog.sync(folder: folder) { _ in }
-            progress.note("  registered \(registered.count) contracts from \(folder)")
-        } else {
-            // Away from the repository: the contracts, models and questions lake ships.
-            let folder = FileManager.default.temporaryDirectory.path + "/lake-schemas-\(getpid())"
-            defer { try? FileManager.default.removeItem(atPath: folder) }
-            for file in BuiltinSchemas.files {
-                let path = folder + "/" + file.path
-                try FileSystem.makeDirectories((path as NSString).deletingLastPathComponent)
-                try FileSystem.writeAtomically(Array(file.text.utf8), to: path)
-            }
-            let registered = try catalog.sync(folder: folder) { _ in }
-            progress.note("  no schemas/ folder here: registered the \(registered.count) contracts lake ships")
-        }
-        let simulator = SpotifySimulator(seed: seed, scale: scale, faults: faultConfig)
+        let registered = try BuiltinSchemas.sync(catalog, folder: SchemasFolder.resolve(schemas))
+        progress.note("  registered \(registered.count) contracts from \(registered.from)")
+        let simulator = SpotifySimulator(seed: seed, scale: scale, faults: faultConfig, mode: .development)
         let port = try await simulator.start()
-        progress.note("  Spotify simulator on http://127.0.0.1:\(port) (faults: \(faults))")
+        progress.note("  Spotify simulator (Development Mode, as new apps get it) on http://127.0.0.1:\(port) (faults: \(faults))")
         defer { Task { await simulator.stop() } }
 
         var options = IngestOptions()
         options.command = "lake demo"
         options.policy.baseDelay = 0.05
-        let declaration = SpotifySource.declaration(
-            markets: Self.markets, apiBase: "http://127.0.0.1:\(port)/v1", tokenURL: "http://127.0.0.1:\(port)/api/token")
+        // The simulator's window is generous; the real API's is not (the preset paces for it).
+        options.requestsPerWindow = 100_000
+        var declaration = try SpotifyPreset.load(mode: .development)
+            .moved(apiBase: "http://127.0.0.1:\(port)/v1", tokenURL: "http://127.0.0.1:\(port)/api/token")
+        declaration.regions = Self.markets
         var environment = ProcessInfo.processInfo.environment
         environment["SPOTIFY_CLIENT_ID"] = SpotifySimulator.clientID
         environment["SPOTIFY_CLIENT_SECRET"] = SpotifySimulator.clientSecret
-        progress.note("  ingesting \(SpotifySource.datasets.joined(separator: ", ")) for \(Self.markets.joined(separator: ","))")
+        progress.note("  ingesting \(declaration.defaultDatasets.joined(separator: ", ")) for \(Self.markets.joined(separator: ","))")
         let report = try await APIIngestion(
             declaration: declaration, catalog: catalog, environment: environment, options: options).run()
         await simulator.stop()
@@ -100,21 +90,25 @@ struct DemoCommand: AsyncParsableCommand {
             promotions.append(try Promoter(catalog: catalog, options: promoteOptions).promote(dataset: dataset.name))
         }
         var curated: [PromotionReport] = []
-        for table in try PromoteCommand.curatedInOrder(catalog) {
+        for table in try PromoteCommand.curatedInOrder(catalog) where try PromoteCommand.waitingInputs(of: table, catalog)?.isEmpty != false {
             progress.note("  materializing curated/\(table)/")
             curated.append(try CuratedPromoter(catalog: catalog, options: promoteOptions).promote(table: table))
         }
         var answer: QueryResult?
-        if let question = BuiltinQuestions.book.match("top tracks by region"), !curated.isEmpty {
-            answer = try QueryEngine(catalog: catalog).run(question.sql)
+        var albums: QueryResult?
+        if !curated.isEmpty {
+            let engine = QueryEngine(catalog: catalog)
+            answer = try BuiltinQuestions.book.match("top tracks by region").map { try engine.run($0.sql) }
+            albums = try BuiltinQuestions.book.match("new albums by region").map { try engine.run($0.sql) }
         }
 
         if format == .json {
             var pairs: [(String, JSONValue)] = [("api", report.json), ("stream", streamed.json), ("promote", .array(promotions.map(\.json))),
                                                 ("curate", .array(curated.map(\.json)))]
-            if let answer {
-                pairs.append(("top_tracks_by_region", .array(answer.rows.map { row in
-                    .object(zip(answer.columns, row).map { ($0.name, ResultRenderer.json($1)) })
+            for (name, result) in [("top_tracks_by_region", answer), ("new_albums_by_region", albums)] {
+                guard let result else { continue }
+                pairs.append((name, .array(result.rows.map { row in
+                    .object(zip(result.columns, row).map { ($0.name, ResultRenderer.json($1)) })
                 })))
             }
             Output.json(.object(pairs))
@@ -144,19 +138,25 @@ struct DemoCommand: AsyncParsableCommand {
         if let answer {
             print("\nlake query \"top tracks by region\" (the latest 7 days in the lake):\n")
             print(ResultRenderer.render(answer, format: .table), terminator: "")
-        } else {
+        }
+        if let albums {
+            print("\nlake query \"new albums by region\" (albums Spotify's search found per market, and the artists with the most):\n")
+            print(ResultRenderer.render(albums, format: .table), terminator: "")
+        }
+        if answer == nil {
             print("\n(no curated models registered — run the demo from the repository root, where schemas/ is, to see `lake query \"top tracks by region\"`)")
         }
         let governance = try GovernanceReport.check(catalog, options: GovernanceOptions())
-        print("\nGovernance: \(governance.findings.count) findings (\(governance.count(.error)) errors, \(governance.count(.warning)) warnings): "
-              + governance.byRule.map { "\($0.rule) ×\($0.count)" }.joined(separator: ", "))
+        print(governance.findings.isEmpty ? "\nGovernance: no findings (`lake governance` checks the lake against its catalog and contracts)"
+              : "\nGovernance: \(governance.findings.count) findings (\(governance.count(.error)) errors, \(governance.count(.warning)) warnings): "
+                + governance.byRule.map { "\($0.rule) ×\($0.count)" }.joined(separator: ", "))
         print("""
 
             Next:
               lake catalog list --lake \(root.path)
               lake governance --lake \(root.path) --format html --output governance.html
               lake topics describe listens --lake \(root.path)
-              duckdb -c "SELECT region, count(*) FROM read_json('\(root.path)/raw/spotify/playlist_tracks/**/*.ndjson.gz', hive_partitioning=true) GROUP BY ALL"
+              duckdb -c "SELECT region, count(*) FROM read_json('\(root.path)/raw/spotify/album_tracks/**/*.ndjson.gz', hive_partitioning=true) GROUP BY ALL"
               duckdb -c "SELECT region, count(*) FROM read_json('\(root.path)/raw/listens/plays/**/*.ndjson.gz', hive_partitioning=true) GROUP BY ALL"
               duckdb -c "SELECT region, count(*) FROM read_parquet('\(root.path)/staged/plays/**/*.parquet', hive_partitioning=true) GROUP BY ALL"
               duckdb -c "ATTACH 'ducklake:sqlite:\(root.path)/catalog.sqlite' AS lake (READ_ONLY); SELECT region, count(*) FROM lake.staged.plays GROUP BY ALL"

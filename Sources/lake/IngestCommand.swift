@@ -24,6 +24,8 @@ struct APIIngestOptions: ParsableArguments {
     @Option(help: "Uncompressed bytes per raw file before it is committed.") var maxFileBytes = 64 << 20
     @Option(help: "Seconds before buffered pages are committed anyway.") var maxFileAge = 30.0
     @Option(help: "gzip level of raw files: 1 fastest (default) … 9 smallest.") var gzipLevel: Int32 = 1
+    @Option(help: ArgumentHelp("Requests per rate-limit window (default: the declaration's rate_limit).", valueName: "n"))
+    var requestsPerWindow: Int?
     @Flag(help: "Start a new ingestion instead of resuming an unfinished one.") var fresh = false
     @Flag(help: "No progress lines on stderr.") var quiet = false
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
@@ -47,6 +49,7 @@ struct APIIngestOptions: ParsableArguments {
         options.limits.maxAge = maxFileAge
         options.limits.gzipLevel = gzipLevel
         options.fresh = fresh
+        options.requestsPerWindow = requestsPerWindow
         options.command = command
         options.progress = !quiet
         Progress.shared.quiet = quiet
@@ -64,38 +67,58 @@ struct IngestSpotifyCommand: AsyncParsableCommand {
         commandName: "spotify",
         abstract: "Spotify Web API → raw/spotify/<dataset>/dt=…/region=<market>/.",
         discussion: """
-            Credentials come from SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (client credentials flow).
-            A run that is killed or fails part-way is resumed by the next run: every page lands once.
+            Runs the declared source shipped for the app's mode (schemas/sources/spotify-<mode>.json,
+            or lake's built-in copy): the same engine as `lake ingest api`.
+
+            --app-mode development (the default; what every new app gets since 11 Feb 2026):
+              new_albums     albums of the past two weeks per market (search tag:new)
+              album_tracks   every track of those albums, per market
+              artists        each of their artists, once per run (ask for it)
+              search_tracks  tracks matching --query per market (ask for it)
+              my_playlists, playlist_items, recently_played   the user's own; need `lake auth spotify`
+            --app-mode extended (apps granted Extended Quota):
+              new_releases, featured_playlists, categories, playlist_tracks
+
+            Credentials come from SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (client credentials
+            flow); user datasets use the sign-in saved by `lake auth spotify`. A run that is killed
+            or fails part-way is resumed by the next run: every page lands once. An endpoint Spotify
+            removed for the app's mode stops its dataset after one answer, and says what to do.
             """)
 
     @OptionGroup var lake: LakeOptions
     @Option(help: ArgumentHelp("Markets (ISO 3166-1 alpha-2), comma-separated.", valueName: "SE,US,…"))
     var markets: String
-    @Option(help: ArgumentHelp("Datasets, comma-separated.", valueName: SpotifySource.datasets.joined(separator: ",")))
-    var datasets: String = SpotifySource.datasets.joined(separator: ",")
-    @Option(help: "Web API base URL.") var apiBase = SpotifySource.apiBase
-    @Option(help: "Token endpoint.") var tokenUrl = SpotifySource.tokenURL
+    @Option(help: "Spotify's app mode: development (what new apps get) or extended (Extended Quota).")
+    var appMode: SpotifyAppModeOption = .development
+    @Option(help: ArgumentHelp("Datasets, comma-separated (default: the mode's default datasets).", valueName: "names"))
+    var datasets: String?
+    @Option(name: .customLong("query"), help: ArgumentHelp("A search for search_tracks, e.g. 'genre:latin year:2026' (repeatable).", valueName: "q"))
+    var queries: [String] = []
+    @Option(help: ArgumentHelp("A declaration to run instead of the shipped one for the mode.", valueName: "file"))
+    var declaration: String?
+    @Option(help: "Web API base URL (default: the declaration's, https://api.spotify.com/v1).") var apiBase: String?
+    @Option(help: "Token endpoint (default: the declaration's, https://accounts.spotify.com/api/token).") var tokenUrl: String?
     @OptionGroup var ingest: APIIngestOptions
 
     func validate() throws {
         for market in marketList where !(market.count == 2 && market.allSatisfy { $0.isASCII && $0.isLetter }) {
             throw ValidationError("--markets takes ISO 3166-1 alpha-2 codes like SE,US; '\(market)' is not one")
         }
-        for dataset in datasetList where !SpotifySource.datasets.contains(dataset) {
-            throw ValidationError("unknown dataset '\(dataset)'; choose from \(SpotifySource.datasets.joined(separator: ", "))")
-        }
     }
 
     var marketList: [String] { markets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() } }
-    var datasetList: [String] { datasets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
 
     func run() async throws {
+        var source = try SpotifyPreset.load(mode: appMode, file: declaration).moved(apiBase: apiBase, tokenURL: tokenUrl)
+        source.regions = marketList
+        if !queries.isEmpty { source.queries = queries }
+        let selected = datasets.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        for name in selected ?? [] where source.resource(name) == nil {
+            throw ValidationError("no dataset '\(name)' in --app-mode \(appMode.rawValue); it has \(source.resources.map(\.dataset).joined(separator: ", "))")
+        }
         let catalog = try lake.openCatalog()
-        let declaration = SpotifySource.declaration(
-            markets: marketList, datasets: datasetList, apiBase: apiBase, tokenURL: tokenUrl)
         let report = try await APIIngestion(
-            declaration: declaration, selected: datasetList, catalog: catalog,
-            options: ingest.options(command: commandLine())
+            declaration: source, selected: selected, catalog: catalog, options: ingest.options(command: commandLine())
         ).run()
         IngestRendering.print(report, format: ingest.format)
         try report.throwIfFailed()
@@ -154,5 +177,9 @@ enum IngestRendering {
         Swift.print(summary)
         if let reconciled = report.reconciled { Swift.print("Reconciled: \(reconciled).") }
         for failure in report.failures { Swift.print("failed: \(failure)") }
+        if !report.skipped.isEmpty {
+            Swift.print("skipped \(report.skipped.count) units: " + report.skipped.prefix(3).joined(separator: "; ")
+                        + (report.skipped.count > 3 ? "; …" : ""))
+        }
     }
 }

@@ -5,7 +5,7 @@ import LakeCore
 struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Create the zones and the catalog, and register the contracts in schemas/.")
+        abstract: "Create the zones and the catalog, and register the contracts in schemas/ (or, away from a schemas/ folder, the ones lake ships).")
 
     @OptionGroup var lake: LakeOptions
     @Option(help: ArgumentHelp("Folder of dataset contracts (default: ./schemas).", valueName: "dir"))
@@ -19,6 +19,9 @@ struct InitCommand: AsyncParsableCommand {
         var registered: [(DatasetContract, RegistrationOutcome)] = []
         if let folder = SchemasFolder.resolve(schemas) {
             registered = try catalog.sync(folder: folder) { Progress.shared.note($0) }
+        } else if !existed {
+            let shipped = try BuiltinSchemas.sync(catalog, folder: nil)
+            Progress.shared.note("registered \(shipped.count) contracts: \(shipped.from)")
         }
         if format == .json {
             Output.json(.object([

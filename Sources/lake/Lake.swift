@@ -9,7 +9,7 @@ struct Lake: AsyncParsableCommand {
             Start with `lake demo`, which runs the whole flow on built-in simulators.
             """,
         version: "0.1.0",
-        subcommands: [InitCommand.self, IngestCommand.self, ProduceCommand.self, TopicsCommand.self,
+        subcommands: [InitCommand.self, AuthCommand.self, IngestCommand.self, ProduceCommand.self, TopicsCommand.self,
                       PromoteCommand.self, VacuumCommand.self, CatalogCommand.self, QueryCommand.self, GovernanceCommand.self,
                       RetentionCommand.self, ParquetCommand.self, DemoCommand.self, SimulatorCommand.self])
 }

@@ -18,17 +18,21 @@ struct SpotifySimulatorCommand: AsyncParsableCommand {
     @Option(help: "Port (0: any free port).") var port = 0
     @Option(help: "Seed of the generated catalogue.") var seed: UInt64 = 42
     @Option(help: "Catalogue size (1 = a few thousand tracks).") var scale = 1.0
-    @Option(help: "Faults: none, all, or e.g. 429=0.1,5xx=0.05,truncate,not-json,slow,token-expiry.") var faults = "none"
+    @Option(help: "Faults: none, all, or e.g. 429=0.1,5xx=0.05,truncate,not-json,slow,token-expiry,long-429=0.05,retry-after=3600,window=100.")
+    var faults = "none"
+    @Option(help: "Answer as Spotify answers apps in this mode: development (new apps) or extended.")
+    var appMode: SpotifyAppModeOption = .development
 
     func run() async throws {
         guard let config = SimulatorFaults.parse(faults) else {
             throw ValidationError("--faults: '\(faults)' is not none, all, or a list like 429=0.1,5xx,truncate")
         }
-        let simulator = SpotifySimulator(seed: seed, scale: scale, faults: config)
+        let simulator = SpotifySimulator(seed: seed, scale: scale, faults: config, mode: SpotifyAppMode(rawValue: appMode.rawValue)!)
         let bound = try await simulator.start(port: port)
         let base = "http://127.0.0.1:\(bound)"
         print(JSONValue.object([
             ("url", .string(base)), ("api_base", .string(base + "/v1")), ("token_url", .string(base + "/api/token")),
+            ("authorize_url", .string(base + "/authorize")), ("app_mode", .string(appMode.rawValue)),
             ("client_id", .string(SpotifySimulator.clientID)), ("client_secret", .string(SpotifySimulator.clientSecret)),
         ]).serialized())
         fflush(stdout)

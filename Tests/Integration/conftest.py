@@ -25,7 +25,10 @@ class Simulator:
                 "SPOTIFY_CLIENT_SECRET": self.info["client_secret"]}
 
     def spotify_args(self):
-        return ["--api-base", self.info["api_base"], "--token-url", self.info["token_url"]]
+        # The shipped declarations pace requests for Spotify's real rolling window; the
+        # simulator keeps none unless asked (--faults window=N).
+        return ["--api-base", self.info["api_base"], "--token-url", self.info["token_url"],
+                "--requests-per-window", "1000000"]
 
     def totals(self, markets):
         import urllib.request

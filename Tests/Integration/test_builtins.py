@@ -16,5 +16,5 @@ def test_the_builtin_copies_match_schemas():
 
 def test_demo_away_from_the_repository_registers_the_shipped_contracts_and_answers(tmp_path):
     out = json.loads(lake("demo", "--lake", str(tmp_path / "lake"), "--format", "json", "--scale", "0.3", cwd=tmp_path).stdout)
-    assert out["top_tracks_by_region"] and {c["dataset"] for c in out["curate"]} == {"track_plays_daily", "playlist_presence", "listener_activity_daily"}
+    assert out["top_tracks_by_region"] and {c["dataset"] for c in out["curate"]} == {"track_plays_daily", "new_albums_by_region", "listener_activity_daily"}
     assert not (tmp_path / "schemas").exists()

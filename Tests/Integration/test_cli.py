@@ -29,8 +29,9 @@ def test_init_registers_the_contracts_and_reports_json(tmp_path):
     first = json.loads(lake("init", "--lake", str(root), "--format", "json").stdout)
     assert first["created"] and first["migrations"] == ["v1-datasets-files-checkpoints-runs", "v2-stream-offsets", "v3-versions-lineage-drift", "v4-audit", "v5-ducklake"]
     assert sorted(c["dataset"] for c in first["contracts"]) == [
-        "categories", "featured_playlists", "listener_activity_daily", "new_releases", "playlist_presence",
-        "playlist_tracks", "plays", "track_plays_daily"]
+        "album_tracks", "artists", "categories", "featured_playlists", "listener_activity_daily", "my_playlists",
+        "new_albums", "new_albums_by_region", "new_releases", "playlist_items", "playlist_presence", "playlist_tracks",
+        "plays", "recently_played", "search_tracks", "track_plays_daily"]
     assert not json.loads(lake("init", "--lake", str(root), "--format", "json").stdout)["created"]
     datasets = json.loads(lake("catalog", "list", "--lake", str(root), "--format", "json").stdout)
     assert all(d["owner"] == "marketing-analytics" and d["schema_version"] == 1 for d in datasets)

@@ -87,8 +87,8 @@ def test_duckdb_attaches_the_lake_and_every_table_agrees_with_lake_query(built_l
     listed = sorted(f"{schema}.{name}" for _, schema, name, *_ in one(root, "SHOW ALL TABLES"))
     ours = sorted(f"{t['schema']}.{t['table']}" for t in json.loads(lake("catalog", "tables", "--lake", str(root), "--format", "json").stdout))
     assert listed == ours
-    assert {"staged.plays", "staged.playlist_tracks", "staged.new_releases", "staged.categories", "staged.featured_playlists",
-            "curated.track_plays_daily", "curated.playlist_presence", "curated.listener_activity_daily"} <= set(listed)
+    assert {"staged.plays", "staged.new_albums", "staged.album_tracks",
+            "curated.track_plays_daily", "curated.new_albums_by_region", "curated.listener_activity_daily"} <= set(listed)
     assert catalog(root).execute("SELECT value FROM ducklake_metadata WHERE key = 'version'").fetchone() == ("1.0",)
     for table in listed:
         sql = aggregates(root, table)

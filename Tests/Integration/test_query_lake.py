@@ -17,8 +17,8 @@ from conftest import LAKE, REPO, lake
 from test_query import rows_match, text
 
 TABLES = {
-    "staged": ["plays", "playlist_tracks", "new_releases", "featured_playlists", "categories"],
-    "curated": ["track_plays_daily", "playlist_presence", "listener_activity_daily"],
+    "staged": ["plays", "new_albums", "album_tracks"],
+    "curated": ["track_plays_daily", "new_albums_by_region", "listener_activity_daily"],
 }
 
 
@@ -41,7 +41,7 @@ def demo(tmp_path_factory):
     con.execute("CREATE SCHEMA raw")
     con.execute(f"CREATE VIEW raw.plays AS SELECT * FROM read_json('{root}/raw/listens/plays/**/*.ndjson.gz', "
                 "columns = {'_meta': 'JSON', 'value': 'JSON'}, hive_partitioning = true)")
-    con.execute(f"CREATE VIEW raw.playlist_tracks AS SELECT * FROM read_json('{root}/raw/spotify/playlist_tracks/**/*.ndjson.gz', "
+    con.execute(f"CREATE VIEW raw.album_tracks AS SELECT * FROM read_json('{root}/raw/spotify/album_tracks/**/*.ndjson.gz', "
                 "columns = {'_meta': 'JSON', 'body': 'JSON'}, hive_partitioning = true)")
     return {"root": root, "con": con, "report": report, "env": env, "key": bytes.fromhex(key.read_text().strip())}
 
@@ -91,13 +91,13 @@ def generated_queries(n=120, seed=11):
         elif kind == 3:
             m = rng.choice(["plays", "listeners", "ms_played"])
             out.append(f"SELECT t.region, sum(t.{m}) AS total, count(DISTINCT t.track_id) AS tracks FROM curated.track_plays_daily t "
-                       f"JOIN curated.playlist_presence p ON p.track_id = t.track_id AND p.region = t.region "
-                       f"WHERE p.playlists >= {rng.randint(1, 2)} GROUP BY t.region ORDER BY t.region")
+                       f"JOIN staged.album_tracks a ON a.track_id = t.track_id AND a.region = t.region "
+                       f"WHERE a.track_number >= {rng.randint(1, 2)} GROUP BY t.region ORDER BY t.region")
         elif kind == 4:
             out.append(f"SELECT event_id, region, ms_played FROM staged.plays WHERE {f} ORDER BY ms_played DESC NULLS LAST, event_id LIMIT {rng.randint(1, 20)}")
         else:
             out.append(f"SELECT p.region, coalesce(n.artist_name, 'unknown') AS artist, count(*) AS plays FROM staged.plays p "
-                       f"LEFT JOIN (SELECT track_id, max(artist_name) AS artist_name FROM staged.playlist_tracks GROUP BY track_id) n "
+                       f"LEFT JOIN (SELECT track_id, max(artist_name) AS artist_name FROM staged.album_tracks GROUP BY track_id) n "
                        f"ON n.track_id = p.track_id WHERE {f.replace('region', 'p.region').replace('dt >=', 'p.dt >=').replace('track_id LIKE', 'p.track_id LIKE')} "
                        f"GROUP BY ALL ORDER BY plays DESC, p.region, artist LIMIT 15")
     return out
@@ -116,12 +116,12 @@ LISTED = [
     "SELECT count(*), count(DISTINCT track_id) FROM curated.track_plays_daily",
     "SELECT region, sum(plays) FROM curated.track_plays_daily GROUP BY region ORDER BY region",
     "SELECT dt, region, sum(plays) AS plays, sum(listeners) AS listener_days FROM curated.track_plays_daily GROUP BY ALL ORDER BY ALL",
-    "SELECT region, max(best_position), min(best_position), sum(playlists) FROM curated.playlist_presence GROUP BY region ORDER BY region",
+    "SELECT region, count(*), sum(tracks), max(release_date), count(DISTINCT artist_id) FROM curated.new_albums_by_region GROUP BY region ORDER BY region",
     "SELECT count(*), count(DISTINCT user_id), sum(plays) FROM curated.listener_activity_daily",
-    "SELECT album_type, count(*) FROM staged.new_releases GROUP BY album_type ORDER BY album_type",
-    "SELECT region, count(*) FROM staged.featured_playlists GROUP BY region ORDER BY region",
-    "SELECT category_name FROM staged.categories WHERE region = 'SE' ORDER BY category_name LIMIT 5",
-    "SELECT region, avg(duration_ms), max(popularity) FROM staged.playlist_tracks GROUP BY region ORDER BY region",
+    "SELECT album_type, count(*) FROM staged.new_albums GROUP BY album_type ORDER BY album_type",
+    "SELECT region, count(*) FROM staged.album_tracks GROUP BY region ORDER BY region",
+    "SELECT album_name FROM staged.new_albums WHERE region = 'SE' ORDER BY release_date DESC, album_name LIMIT 5",
+    "SELECT region, avg(duration_ms), max(track_number), count(*) FILTER (WHERE explicit) FROM staged.album_tracks GROUP BY region ORDER BY region",
     "SELECT count(*) FROM staged.plays WHERE dt = (SELECT max(dt) FROM staged.plays)",
     "SELECT date_trunc('hour', played_at) AS h, count(*) FROM staged.plays GROUP BY h ORDER BY h LIMIT 5",
     "SELECT strftime(played_at, '%H') AS hour, count(*) FROM staged.plays GROUP BY hour ORDER BY hour",
@@ -129,7 +129,7 @@ LISTED = [
     "SELECT region, count(*) FILTER (WHERE device = 'mobile') AS mobile, count(*) AS total FROM staged.plays GROUP BY region ORDER BY region",
     "SELECT value->>'device' AS device, count(*) AS n FROM raw.plays GROUP BY ALL ORDER BY n DESC, device",
     "SELECT region, json_extract_string(value, '$.track_id') AS track, count(*) AS n FROM raw.plays GROUP BY ALL ORDER BY n DESC, region, track LIMIT 5",
-    "SELECT _meta->>'region' AS region, count(*) AS pages, sum(CAST(_meta->>'records' AS BIGINT)) AS records FROM raw.playlist_tracks GROUP BY ALL ORDER BY region",
+    "SELECT _meta->>'region' AS region, count(*) AS pages, sum(CAST(_meta->>'records' AS BIGINT)) AS records FROM raw.album_tracks GROUP BY ALL ORDER BY region",
     "SELECT count(*) FROM raw.plays WHERE dt = (SELECT max(dt) FROM raw.plays) AND value->>'device' IS NULL",
 ]
 
@@ -148,7 +148,8 @@ def question_sql(root, phrase):
 
 
 @pytest.mark.parametrize("phrase", ["top tracks by region", "top 3 artists by region", "top 5 tracks in se",
-                                    "trending tracks by region", "plays by region last 3 days", "top 2 tracks by region last 2 days"])
+                                    "trending tracks by region", "plays by region last 3 days", "top 2 tracks by region last 2 days",
+                                    "new albums by region", "new albums by region top 3"])
 def test_named_questions_match_duckdb_running_the_same_sql(demo, phrase):
     sql = question_sql(demo["root"], phrase)
     got = lake_rows(demo["root"], phrase)
@@ -217,4 +218,4 @@ def test_curated_pii_is_masked_with_the_lake_key(demo):
 def test_curated_lineage_names_the_input_versions(demo):
     tree = json.loads(lake("catalog", "lineage", "track_plays_daily", "--lake", str(demo["root"]), "--format", "json").stdout)
     inputs = {f["path"] for f in tree["raw_files"]}
-    assert any(i.startswith("staged/plays@v") for i in inputs) and any(i.startswith("staged/playlist_tracks@v") for i in inputs)
+    assert any(i.startswith("staged/plays@v") for i in inputs) and any(i.startswith("staged/album_tracks@v") for i in inputs)

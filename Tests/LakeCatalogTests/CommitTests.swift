@@ -19,7 +19,7 @@ import Testing
 
     @Test func aCommitMovesTheFileAndRecordsItWithItsCheckpoint() throws {
         let lake = try TempLake()
-        let (ingestion, _) = try lake.catalog.openIngestion(source: "test", params: "{}")
+        let (ingestion, _, _) = try lake.catalog.openIngestion(source: "test", params: "{}")
         let file = try pendingFile(lake, batch: "b1")
         let checkpoint = CheckpointRecord(ingestionId: ingestion.id!, dataset: "items", scope: "SE",
                                           state: "{\"page\":1}", done: false, updatedAt: Timestamps.iso())
@@ -52,14 +52,22 @@ import Testing
 
     @Test func anUnfinishedIngestionIsResumedAndACompleteOneIsNot() throws {
         let lake = try TempLake()
-        let (first, resumedFirst) = try lake.catalog.openIngestion(source: "s", params: "{}")
-        let (again, resumed) = try lake.catalog.openIngestion(source: "s", params: "{}")
+        let (first, resumedFirst, _) = try lake.catalog.openIngestion(source: "s", params: "{}")
+        let (again, resumed, _) = try lake.catalog.openIngestion(source: "s", params: "{}")
         #expect(!resumedFirst && resumed && again.id == first.id)
         try lake.catalog.completeIngestion(first.id!)
-        let (next, resumedNext) = try lake.catalog.openIngestion(source: "s", params: "{}")
+        let (next, resumedNext, _) = try lake.catalog.openIngestion(source: "s", params: "{}")
         #expect(!resumedNext && next.id != first.id)
-        let (fresh, resumedFresh) = try lake.catalog.openIngestion(source: "s", params: "{}", fresh: true)
+        let (fresh, resumedFresh, _) = try lake.catalog.openIngestion(source: "s", params: "{}", fresh: true)
         #expect(!resumedFresh && fresh.id != next.id)
         #expect(try lake.catalog.ingestions(source: "s").map(\.status) == ["complete", "abandoned", "running"])
+    }
+
+    @Test func anUnfinishedIngestionWithOtherSettingsIsAbandonedNotResumed() throws {
+        let lake = try TempLake()
+        let (first, _, _) = try lake.catalog.openIngestion(source: "s", params: #"{"regions":["SE"]}"#)
+        let (other, resumed, abandoned) = try lake.catalog.openIngestion(source: "s", params: #"{"regions":["US"]}"#)
+        #expect(!resumed && other.id != first.id && abandoned?.id == first.id)
+        #expect(try lake.catalog.ingestions(source: "s").map(\.status) == ["abandoned", "running"])
     }
 }

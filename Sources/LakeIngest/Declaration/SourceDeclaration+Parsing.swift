@@ -10,10 +10,10 @@ extension SourceDeclaration {
         return try parse(data: data, file: path)
     }
 
-    static let topKeys: Set = ["$schema", "source", "description", "base_url", "headers", "auth", "regions",
-                               "rate_limit", "defaults", "resources"]
-    static let resourceKeys: Set = ["dataset", "description", "path", "params", "records", "paginator", "region_field",
-                                    "parent", "incremental", "auth", "on_status"]
+    static let topKeys: Set = ["$schema", "source", "description", "base_url", "headers", "auth", "auths", "regions",
+                               "queries", "rate_limit", "defaults", "resources"]
+    static let resourceKeys: Set = ["dataset", "description", "default", "path", "params", "records", "paginator",
+                                    "region_field", "parent", "incremental", "auth", "on_status"]
 
     /// Parses and checks a declaration: unknown keys and paths lake cannot read are refused
     /// here, naming the file and the key, rather than losing data at run time.
@@ -33,10 +33,12 @@ extension SourceDeclaration {
         }
         let headers = try reader.stringMap(top["headers"], "headers")
         let auth = try parseAuth(top["auth"], key: "auth", reader)
-        let regions = try (top["regions"] as? [Any] ?? []).map { value -> String in
-            guard let s = value as? String else { throw reader.problem("\"regions\" must be strings") }
-            return s
+        var auths: [String: AuthDeclaration] = [:]
+        for (name, value) in try reader.object(top["auths"], "auths") ?? [:] {
+            auths[name] = try parseAuth(value, key: "auths.\(name)", reader)
         }
+        let regions = try reader.strings(top["regions"], "regions")
+        let queries = try reader.strings(top["queries"], "queries")
         var rateLimit: RateLimitDeclaration?
         if let r = top["rate_limit"] {
             guard let r = r as? [String: Any], let requests = r["requests"] as? Int, requests > 0 else {
@@ -54,7 +56,7 @@ extension SourceDeclaration {
         }
         var parsed: [ResourceDeclaration] = []
         for (index, resource) in resources.enumerated() {
-            parsed.append(try parseResource(resource, index: index, defaults: defaults, reader))
+            parsed.append(try parseResource(resource, index: index, defaults: defaults, auths: auths, reader))
         }
         let names = parsed.map(\.dataset)
         if let twice = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
@@ -64,18 +66,16 @@ extension SourceDeclaration {
             if let parent = resource.parent, !names.contains(parent.resource) {
                 throw reader.problem("resource \"\(resource.dataset)\" names parent \"\(parent.resource)\", which is not declared")
             }
-            if resource.usesRegion, regions.isEmpty {
-                throw reader.problem("resource \"\(resource.dataset)\" uses {region} but \"regions\" lists none")
-            }
             if resource.parent?.once == true, resource.usesRegion {
                 throw reader.problem("resource \"\(resource.dataset)\": parent.once fetches each value once for all regions, so its path and params cannot use {region}")
             }
         }
-        return SourceDeclaration(source: source, baseURL: base, headers: headers, auth: auth,
-                                 regions: regions, rateLimit: rateLimit, resources: parsed)
+        return SourceDeclaration(source: source, baseURL: base, headers: headers, auth: auth, auths: auths,
+                                 regions: regions, queries: queries, rateLimit: rateLimit, resources: parsed)
     }
 
-    private static func parseResource(_ r: [String: Any], index: Int, defaults: [String: Any], _ reader: Reader)
+    private static func parseResource(_ r: [String: Any], index: Int, defaults: [String: Any],
+                                      auths: [String: AuthDeclaration], _ reader: Reader)
         throws -> ResourceDeclaration
     {
         let dataset = try reader.string(r, "dataset", context: "resources[\(index)]")
@@ -99,16 +99,23 @@ extension SourceDeclaration {
             else { throw reader.problem("\(context).parent must be {\"resource\": …, \"field\": …}") }
             try reader.known(p, ["resource", "field", "once"], "\(context).parent")
             try reader.path(field, "\(context).parent.field", allowEach: true)
-            guard p["once"] == nil || p["once"] is Bool else { throw reader.problem("\(context).parent.once must be true or false") }
+            guard p["once"].map(isJSONBoolean) ?? true else { throw reader.problem("\(context).parent.once must be true or false") }
             parent = ParentLink(resource: resource, field: field, once: p["once"] as? Bool ?? false)
         }
         var incremental: IncrementalDeclaration?
         if let i = r["incremental"] {
             guard let i = i as? [String: Any], let field = i["field"] as? String, let param = i["param"] as? String
             else { throw reader.problem("\(context).incremental must be {\"field\": …, \"param\": …, \"initial\": …}") }
-            try reader.known(i, ["field", "param", "initial"], "\(context).incremental")
+            try reader.known(i, ["field", "param", "initial", "as"], "\(context).incremental")
             try reader.path(field, "\(context).incremental.field")
-            incremental = IncrementalDeclaration(field: field, param: param, initial: i["initial"].map { "\($0)" })
+            var format = IncrementalDeclaration.Format.text
+            if let name = i["as"] {
+                guard let name = name as? String, let parsed = IncrementalDeclaration.Format(rawValue: name) else {
+                    throw reader.problem("\(context).incremental.as must be \"text\", \"epoch_ms\" or \"epoch_s\"")
+                }
+                format = parsed
+            }
+            incremental = IncrementalDeclaration(field: field, param: param, initial: i["initial"].map { "\($0)" }, format: format)
         }
         let path = (r["path"] as? String) ?? dataset
         if parent != nil, !path.contains("{parent}"), !params.contains(where: { $0.1.contains("{parent}") }) {
@@ -122,7 +129,18 @@ extension SourceDeclaration {
         }
         let regionField = r["region_field"] as? String
         if let regionField { try reader.path(regionField, "\(context).region_field") }
-        let auth = try r["auth"].map { try parseAuth($0, key: "\(context).auth", reader) }
+        var auth: AuthDeclaration?
+        if let name = r["auth"] as? String {
+            guard let named = auths[name] else {
+                throw reader.problem("\(context).auth names \"\(name)\", which \"auths\" does not declare")
+            }
+            auth = named
+        } else if let value = r["auth"] {
+            auth = try parseAuth(value, key: "\(context).auth", reader)
+        }
+        guard r["default"].map(isJSONBoolean) ?? true else {
+            throw reader.problem("\(context).default must be true or false")
+        }
         var onStatus: [Int: StatusRule] = [:]
         if let rules = r["on_status"] {
             guard let rules = rules as? [String: Any] else {
@@ -141,10 +159,12 @@ extension SourceDeclaration {
                 onStatus[code] = StatusRule(action: action, message: rule["message"] as? String ?? "")
             }
         }
-        return ResourceDeclaration(
+        var resource = ResourceDeclaration(
             dataset: dataset, path: path, params: params, records: records,
             paginator: paginator, regionField: regionField, parent: parent,
             incremental: incremental, auth: auth, onStatus: onStatus)
+        resource.landsByDefault = r["default"] as? Bool ?? true
+        return resource
     }
 
     static let paginatorKeys: [String: Set<String>] = [
@@ -167,7 +187,7 @@ extension SourceDeclaration {
         try reader.known(p, allowed.union(["type"]), "\(context).paginator (\(type))")
         func int(_ key: String, _ fallback: Int?) throws -> Int {
             // JSON's true and false arrive as Bool, which would also pass as 1 and 0.
-            if let v = p[key] as? Int, let raw = p[key], Swift.type(of: raw) != Bool.self { return v }
+            if let v = p[key] as? Int, let raw = p[key], !isJSONBoolean(raw) { return v }
             if let fallback, p[key] == nil { return fallback }
             throw reader.problem("\(context).paginator.\(key) must be a whole number")
         }
@@ -290,6 +310,12 @@ extension SourceDeclaration {
             do { _ = try JSONPath.parse(text, allowEach: allowEach) } catch {
                 throw problem("\(key): \(error)")
             }
+        }
+
+        func strings(_ value: Any?, _ key: String) throws -> [String] {
+            guard let value else { return [] }
+            guard let list = value as? [String] else { throw problem("\"\(key)\" must be an array of strings") }
+            return list
         }
 
         func object(_ value: Any?, _ key: String) throws -> [String: Any]? {

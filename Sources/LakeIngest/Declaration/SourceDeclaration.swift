@@ -10,21 +10,44 @@ public struct SourceDeclaration: Sendable {
     public var headers: [String: String]
     /// The auth of every resource that does not name its own.
     public var auth: AuthDeclaration
+    /// Other auths, by name, that resources name (`"auth": "user"`).
+    public var auths: [String: AuthDeclaration]
     /// Values of `{region}` in paths and parameters.
     public var regions: [String]
+    /// Values of `{query}` (search terms), each run in every region.
+    public var queries: [String]
     /// Requests per rolling window the API allows; requests are spread to stay under it.
     public var rateLimit: RateLimitDeclaration?
     public var resources: [ResourceDeclaration]
 
     public init(source: String, baseURL: String, headers: [String: String] = [:], auth: AuthDeclaration,
-                regions: [String], rateLimit: RateLimitDeclaration? = nil, resources: [ResourceDeclaration]) {
+                auths: [String: AuthDeclaration] = [:], regions: [String], queries: [String] = [],
+                rateLimit: RateLimitDeclaration? = nil, resources: [ResourceDeclaration]) {
         self.source = source
         self.baseURL = baseURL
         self.headers = headers
         self.auth = auth
+        self.auths = auths
         self.regions = regions
+        self.queries = queries
         self.rateLimit = rateLimit
         self.resources = resources
+    }
+
+    /// The datasets a run lands when none are named.
+    public var defaultDatasets: [String] { resources.filter(\.landsByDefault).map(\.dataset) }
+
+    /// The same API at another address, for simulators and proxies: `--api-base` moves the
+    /// resources, `--token-url` every token (and authorize) endpoint.
+    public func moved(apiBase: String?, tokenURL: String?) -> SourceDeclaration {
+        var copy = self
+        if let apiBase { copy.baseURL = apiBase }
+        if let tokenURL {
+            copy.auth = auth.withTokenURL(tokenURL)
+            copy.auths = auths.mapValues { $0.withTokenURL(tokenURL) }
+            for i in copy.resources.indices { copy.resources[i].auth = copy.resources[i].auth?.withTokenURL(tokenURL) }
+        }
+        return copy
     }
 
     public func resource(_ dataset: String) -> ResourceDeclaration? { resources.first { $0.dataset == dataset } }
@@ -51,6 +74,8 @@ public struct ResourceDeclaration: Sendable {
     public var auth: AuthDeclaration?
     /// What an HTTP status means for this endpoint beyond the usual (a removed endpoint's 404).
     public var onStatus: [Int: StatusRule]
+    /// Landed when a run names no datasets (`"default": false`: only when asked for).
+    public var landsByDefault = true
 
     public init(dataset: String, path: String, params: [(String, String)] = [], records: String?,
                 paginator: PaginatorDeclaration, regionField: String? = nil,
@@ -69,8 +94,13 @@ public struct ResourceDeclaration: Sendable {
     }
 
     /// Whether the resource runs once per region.
-    public var usesRegion: Bool {
-        path.contains("{region}") || params.contains { $0.1.contains("{region}") }
+    public var usesRegion: Bool { uses("{region}") }
+
+    /// Whether the resource runs once per search query.
+    public var usesQuery: Bool { uses("{query}") }
+
+    private func uses(_ placeholder: String) -> Bool {
+        path.contains(placeholder) || params.contains { $0.1.contains(placeholder) }
     }
 
     /// Whether one answer can stop the whole dataset: its first unit then goes alone.
@@ -122,14 +152,27 @@ public struct RateLimitDeclaration: Sendable, Equatable {
 
 /// The highest value of a record field, kept between runs and sent as a parameter.
 public struct IncrementalDeclaration: Sendable {
+    /// How the kept value is sent: as it is, or an ISO 8601 time as Unix milliseconds or
+    /// seconds (Spotify's `after` cursor takes milliseconds where records hold `played_at`).
+    public enum Format: String, Sendable { case text, epochMilliseconds = "epoch_ms", epochSeconds = "epoch_s" }
+
     public var field: JSONPath
     public var param: String
     public var initial: String?
+    public var format: Format
 
-    public init(field: String, param: String, initial: String?) {
+    public init(field: String, param: String, initial: String?, format: Format = .text) {
         self.field = JSONPath(field)
         self.param = param
         self.initial = initial
+        self.format = format
+    }
+
+    /// The parameter's value for a kept cursor.
+    public func parameter(_ cursor: String) -> String {
+        guard format != .text, let date = Timestamps.parse(cursor) else { return cursor }
+        let seconds = date.timeIntervalSince1970
+        return format == .epochMilliseconds ? String(Int64((seconds * 1000).rounded())) : String(Int64(seconds))
     }
 }
 

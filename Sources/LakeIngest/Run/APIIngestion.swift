@@ -23,7 +23,7 @@ public final class APIIngestion: @unchecked Sendable {
     public init(declaration: SourceDeclaration, selected: [String]? = nil, catalog: Catalog,
                 environment: [String: String] = ProcessInfo.processInfo.environment, options: IngestOptions) {
         self.declaration = declaration
-        self.selected = Set(selected ?? declaration.resources.map(\.dataset))
+        self.selected = Set(selected ?? declaration.defaultDatasets)
         self.catalog = catalog
         self.environment = environment
         self.options = options
@@ -36,6 +36,18 @@ public final class APIIngestion: @unchecked Sendable {
             throw IngestError.invalidDeclaration(
                 file: declaration.source,
                 problem: "no dataset '\(name)'; it declares \(declaration.resources.map(\.dataset).joined(separator: ", "))")
+        }
+        for resource in declaration.resources where walked.contains(resource.dataset) {
+            if resource.usesRegion, declaration.regions.isEmpty {
+                throw IngestError.invalidDeclaration(
+                    file: declaration.source,
+                    problem: "\(resource.dataset) runs once per region ({region}) but no regions are given: list them in \"regions\" or pass --regions (--markets for Spotify)")
+            }
+            if resource.usesQuery, declaration.queries.isEmpty {
+                throw IngestError.invalidDeclaration(
+                    file: declaration.source,
+                    problem: "\(resource.dataset) runs once per search query ({query}) but none is given: pass --query 'genre:latin year:2026' (or list them in \"queries\")")
+            }
         }
         let scope = "ingest-\(declaration.source)"
         let lock = try FileLock.acquire(
@@ -54,10 +66,15 @@ public final class APIIngestion: @unchecked Sendable {
         let params = JSONValue.object([
             ("base_url", .string(declaration.baseURL)),
             ("regions", .array(declaration.regions.map(JSONValue.string))),
+            ("queries", .array(declaration.queries.map(JSONValue.string))),
             ("datasets", .array(selected.sorted().map(JSONValue.string))),
         ]).serialized()
-        let (ingestion, resumed) = try catalog.openIngestion(
+        let (ingestion, resumed, abandoned) = try catalog.openIngestion(
             source: declaration.source, params: params, fresh: options.fresh)
+        if let abandoned, !options.fresh {
+            progress.note("ingestion #\(abandoned.id!) of \(declaration.source) was left unfinished with other settings (\(abandoned.params)); "
+                + "it is abandoned, its committed pages stay, and this run starts anew")
+        }
         let runID = try catalog.startRun(command: options.command, ingestion: ingestion.id)
         let saved = try catalog.checkpoints(ingestion: ingestion.id!)
         var states: [String: UnitState] = [:]
@@ -147,9 +164,12 @@ public final class APIIngestion: @unchecked Sendable {
         var queue: [Unit] = []
         for resource in declaration.resources where resource.parent == nil && walked.contains(resource.dataset) {
             let regions: [String?] = resource.usesRegion ? declaration.regions.map { Regions.normalize($0) } : [nil]
+            let queries: [String?] = resource.usesQuery ? declaration.queries : [nil]
             for region in regions {
-                queue.append(Unit(resource: resource, region: region, parentValue: nil,
-                                  lands: selected.contains(resource.dataset)))
+                for query in queries {
+                    queue.append(Unit(resource: resource, region: region, query: query, parentValue: nil,
+                                      lands: selected.contains(resource.dataset)))
+                }
             }
         }
         stats.units(known: queue.count)
@@ -195,8 +215,8 @@ public final class APIIngestion: @unchecked Sendable {
                         let values = (state.children?[child.dataset] ?? []).filter { seen.insert($0).inserted }
                         if link.once { seenOnce[child.dataset] = seen }
                         let units = values.map {
-                            Unit(resource: child, region: link.once ? nil : unit.region, parentValue: $0,
-                                 lands: selected.contains(child.dataset))
+                            Unit(resource: child, region: link.once ? nil : unit.region, query: link.once ? nil : unit.query,
+                                 parentValue: $0, lands: selected.contains(child.dataset))
                         }
                         stats.units(known: units.count)
                         queue.insert(contentsOf: units, at: 0)

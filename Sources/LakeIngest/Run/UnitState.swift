@@ -41,13 +41,15 @@ struct UnitState: Codable, Equatable {
 struct Unit: Sendable {
     var resource: ResourceDeclaration
     var region: String?
+    /// The search query filled into `{query}`.
+    var query: String?
     var parentValue: String?
     /// False for a parent walked only to find its children (its dataset was not asked for).
     var lands: Bool
 
-    /// `SE`, `SE/37i9dQZF1DX0XUsuxWHRQd`, or `-` without region.
+    /// `SE`, `SE/37i9dQZF1DX0XUsuxWHRQd`, `SE/q=genre:latin`, or `-` without region.
     var scope: String {
-        [region, parentValue].compactMap { $0 }.joined(separator: "/").nonEmpty ?? "-"
+        [region, query.map { "q=" + $0 }, parentValue].compactMap { $0 }.joined(separator: "/").nonEmpty ?? "-"
     }
 }
 

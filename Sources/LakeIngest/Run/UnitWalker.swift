@@ -33,7 +33,7 @@ struct UnitWalker: Sendable {
             request = paginator.firstRequest(try firstRequest(unit))
             if let incremental = resource.incremental,
                let since = try startCursor(unit) ?? incremental.initial {
-                request = request.settingQuery(incremental.param, since)
+                request = request.settingQuery(incremental.param, incremental.parameter(since))
             }
         }
         // An endpoint that may be gone is probed by one unit; the others wait for its answer.
@@ -121,6 +121,7 @@ struct UnitWalker: Sendable {
                 ("scope", .string(unit.scope)),
                 ("ingestion", .int(Int(ingestion))),
             ]
+            if let query = unit.query { pairs.append(("query", .string(query))) }
             if let parent = unit.parentValue { pairs.append(("parent", .string(parent))) }
             if split { pairs.append(("split_by_region", .bool(true))) }
             return .object(pairs)
@@ -154,6 +155,7 @@ struct UnitWalker: Sendable {
         func fill(_ text: String, encode: Bool) -> String {
             var out = text
             if let region = unit.region { out = out.replacingOccurrences(of: "{region}", with: region) }
+            if let query = unit.query { out = out.replacingOccurrences(of: "{query}", with: query) }
             if let parent = unit.parentValue {
                 let value = encode ? (parent.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed
                     .subtracting(CharacterSet(charactersIn: "/"))) ?? parent) : parent

@@ -32,8 +32,8 @@ public struct ListeningEvents: Sendable {
     /// Writes events `first..<first+count` as lines into `sink` in chunks.
     public func generate(from first: Int = 0, count: Int, chunk: Int = 4096, _ sink: ([UInt8]) throws -> Void) rethrows {
         var rng = SeededRandom(seed: seed, "events-\(first)")
-        // Tracks per market from its featured playlists, so the curated join finds names.
-        let pools = Self.markets.map { catalogue.market($0).playlistTrackIDs }
+        // Per market the tracks of its new albums and featured playlists, so the curated join finds names.
+        let pools = Self.markets.map { catalogue.market($0).listenedTrackIDs }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(chunk * 240)
         var inChunk = 0

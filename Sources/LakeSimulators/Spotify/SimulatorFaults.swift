@@ -15,6 +15,11 @@ public struct SimulatorFaults: Sendable, Equatable {
     public var tokenExpiry = 0.0
     /// Lifetime of issued tokens (`expires_in`).
     public var tokenLifetime = 3600
+    /// 429 with a long `Retry-After` (`longRetryAfter` seconds), as Spotify answers abusive patterns.
+    public var longRetryAfterRate = 0.0
+    public var longRetryAfter = 3600
+    /// Requests allowed per rolling 30-second window (0: no limit); past it, 429 with the wait.
+    public var windowRequests = 0
 
     public init() {}
 
@@ -33,7 +38,8 @@ public struct SimulatorFaults: Sendable, Equatable {
         return f
     }
 
-    /// Parses `all`, `none` or a list like `429=0.1,5xx=0.05,truncate,slow,token-expiry`.
+    /// Parses `all`, `none` or a list like `429=0.1,5xx=0.05,truncate,slow,token-expiry`,
+    /// `long-429=0.05`, `retry-after=3600`, `window=100`.
     public static func parse(_ text: String) -> SimulatorFaults? {
         if text == "all" { return .all }
         if text == "none" || text.isEmpty { return SimulatorFaults.none }
@@ -49,6 +55,10 @@ public struct SimulatorFaults: Sendable, Equatable {
             case "not-json": f.notJSON = rate
             case "slow": f.slow = rate
             case "token-expiry": f.tokenExpiry = rate; f.tokenLifetime = 5
+            case "long-429": f.longRetryAfterRate = rate
+            case "retry-after": f.longRetryAfter = Int(rate)
+            case "window": f.windowRequests = Int(rate)
+            case "slow-seconds": f.slowSeconds = rate
             default: return nil
             }
         }

@@ -1,32 +1,77 @@
+import Foundation
 import LakeCore
 
-/// The world the simulator serves: artists, albums and tracks, and per market its new
-/// releases, featured playlists (with their tracks) and categories. Deterministic from a
-/// seed; items are rendered to JSON once.
+/// The world the Spotify simulator serves, deterministic from a seed: artists, albums with
+/// their tracks and the markets each is available in, one signed-in user's playlists and
+/// listening history, and per market the views the endpoints page through (new albums for
+/// `tag:new`, and the Extended Quota browse lists).
 public final class SpotifyCatalogue: @unchecked Sendable {
-    public struct Track: Sendable {
+    public struct Artist: Sendable {
         public var id: String
         public var name: String
-        public var artistIndex: Int
-        public var albumIndex: Int
-        public var durationMs: Int
+        public var genres: [String]
+        public var followers: Int
         public var popularity: Int
     }
 
-    public struct Market: Sendable {
-        public var newReleases: [String]
-        public var featured: [(id: String, json: String)]
-        public var playlistTracks: [String: [String]]
-        public var categories: [String]
-        /// Track ids across the market's featured playlists, with repeats (popular tracks recur).
-        public var playlistTrackIDs: [String]
+    public struct Album: Sendable {
+        public var id: String
+        public var name: String
+        public var artists: [Int]
+        public var type: String
+        public var releaseDate: String
+        public var tracks: [Int]
+        /// Markets are kept as a rule, not a list, so any ISO code works: an album is
+        /// unavailable in a market when this salt says so.
+        var marketSalt: UInt64
     }
+
+    public struct Track: Sendable {
+        public var id: String
+        public var name: String
+        public var artists: [Int]
+        public var album: Int
+        public var number: Int
+        public var durationMs: Int
+        public var explicit: Bool
+        public var popularity: Int
+        public var genre: String
+        public var year: Int
+    }
+
+    public struct Playlist: Sendable {
+        public var id: String
+        public var name: String
+        public var owner: String
+        public var collaborative: Bool
+        /// (track, added_at)
+        public var items: [(track: Int, addedAt: String)]
+    }
+
+    public struct Market: Sendable {
+        /// Albums released in the two weeks before the catalogue's day, newest first.
+        public var newAlbums: [Int]
+        /// Extended Quota's browse lists.
+        public var newReleases: [Int]
+        public var featured: [Playlist]
+        public var categories: [(id: String, name: String)]
+        /// Track ids listeners of this market play most: the new albums' and the featured ones'.
+        public var listenedTrackIDs: [String]
+    }
+
+    public static let userID = "lake-demo-user"
+    public static let genres = ["pop", "latin", "hip-hop", "rock", "indie", "electronic", "k-pop", "jazz", "metal", "folk"]
 
     public let seed: UInt64
     public let scale: Double
-    public private(set) var artists: [(id: String, name: String)] = []
-    public private(set) var albums: [(id: String, name: String, artist: Int, date: String)] = []
+    /// The catalogue's "today": new albums are the ones released in the 14 days before it.
+    public let today: Date
+    public private(set) var artists: [Artist] = []
+    public private(set) var albums: [Album] = []
     public private(set) var tracks: [Track] = []
+    public private(set) var playlists: [Playlist] = []
+    /// The user's listening history, newest first: (track, played_at in ms since 1970).
+    public private(set) var plays: [(track: Int, at: Int64)] = []
     private var markets: [String: Market] = [:]
     private let lock = NSLockLike()
     var baseURL = "https://api.spotify.com/v1"
@@ -35,25 +80,69 @@ public final class SpotifyCatalogue: @unchecked Sendable {
                         "Glass", "Velvet", "Ocean", "Storm", "Silver", "Dream", "Stone", "Heart", "City", "Light",
                         "Café", "Sørlandet", "Ñandú", "Björk", "東京", "\"Quoted\"", "Back\\slash", "Ünïcødé", "São", "Kraków"]
 
-    public init(seed: UInt64, scale: Double) {
+    public init(seed: UInt64, scale: Double, today: Date = Date()) {
         self.seed = seed
         self.scale = scale
+        self.today = today
         var rng = SeededRandom(seed: seed, "world")
         func name(_ words: Int) -> String {
             (0..<words).map { _ in Self.words[Int(rng.next() % UInt64(Self.words.count))] }.joined(separator: " ")
         }
-        for _ in 0..<max(20, Int(300 * scale)) { artists.append((rng.spotifyID(), name(2))) }
-        for _ in 0..<max(30, Int(400 * scale)) {
-            let day = 1 + Int(rng.next() % 28), month = 1 + Int(rng.next() % 12)
-            albums.append((rng.spotifyID(), name(3), Int(rng.next() % UInt64(artists.count)),
-                           "202\(4 + Int(rng.next() % 2))-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"))
+        func day(_ date: Date) -> String { String(Timestamps.iso(date).prefix(10)) }
+        for _ in 0..<max(20, Int(300 * scale)) {
+            let genre = Self.genres[rng.skewed(Self.genres.count)]
+            artists.append(Artist(id: rng.spotifyID(), name: name(2), genres: [genre],
+                                  followers: Int(rng.next() % 5_000_000), popularity: Int(rng.next() % 101)))
         }
-        for _ in 0..<max(100, Int(2000 * scale)) {
-            let album = Int(rng.next() % UInt64(albums.count))
-            tracks.append(Track(id: rng.spotifyID(), name: name(2), artistIndex: albums[album].artist,
-                                albumIndex: album, durationMs: 120_000 + Int(rng.next() % 180_000),
-                                popularity: Int(rng.next() % 101)))
+        let albumCount = max(30, Int(400 * scale))
+        for a in 0..<albumCount {
+            var credited = [rng.skewed(artists.count)]
+            if rng.next() % 5 == 0 { credited.append(Int(rng.next() % UInt64(artists.count))) }
+            // A third of the albums came out in the last two weeks: the tag:new ones.
+            let released = rng.next() % 3 == 0
+                ? today.addingTimeInterval(-Double(rng.next() % 14) * 86_400)
+                : today.addingTimeInterval(-Double(30 + rng.next() % 900) * 86_400)
+            let type = ["album", "single", "compilation"][Int(rng.next() % 10) < 6 ? 0 : (rng.next() % 4 == 0 ? 2 : 1)]
+            let count = type == "single" ? 1 + Int(rng.next() % 3) : 6 + Int(rng.next() % 9)
+            var trackIndices: [Int] = []
+            let artist = artists[credited[0]]
+            for number in 1...count {
+                trackIndices.append(tracks.count)
+                tracks.append(Track(id: rng.spotifyID(), name: name(2), artists: credited, album: a, number: number,
+                                    durationMs: 120_000 + Int(rng.next() % 180_000), explicit: rng.next() % 7 == 0,
+                                    popularity: Int(rng.next() % 101), genre: artist.genres[0],
+                                    year: Int(day(released).prefix(4)) ?? 2026))
+            }
+            albums.append(Album(id: rng.spotifyID(), name: name(3), artists: credited, type: type,
+                                releaseDate: day(released), tracks: trackIndices, marketSalt: rng.next()))
         }
+        // The signed-in user: own playlists, collaborative ones, and followed ones of others
+        // (Spotify's editorial ids start 37i9dQZF1).
+        for p in 0..<9 {
+            let owner = p < 5 ? Self.userID : (p < 7 ? "friend\(p)" : "spotify")
+            let id = owner == "spotify" ? "37i9dQZF1" + String(rng.spotifyID().prefix(13)) : rng.spotifyID()
+            var items: [(Int, String)] = []
+            for position in 0..<(5 + Int(rng.next() % UInt64(max(6, Int(60 * min(scale, 2))))) ) {
+                items.append((rng.skewed(tracks.count), "2026-\(10 + position % 2)-\(10 + position % 18)T\(10 + position % 12):00:00Z"))
+            }
+            playlists.append(Playlist(id: id, name: "\(Self.words[p % Self.words.count]) mix \(p + 1)", owner: owner,
+                                      collaborative: p == 5, items: items))
+        }
+        let now = Int64(today.timeIntervalSince1970 * 1000)
+        for i in 0..<50 { plays.append((rng.skewed(tracks.count), now - Int64(i) * 7 * 60_000 - Int64(rng.next() % 60_000))) }
+    }
+
+    /// Whether an album can be played in a market (about nine in ten are).
+    public func available(_ album: Int, in market: String) -> Bool {
+        var hash = albums[album].marketSalt
+        for byte in market.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        return hash % 10 != 0
+    }
+
+    /// Albums released in the two weeks before `today`.
+    public func isNew(_ album: Int) -> Bool {
+        guard let date = Timestamps.parse(albums[album].releaseDate + "T00:00:00Z") else { return false }
+        return today.timeIntervalSince(date) < 14 * 86_400
     }
 
     /// The market's lists, built on first use.
@@ -66,115 +155,80 @@ public final class SpotifyCatalogue: @unchecked Sendable {
         }
     }
 
-    /// How many items each endpoint serves in `code`.
+    /// Adds plays to the user's history, as if they listened just now.
+    public func play(_ count: Int) {
+        lock.withLock {
+            var rng = SeededRandom(seed: seed, "plays-\(plays.count)")
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            for i in 0..<count { plays.insert((rng.skewed(tracks.count), now - Int64(count - 1 - i) * 1000), at: 0) }
+            if plays.count > 50 { plays.removeLast(plays.count - 50) }
+        }
+    }
+
+    /// How many items each dataset can land in `code`, for exactly-once checks.
     public func totals(_ code: String) -> JSONValue {
         let m = market(code)
+        let landable = Array(m.newAlbums.prefix(1000))
+        let artistIDs = Set(landable.flatMap { albums[$0].artists })
         return .object([
+            ("new_albums", .int(landable.count)),
+            ("new_albums_total", .int(m.newAlbums.count)),
+            ("album_tracks", .int(landable.reduce(0) { $0 + albums[$1].tracks.count })),
+            ("artists", .int(artistIDs.count)),
             ("new_releases", .int(m.newReleases.count)),
             ("featured_playlists", .int(m.featured.count)),
             ("categories", .int(m.categories.count)),
-            ("playlist_tracks", .int(m.playlistTracks.values.reduce(0) { $0 + $1.count })),
-            ("playlists", .object(m.featured.map { ($0.id, .int(m.playlistTracks[$0.id]?.count ?? 0)) })),
+            ("playlist_tracks", .int(m.featured.reduce(0) { $0 + $1.items.count })),
+            ("playlists", .object(m.featured.map { ($0.id, .int($0.items.count)) })),
         ])
     }
+
+    /// What the signed-in user's datasets hold.
+    public var userTotals: JSONValue {
+        lock.withLock {
+            let readable = playlists.filter { $0.owner == Self.userID || $0.collaborative }
+            return .object([
+                ("my_playlists", .int(playlists.count)),
+                ("playlist_items", .int(readable.reduce(0) { $0 + $1.items.count })),
+                ("readable_playlists", .int(readable.count)),
+                ("recently_played", .int(plays.count)),
+            ])
+        }
+    }
+
+    var userPlays: [(track: Int, at: Int64)] { lock.withLock { plays } }
 
     private func build(_ code: String) -> Market {
         var rng = SeededRandom(seed: seed, "market-\(code)")
+        let fresh = albums.indices.filter { isNew($0) && available($0, in: code) }
+            .sorted { (albums[$0].releaseDate, albums[$0].id) > (albums[$1].releaseDate, albums[$1].id) }
         let releases = Int(Double(20 + Int(rng.next() % 81)) * scale).clamped(1, albums.count)
-        var newReleases: [String] = []
-        for i in 0..<releases { newReleases.append(albumJSON((i * 7 + Int(rng.next() % 5)) % albums.count)) }
-        var featured: [(String, String)] = []
-        var playlistTracks: [String: [String]] = [:]
-        var trackIDs: [String] = []
+        let newReleases = (0..<releases).map { ($0 * 7 + Int(rng.next() % 5)) % albums.count }
+        var featured: [Playlist] = []
+        var listened = fresh.flatMap { albums[$0].tracks.map { tracks[$0].id } }
         for p in 0..<max(1, Int(Double(4 + Int(rng.next() % 9)) * scale)) {
-            let id = rng.spotifyID()
             let count = Int(Double(20 + Int(rng.next() % 231)) * max(scale, 0.2))
-            var items: [String] = []
+            var items: [(Int, String)] = []
             for position in 0..<count {
                 let track = rng.skewed(tracks.count)
-                let added = "2026-\(10 + position % 2)-\(10 + position % 18)T\(10 + position % 12):00:00Z"
-                items.append(playlistTrackJSON(track, addedAt: added))
-                trackIDs.append(tracks[track].id)
+                items.append((track, "2026-\(10 + position % 2)-\(10 + position % 18)T\(10 + position % 12):00:00Z"))
+                listened.append(tracks[track].id)
             }
-            playlistTracks[id] = items
-            featured.append((id, playlistJSON(id: id, name: "\(code) Hits \(p + 1): \(Self.words[p % Self.words.count])",
-                                              tracks: count)))
+            featured.append(Playlist(id: "37i9dQZF1" + String(rng.spotifyID().prefix(13)),
+                                     name: "\(code) Hits \(p + 1): \(Self.words[p % Self.words.count])", owner: "spotify",
+                                     collaborative: false, items: items))
         }
-        var categories: [String] = []
-        for c in 0..<max(5, Int(Double(20 + Int(rng.next() % 41)) * min(scale, 1))) {
-            let id = "cat\(c)\(code.lowercased())"
-            categories.append(JSONValue.object([
-                ("href", .string("\(baseURL)/browse/categories/\(id)")),
-                ("icons", .array([.object([("height", 274), ("url", .string("https://i.scdn.co/image/\(id)")), ("width", 274)])])),
-                ("id", .string(id)), ("name", .string("\(Self.words[c % Self.words.count]) \(c)")),
-            ]).serialized())
+        let categories = (0..<max(5, Int(Double(20 + Int(rng.next() % 41)) * min(scale, 1)))).map {
+            ("cat\($0)\(code.lowercased())", "\(Self.words[$0 % Self.words.count]) \($0)")
         }
-        return Market(newReleases: newReleases, featured: featured, playlistTracks: playlistTracks, categories: categories,
-                      playlistTrackIDs: trackIDs)
-    }
-
-    private func artistJSON(_ i: Int) -> JSONValue {
-        let a = artists[i]
-        return .object([
-            ("external_urls", .object([("spotify", .string("https://open.spotify.com/artist/\(a.id)"))])),
-            ("href", .string("\(baseURL)/artists/\(a.id)")), ("id", .string(a.id)), ("name", .string(a.name)),
-            ("type", "artist"), ("uri", .string("spotify:artist:\(a.id)")),
-        ])
-    }
-
-    private func albumValue(_ i: Int) -> JSONValue {
-        let album = albums[i]
-        return .object([
-            ("album_type", "album"), ("total_tracks", .int(8 + i % 9)), ("available_markets", .array(["SE", "US", "GB"])),
-            ("external_urls", .object([("spotify", .string("https://open.spotify.com/album/\(album.id)"))])),
-            ("href", .string("\(baseURL)/albums/\(album.id)")), ("id", .string(album.id)),
-            ("images", .array([.object([("url", .string("https://i.scdn.co/image/\(album.id)")), ("height", 640), ("width", 640)])])),
-            ("name", .string(album.name)), ("release_date", .string(album.date)), ("release_date_precision", "day"),
-            ("type", "album"), ("uri", .string("spotify:album:\(album.id)")), ("artists", .array([artistJSON(album.artist)])),
-        ])
-    }
-
-    private func albumJSON(_ i: Int) -> String { albumValue(i).serialized() }
-
-    private func playlistJSON(id: String, name: String, tracks: Int) -> String {
-        JSONValue.object([
-            ("collaborative", false), ("description", .string("The hottest tracks — \(name)")),
-            ("external_urls", .object([("spotify", .string("https://open.spotify.com/playlist/\(id)"))])),
-            ("href", .string("\(baseURL)/playlists/\(id)")), ("id", .string(id)),
-            ("images", .array([.object([("url", .string("https://i.scdn.co/image/\(id)")), ("height", .null), ("width", .null)])])),
-            ("name", .string(name)),
-            ("owner", .object([("display_name", "Spotify"), ("href", .string("\(baseURL)/users/spotify")), ("id", "spotify"),
-                               ("type", "user"), ("uri", "spotify:user:spotify")])),
-            ("public", true), ("snapshot_id", .string("MTY5\(id.prefix(8))")),
-            ("tracks", .object([("href", .string("\(baseURL)/playlists/\(id)/tracks")), ("total", .int(tracks))])),
-            ("type", "playlist"), ("uri", .string("spotify:playlist:\(id)")),
-        ]).serialized()
-    }
-
-    private func playlistTrackJSON(_ i: Int, addedAt: String) -> String {
-        let t = tracks[i]
-        return JSONValue.object([
-            ("added_at", .string(addedAt)),
-            ("added_by", .object([("href", .string("\(baseURL)/users/spotify")), ("id", "spotify"), ("type", "user"),
-                                  ("uri", "spotify:user:spotify")])),
-            ("is_local", false),
-            ("track", .object([
-                ("album", albumValue(t.albumIndex)), ("artists", .array([artistJSON(t.artistIndex)])),
-                ("disc_number", 1), ("duration_ms", .int(t.durationMs)), ("explicit", .bool(t.popularity % 7 == 0)),
-                ("external_ids", .object([("isrc", .string("SE\(t.id.prefix(10).uppercased())"))])),
-                ("href", .string("\(baseURL)/tracks/\(t.id)")), ("id", .string(t.id)), ("is_local", false),
-                ("name", .string(t.name)), ("popularity", .int(t.popularity)), ("track_number", .int(1 + i % 12)),
-                ("type", "track"), ("uri", .string("spotify:track:\(t.id)")),
-            ])),
-        ]).serialized()
+        return Market(newAlbums: fresh, newReleases: newReleases, featured: featured, categories: categories,
+                      listenedTrackIDs: listened)
     }
 }
 
 extension Int {
     func clamped(_ low: Int, _ high: Int) -> Int { Swift.max(low, Swift.min(high, self)) }
 }
-
-import Foundation
 
 /// NSLock with a closure helper that returns a value.
 final class NSLockLike: @unchecked Sendable {

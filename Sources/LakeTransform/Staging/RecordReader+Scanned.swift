@@ -68,8 +68,11 @@ extension RecordReader {
                     buffer.truncate(to: start)
                     return .rejected(reason: reason, record: valueRange)
                 }
-            } else {
-                noteDrift(field: String(decoding: UnsafeBufferPointer(rebasing: b[key]), as: UTF8.self), token, b)
+            } else if schema.unknown != .ignore {
+                let name = String(decoding: UnsafeBufferPointer(rebasing: b[key]), as: UTF8.self)
+                if schema.claimedKeys.isEmpty || !schema.claimedKeys.contains(Array(name.utf8)) {
+                    noteDrift(field: name, token, b, reported: schema.unknown == .drift)
+                }
             }
         }
         for i in fields.indices where !seen[i] {
@@ -135,8 +138,10 @@ extension RecordReader {
         }
     }
 
-    private mutating func noteDrift(field: String, _ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>) {
-        drift[DriftKey(field: field, type: Self.typeName(t, b)), default: DriftSeen(count: 0, firstRaw: currentRaw)].count += 1
+    private mutating func noteDrift(field: String, _ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>, reported: Bool = true) {
+        if reported {
+            drift[DriftKey(field: field, type: Self.typeName(t, b)), default: DriftSeen(count: 0, firstRaw: currentRaw)].count += 1
+        }
         extra.append(extra.isEmpty ? 0x7B : 0x2C)
         extra += JSONValue.quote(field).utf8
         extra.append(0x3A)

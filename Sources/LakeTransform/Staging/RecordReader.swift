@@ -97,8 +97,8 @@ struct RecordReader {
                 seen[match] = true
                 failure = context.partitionPresent[match] ? putPartitionValue(field: match, context: context, into: &buffer)
                     : put(value, field: fields[match], into: &buffer)
-            } else if !schema.claimedKeys.contains(Array(key.stringBytes)) {
-                noteDrift(field: String(decoding: key.stringBytes, as: UTF8.self), value: value)
+            } else if schema.unknown != .ignore, !schema.claimedKeys.contains(Array(key.stringBytes)) {
+                noteDrift(field: String(decoding: key.stringBytes, as: UTF8.self), value: value, reported: schema.unknown == .drift)
             }
         }
         if let failure {
@@ -198,8 +198,11 @@ struct RecordReader {
         return nil
     }
 
-    mutating func noteDrift(field: String, value: JSONNode) {
-        drift[DriftKey(field: field, type: value.schemaTypeName), default: DriftSeen(count: 0, firstRaw: currentRaw)].count += 1
+    /// Keeps the value in `_extra`, and counts it as drift unless the contract said to keep such fields quietly.
+    mutating func noteDrift(field: String, value: JSONNode, reported: Bool = true) {
+        if reported {
+            drift[DriftKey(field: field, type: value.schemaTypeName), default: DriftSeen(count: 0, firstRaw: currentRaw)].count += 1
+        }
         extra.append(extra.isEmpty ? 0x7B : 0x2C)
         extra += JSONValue.quote(field).utf8
         extra.append(0x3A)

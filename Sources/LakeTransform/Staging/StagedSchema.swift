@@ -54,8 +54,12 @@ struct StagedSchema {
     let kind: RawKind
     let fields: [Field]
     let columns: [ColumnSchema]
-    /// Record keys claimed by nested paths (`track` for `track.album.name`): not drift.
+    /// Record keys claimed by nested paths (`track` for `track.album.name`) or left out on
+    /// purpose (`x-lake.ignore`): not drift, not `_extra`.
     let claimedKeys: Set<[UInt8]>
+    /// What happens to other keys the contract lacks.
+    enum Unknown: String { case drift, keep, ignore }
+    let unknown: Unknown
     let extraColumn: Int
     let rawFileColumn: Int
     let rawLineColumn: Int
@@ -103,7 +107,8 @@ struct StagedSchema {
         columns.append(ColumnSchema("_extra", .string))
         self.fields = fields
         self.columns = columns
-        claimedKeys = claimed
+        claimedKeys = claimed.union(contract.ignoredFields.map { Array($0.utf8) })
+        unknown = Unknown(rawValue: contract.additionalProperties) ?? .drift
         let partitionColumns = Set(fields.filter { $0.partitionKey && contract.partitionBy.contains($0.spec.name) }.map(\.column))
         fileColumnIndices = columns.indices.filter { !partitionColumns.contains($0) }
         fileColumns = fileColumnIndices.map { columns[$0] }
