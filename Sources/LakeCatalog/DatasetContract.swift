@@ -45,6 +45,11 @@ public struct DatasetContract: Sendable {
     /// The share of a dataset's records its owner accepts in quarantine
     /// (`x-lake.quarantine_tolerance`, 0…1); governance reports quarantine beyond it only.
     public let quarantineTolerance: Double?
+    /// How raw lines hold records (`x-lake.raw_format`): `lake` (default: lake's envelopes,
+    /// `{"_meta", "value" | "body"}`; a line without `_meta` is read as a bare record) or
+    /// `records` (every line is the record itself, as Kafka Connect's S3 sink, Firehose and
+    /// most exports write them, even one with a field named `_meta`).
+    public let rawFormat: String
     /// The contract as canonical JSON (keys sorted), and its sha256.
     public let canonicalJSON: String
     public let fingerprint: String
@@ -163,6 +168,10 @@ public struct DatasetContract: Sendable {
             }
             tolerance = share
         }
+        let rawFormat = lake["raw_format"] ?? "lake"
+        guard let rawFormat = rawFormat as? String, ["lake", "records"].contains(rawFormat) else {
+            throw invalid("x-lake.raw_format must be \"lake\" (lake's own raw lines) or \"records\" (each line is a record, as exports write them)")
+        }
         if let records = lake["records"], !(records is String) {
             throw invalid("x-lake.records must be a path like \"albums.items\"")
         }
@@ -187,6 +196,7 @@ public struct DatasetContract: Sendable {
         ignoredFields = ignored
         additionalProperties = additional
         quarantineTolerance = tolerance
+        self.rawFormat = rawFormat
         // Key order is kept (it is the column order), so the text is compact but not key-sorted.
         var ordered = (try? JSONTape(Array(data)))?.root.jsonValue
         if let inlined, case let .object(pairs)? = ordered {

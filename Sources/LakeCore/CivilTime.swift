@@ -81,9 +81,18 @@ public enum CivilTime {
         if s[i] == 90 || s[i] == 122 {
             i += 1
         } else if s[i] == 43 || s[i] == 45 {
-            guard i + 6 == end, s[i + 3] == 58, let oh = digits(s, i + 1, 2), let om = digits(s, i + 4, 2), oh < 24, om < 60 else { return nil }
+            // RFC 3339's +HH:MM, and the +HH and +HHMM that DuckDB and PostgreSQL print.
+            guard let oh = i + 3 <= end ? digits(s, i + 1, 2) : nil, oh < 24 else { return nil }
+            var om = 0
+            switch end - i {
+            case 3: break
+            case 5: guard let m = digits(s, i + 3, 2) else { return nil }; om = m
+            case 6: guard s[i + 3] == 58, let m = digits(s, i + 4, 2) else { return nil }; om = m
+            default: return nil
+            }
+            guard om < 60 else { return nil }
             offset = (oh * 60 + om) * 60 * (s[i] == 45 ? -1 : 1)
-            i += 6
+            i = end
         } else {
             return nil
         }

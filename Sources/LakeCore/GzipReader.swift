@@ -28,6 +28,14 @@ public enum GzipReader {
         return try decompress(scratch, into: &buffer, name: path)
     }
 
+    /// A raw NDJSON file's bytes: inflated when its name ends `.gz`, as they are otherwise
+    /// (adopted `.ndjson` and `.jsonl` exports); returns the bytes in `buffer`.
+    public static func readNDJSON(path: String, into buffer: inout [UInt8], compressed scratch: inout [UInt8]) throws -> Int {
+        if path.hasSuffix(".gz") { return try read(path: path, into: &buffer, compressed: &scratch) }
+        try FileSystem.readFile(path, into: &buffer)
+        return buffer.count
+    }
+
     /// Inflates into `result` from its start, growing it as needed; returns the bytes produced.
     public static func decompress(_ compressed: [UInt8], into result: inout [UInt8], name: String = "<memory>") throws -> Int {
         var stream = z_stream()

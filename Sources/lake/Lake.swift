@@ -5,7 +5,8 @@ struct Lake: AsyncParsableCommand {
         commandName: "lake",
         abstract: "A local data lake: land REST API pages and event streams as raw gzip NDJSON, promote them to typed Parquet and curated tables, query them with SQL, and govern them — catalogued in SQLite.",
         discussion: """
-            The lake root is --lake DIR, else $LAKE_HOME, else ./lake.
+            The lake root is --lake DIR (before or after the command: `lake --lake DIR query …`),
+            else $LAKE_HOME, else ./lake.
             Start with `lake demo`, which runs the whole flow on built-in simulators.
             """,
         version: "0.1.0",

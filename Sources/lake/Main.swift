@@ -10,7 +10,7 @@ enum Main {
         setvbuf(stdout, nil, _IOFBF, 1 << 16)
         let code: Int32
         do {
-            var command = try Lake.parseAsRoot()
+            var command = try Lake.parseAsRoot(Self.liftLakeRoot(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -38,6 +38,25 @@ enum Main {
         }
         fflush(stdout)
         exit(code)
+    }
+
+    /// `lake --lake DIR <command> …` as `git -C` and `docker --host` take it: a lake root given
+    /// before the command is the root for that command (as `$LAKE_HOME` would be; a `--lake`
+    /// after the command still wins).
+    static func liftLakeRoot(_ arguments: [String]) -> [String] {
+        var rest = arguments
+        while let first = rest.first, first.hasPrefix("--lake") {
+            if first == "--lake", rest.count >= 2 {
+                setenv("LAKE_HOME", rest[1], 1)
+                rest.removeFirst(2)
+            } else if first.hasPrefix("--lake=") {
+                setenv("LAKE_HOME", String(first.dropFirst("--lake=".count)), 1)
+                rest.removeFirst()
+            } else {
+                break
+            }
+        }
+        return rest
     }
 
     static func fail(_ message: String) {

@@ -94,3 +94,16 @@ def test_ingest_json_output_is_json_only(tmp_path, simulator):
     report = json.loads(result.stdout)
     assert report["complete"] and report["totals"]["files"] > 0
     assert {row["region"] for row in report["landed"]} == {"SE"}
+
+
+def test_the_lake_root_may_come_before_the_command(tmp_path):
+    root = tmp_path / "lake"
+    lake("--lake", str(root), "init")
+    assert (root / "catalog.sqlite").exists()
+    listed = json.loads(lake("--lake", str(root), "catalog", "list", "--format", "json").stdout)
+    assert {d["name"] for d in listed} >= {"plays", "new_albums"}
+    assert json.loads(lake(f"--lake={root}", "query", "SELECT 1 AS one", "--format", "json").stdout) == [{"one": 1}]
+    # After the command it still wins, as it always did.
+    other = tmp_path / "other"
+    lake("--lake", str(root), "init", "--lake", str(other))
+    assert (other / "catalog.sqlite").exists()

@@ -34,7 +34,6 @@ import Testing
         (#"{"source": "s", "base_url": "https://x", "resources": []}"#, "resources"),
         (#"{"source": "s", "base_url": "https://x", "resources": [{"dataset": "a", "paginator": {"type": "magic"}}]}"#, "magic"),
         (#"{"source": "s", "base_url": "https://x", "auth": {"type": "bearer", "token": "abc"}, "resources": [{"dataset": "a"}]}"#, "token_env"),
-        (#"{"source": "s", "base_url": "https://x", "resources": [{"dataset": "a", "path": "x/{region}"}]}"#, "regions"),
         (#"{"source": "s", "base_url": "https://x", "resources": [{"dataset": "a", "path": "{parent}", "parent": {"resource": "b", "field": "id"}}]}"#, "parent \"b\""),
     ])
     func problemsNameTheFileAndTheKey(_ text: String, _ key: String) {

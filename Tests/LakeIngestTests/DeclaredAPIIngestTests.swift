@@ -140,4 +140,13 @@ import Testing
             #expect(!bytes.contains(0x0D), "line breaks inside the body become spaces")
         }
     }
+
+    @Test func aResourcePerRegionWithoutRegionsSaysWhereToGiveThem() async throws {
+        let lake = try TempLake()
+        let d = try SourceDeclaration.parse(data: Data(#"{"source": "s", "base_url": "http://127.0.0.1:9/", "resources": [{"dataset": "a", "path": "x/{region}"}]}"#.utf8), file: "s.json")
+        let error = await #expect(throws: IngestError.self) {
+            _ = try await APIIngestion(declaration: d, catalog: lake.catalog, environment: [:], options: .forTests).run()
+        }
+        #expect(error?.message.contains("--regions") == true && error?.message.contains("\"regions\"") == true)
+    }
 }

@@ -205,8 +205,10 @@ struct Binder {
             var keys: [String: Int] = [:]
             let base = scope.fields.count
             var fields = scope.fields
+            // A window's PARTITION BY and ORDER BY may name select aliases (`ORDER BY plays DESC`).
+            let windowHook = aliasHook(items, scope, hook)
             for call in windowCalls where keys[Expr.function(call).sql] == nil {
-                let w = try bindWindow(call, scope, hook: hook)
+                let w = try bindWindow(call, scope, hook: windowHook)
                 keys[Expr.function(call).sql] = base + calls.count
                 calls.append(w)
                 fields.append(Field(name: w.name, table: nil, type: w.type))
@@ -259,7 +261,7 @@ struct Binder {
             if core.distinct {
                 throw QueryError.type("with SELECT DISTINCT, ORDER BY expressions must appear in the select list: \(item.expr.sql)")
             }
-            let b = try bindExpr(item.expr, scope, hook: hook)
+            let b = try bindExpr(item.expr, scope, hook: aliasHook(items, scope, hook))
             keys.append(SortKey(expr: .column(exprs.count, b.type), descending: item.descending, nullsFirst: nullsFirst))
             exprs.append(b)
             fields.append(Field(name: "#order\(exprs.count)", table: nil, type: b.type))

@@ -116,7 +116,7 @@ final class PromoteWorker {
         self.progress = progress
         reader = RecordReader(schema: schema)
         dedupe = shared.keyIndex != nil
-        fastStream = schema.kind == .stream && schema.fields.allSatisfy(\.plain)
+        fastStream = schema.kind == .stream && !schema.bareRecords && schema.fields.allSatisfy(\.plain)
             && ProcessInfo.processInfo.environment["LAKE_PROMOTE_GENERAL_PATH"] == nil
         rowGroupRows = options.rowGroupRows
         bufferBytes = options.bufferBytes
@@ -146,7 +146,7 @@ final class PromoteWorker {
         defer { swap(&bytes, &rawBuffer) }
         let n: Int
         do {
-            n = try GzipReader.read(path: absolute, into: &bytes, compressed: &compressedBuffer)
+            n = try GzipReader.readNDJSON(path: absolute, into: &bytes, compressed: &compressedBuffer)
         } catch {
             unreadable.append((raw.path, "\(error)"))
             return
@@ -216,7 +216,13 @@ final class PromoteWorker {
             }
             var records: [JSONNode] = []
             var problem: String?
+            // A line lake did not write (an adopted export) is the record itself; its
+            // provenance columns are null.
+            let bare = schema.bareRecords || meta == nil
+            if bare { meta = nil }
             switch schema.kind {
+            case _ where bare:
+                records = [root]
             case .stream:
                 if let value { records = [value] } else { problem = "the raw line has no \"value\" (not a stream record)" }
             case .api:
@@ -242,12 +248,12 @@ final class PromoteWorker {
                 continue
             }
             var pageOffset: Int64 = 0
-            if schema.kind == .api, let path = recordsPath, let body {
+            if schema.kind == .api, !bare, let path = recordsPath, let body {
                 pageOffset = body.value(at: offsetPath(beside: path))?.int64 ?? 0
             }
             for (k, record) in records.enumerated() {
                 rawCounts.records += 1
-                if schema.kind == .api { context.position = pageOffset + Int64(k) + 1 }
+                if schema.kind == .api { context.position = bare ? nil : pageOffset + Int64(k) + 1 }
                 let row = output.buffer.count
                 if let reason = reader.append(record: record, meta: meta, context: context, into: &output.buffer) {
                     rawCounts.quarantined += 1

@@ -41,8 +41,8 @@ public final class Promoter {
         report.notes += try catalog.reconcileVersions(dataset: dataset, zone: .staged)
 
         let allRaw = try catalog.files(of: dataset, zone: .raw).sorted { ($0.id ?? 0) < ($1.id ?? 0) }
-        guard let firstRaw = allRaw.first else { throw TransformError.noRawFiles(dataset: dataset) }
-        let kind = try rawKind(of: firstRaw)
+        guard !allRaw.isEmpty else { throw TransformError.noRawFiles(dataset: dataset) }
+        let kind = try rawKind(of: allRaw)
         let schema = StagedSchema(contract: contract, kind: kind)
         let current = try catalog.currentVersion(of: dataset, zone: .staged)
         var existing = options.fullRefresh ? [] : try catalog.files(of: dataset, zone: .staged)
@@ -276,19 +276,26 @@ public final class Promoter {
         return report
     }
 
-    /// API pages (`body`) or stream records (`value`), from the dataset's first raw file.
-    private func rawKind(of file: FileRecord) throws -> StagedSchema.RawKind {
-        let bytes: [UInt8]
-        do {
-            bytes = try GzipReader.read(path: root.absolute(file.path))
-        } catch {
-            throw TransformError.unreadableRaw(path: file.path, reason: "\(error)")
-        }
-        // The first line that parses decides (a damaged first line must not make a stream look like pages).
-        for line in bytes.split(separator: 0x0A, maxSplits: 100, omittingEmptySubsequences: true).prefix(100) {
-            guard let tape = try? JSONTape(Array(line)) else { continue }
-            if tape.root["value"] != nil { return .stream }
-            if tape.root["body"] != nil { return .api }
+    /// API pages (`body`) or stream records (`value`), from the first lake-written line of the
+    /// dataset's first raw files (adopted exports of bare records say neither; their
+    /// provenance columns are null either way).
+    private func rawKind(of files: [FileRecord]) throws -> StagedSchema.RawKind {
+        for file in files.prefix(8) {
+            var buffer: [UInt8] = []
+            var scratch: [UInt8] = []
+            let bytes: ArraySlice<UInt8>
+            do {
+                let n = try GzipReader.readNDJSON(path: root.absolute(file.path), into: &buffer, compressed: &scratch)
+                bytes = buffer[..<n]
+            } catch {
+                throw TransformError.unreadableRaw(path: file.path, reason: "\(error)")
+            }
+            // The first line that parses decides (a damaged first line must not make a stream look like pages).
+            for line in bytes.split(separator: 0x0A, maxSplits: 100, omittingEmptySubsequences: true).prefix(100) {
+                guard let tape = try? JSONTape(Array(line)), tape.root["_meta"] != nil else { continue }
+                if tape.root["value"] != nil { return .stream }
+                if tape.root["body"] != nil { return .api }
+            }
         }
         return .api
     }

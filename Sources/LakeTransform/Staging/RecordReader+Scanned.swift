@@ -18,12 +18,14 @@ extension RecordReader {
         members.removeAll(keepingCapacity: true)
         for k in found.indices { found[k] = nil }
         var valueRange: Range<Int>?
+        var sawMeta = false
         guard s.expect(0x7B) else { return .fallback }
         while true {
             s.skipSpace()
             guard let key = s.string(), !key.escaped, s.expect(0x3A) else { return .fallback }
             let keyRange = key.start..<key.end
             if s.keyEquals(keyRange, metaKey) {
+                sawMeta = true
                 let keys = metaKeys
                 let matcher = LineScanner(b)
                 guard s.flatObject({ k, v in
@@ -42,7 +44,8 @@ extension RecordReader {
             return .fallback
         }
         s.skipSpace()
-        guard s.p == b.count, let valueRange else { return .fallback }
+        // Without _meta the line is not lake's envelope but a record that has a "value" field.
+        guard s.p == b.count, sawMeta, let valueRange else { return .fallback }
         if s.sawHighByte, UTF8Check.firstInvalid(UnsafeRawBufferPointer(b)) != nil { return .fallback }
 
         let start = buffer.count

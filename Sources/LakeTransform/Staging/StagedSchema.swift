@@ -52,6 +52,8 @@ struct StagedSchema {
     }
 
     let kind: RawKind
+    /// Every raw line is a record itself (`x-lake.raw_format: "records"`), never an envelope.
+    let bareRecords: Bool
     let fields: [Field]
     let columns: [ColumnSchema]
     /// Record keys claimed by nested paths (`track` for `track.album.name`) or left out on
@@ -78,6 +80,7 @@ struct StagedSchema {
 
     init(contract: DatasetContract, kind: RawKind) {
         self.kind = kind
+        bareRecords = contract.rawFormat == "records"
         var fields: [Field] = []
         var columns: [ColumnSchema] = []
         var claimed = Set<[UInt8]>()

@@ -253,3 +253,9 @@ SE	2024-03-03	698534
 US	2024-03-01	825897
 US	2024-03-02	624998
 US	2024-03-03	516438
+
+SELECT region, count(*) AS listens FROM plays GROUP BY region HAVING listens > 2 AND listens * 2 < 100 ORDER BY region
+----
+DE	15
+SE	18
+US	15

@@ -257,3 +257,24 @@ SELECT x, sum(x) OVER (ORDER BY x ROWS BETWEEN 2 FOLLOWING AND 3 FOLLOWING) FROM
 SELECT x, sum(x) OVER (ORDER BY x RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM (VALUES (1), (2)) v(x)
 ---- error
 syntax error at line 1, column 49: RANGE frames with offsets are not supported; use ROWS BETWEEN n PRECEDING AND …
+
+SELECT region, track_id, count(*) AS listens FROM plays GROUP BY 1, 2 QUALIFY row_number() OVER (PARTITION BY region ORDER BY listens DESC, track_id) <= 2 ORDER BY region, listens DESC, track_id
+----
+DE	t3	4
+DE	t2	3
+SE	t2	4
+SE	t1	3
+US	t2	4
+US	t1	3
+
+SELECT region AS r, count(*) AS listens, rank() OVER (ORDER BY listens DESC, r) AS pos FROM plays GROUP BY region ORDER BY pos
+----
+SE	18	1
+DE	15	2
+US	15	3
+
+SELECT region AS r, track_id, sum(ms_played) AS total FROM plays GROUP BY region, track_id QUALIFY dense_rank() OVER (PARTITION BY r ORDER BY total DESC NULLS LAST) = 1 ORDER BY r, track_id
+----
+DE	t7	690193
+SE	t2	966037
+US	t6	362218

@@ -183,3 +183,20 @@ SELECT event_id FROM plays ORDER BY event_id LIMIT 2 OFFSET 0
 ----
 e00
 e01
+
+SELECT region, count(*) AS listens FROM plays GROUP BY region ORDER BY listens * -1, region
+----
+SE	18
+DE	15
+US	15
+
+SELECT track_id AS t, duration_ms AS d FROM tracks ORDER BY d % 7, t
+----
+t7	210042
+t2	160007
+t4	180021
+t6	200035
+t1	150000
+t8	220049
+t3	170014
+t5	190028
