@@ -185,11 +185,14 @@ GROUP BY p.dt, p.region, p.track_id, n.track_name, n.artist_name
     "event_id": {"type": "string"},
     "user_id": {"type": "string"},
     "track_id": {"type": "string"},
+    "artist_id": {"type": ["string", "null"]},
+    "album_id": {"type": ["string", "null"]},
     "region": {"type": "string"},
     "played_at": {"type": "string", "format": "date-time"},
     "ms_played": {"type": "integer"},
     "device": {"type": ["string", "null"], "enum": ["mobile", "desktop", "web", "speaker", "car", null]},
-    "session_id": {"type": ["string", "null"]}
+    "session_id": {"type": ["string", "null"]},
+    "context_uri": {"type": ["string", "null"], "description": "Where the play started: a playlist or album URI."}
   },
   "required": ["event_id", "user_id", "track_id", "played_at"],
   "x-lake": {

@@ -6,7 +6,8 @@ final class DistinctOperator: Operator {
     func next() throws -> Batch? {
         while let b = try input.next() {
             var keep: [Int] = []
-            for i in 0..<b.count where seen.insert(b.columns, row: i).1 { keep.append(i) }
+            let encoder = KeyEncoder(b.columns)
+            for i in 0..<b.count where seen.insert(encoder, row: i).1 { keep.append(i) }
             if keep.count == b.count { return b }
             if !keep.isEmpty { return b.take(keep) }
         }

@@ -15,24 +15,56 @@ final class HashAggregateOperator: Operator {
     func next() throws -> Batch? {
         guard !done else { return nil }
         done = true
-        var table = KeyTable()
-        var keyBuilders = groups.map { VectorBuilder(type: $0.type) }
-        var states = aggregates.map(AggregateState.init)
-        var ids: [Int] = []
-        while let b = try input.next() {
-            let keys = try groups.map { try Evaluator.evaluate($0, b) }
-            ids.removeAll(keepingCapacity: true)
-            if keys.isEmpty {
-                ids = [Int](repeating: 0, count: b.count)
-                if table.count == 0 { _ = table.insert([], row: 0) }
-            } else if let combiner = CodeCombiner(keys) {
+        var grouping = Grouping(groups: groups, aggregates: aggregates)
+        while let b = try input.next() { try grouping.fold(b) }
+        return grouping.result()
+    }
+}
+
+/// An aggregation's groups (numbered across files while the keys are
+/// dictionary-coded, by a key table otherwise) and their aggregate states.
+struct Grouping {
+    let groups: [BoundExpr]
+    let aggregates: [AggregateCall]
+    /// Dictionary-coded keys are numbered across files (`GlobalCodes`) until a batch comes
+    /// that is not; from then on the key table takes over, with the same groups.
+    private var global: GlobalCodes?
+    private var table = KeyTable()
+    private var keyBuilders: [VectorBuilder]
+    private var states: [AggregateState]
+    private var ids: [Int] = []
+
+    init(groups: [BoundExpr], aggregates: [AggregateCall]) {
+        self.groups = groups
+        self.aggregates = aggregates
+        global = GlobalCodes(columns: groups.count)
+        keyBuilders = groups.map { VectorBuilder(type: $0.type) }
+        states = aggregates.map(AggregateState.init)
+    }
+
+    var groupCount: Int { global?.count ?? table.count }
+
+    mutating func fold(_ b: Batch) throws {
+        let keys = try groups.map { try Evaluator.evaluate($0, b) }
+        ids.removeAll(keepingCapacity: true)
+        if keys.isEmpty {
+            ids = [Int](repeating: 0, count: b.count)
+            if table.count == 0 { _ = table.insert([], row: 0) }
+        } else if global != nil, global!.accepts(keys) {
+            let (numbered, firsts) = global!.groups(of: keys)
+            ids = numbered
+            for i in firsts { for k in keys.indices { keyBuilders[k].append(keys[k].value(i)) } }
+        } else {
+            leaveGlobalCodes()
+            if let combiner = CodeCombiner(keys) {
                 // Dictionary-coded keys: one key-table lookup per distinct code combination.
+                let encoder = KeyEncoder(keys)
                 var cache = [Int32](repeating: -1, count: combiner.size)
                 for i in 0..<b.count {
                     let c = combiner.combined[i]
                     var g = Int(cache[c])
                     if g < 0 {
-                        let (found, inserted) = table.insert(keys, row: i)
+                        let (found, inserted) = table.insert(encoder, row: i)
                         if inserted { for k in keys.indices { keyBuilders[k].append(keys[k].value(i)) } }
                         cache[c] = Int32(found)
                         g = found
@@ -40,22 +72,34 @@ final class HashAggregateOperator: Operator {
                     ids.append(g)
                 }
             } else {
+                let encoder = KeyEncoder(keys)
                 for i in 0..<b.count {
-                    let (g, inserted) = table.insert(keys, row: i)
+                    let (g, inserted) = table.insert(encoder, row: i)
                     if inserted { for k in keys.indices { keyBuilders[k].append(keys[k].value(i)) } }
                     ids.append(g)
                 }
             }
-            for k in states.indices {
-                states[k].grow(to: table.count)
-                let arg = try aggregates[k].arg.map { try Evaluator.evaluate($0, b) }
-                let mask = try aggregates[k].filter.map { try Evaluator.evaluate($0, b) }
-                try states[k].update(groups: ids, input: arg, mask: mask)
-            }
         }
+        for k in states.indices {
+            states[k].grow(to: groupCount)
+            let arg = try aggregates[k].arg.map { try Evaluator.evaluate($0, b) }
+            let mask = try aggregates[k].filter.map { try Evaluator.evaluate($0, b) }
+            try states[k].update(groups: ids, input: arg, mask: mask)
+        }
+    }
+
+    /// The key table learns the groups so far, in their order.
+    private mutating func leaveGlobalCodes() {
+        guard let codes = global else { return }
+        let encoder = KeyEncoder(keyBuilders.map { $0.finish() })
+        for g in 0..<codes.count { _ = table.insert(encoder, row: g) }
+        global = nil
+    }
+
+    mutating func result() -> Batch {
         // A global aggregate has one row even over no input.
         if groups.isEmpty && table.count == 0 { _ = table.insert([], row: 0) }
-        let count = table.count
+        let count = groupCount
         for k in states.indices { states[k].grow(to: count) }
         let columns = keyBuilders.map { $0.finish() } + states.map { $0.result(groups: count) }
         return Batch(columns: columns, count: count)

@@ -30,8 +30,9 @@ final class HashJoinOperator: Operator {
         guard spec.kind != .cross else { return }
         let keys = try spec.rightKeys.map { try Evaluator.evaluate($0, build) }
         chain = [Int32](repeating: -1, count: build.count)
+        let encoder = KeyEncoder(keys)
         for r in 0..<build.count where !KeyTable.hasNull(keys, row: r) {
-            let (g, inserted) = table.insert(keys, row: r)
+            let (g, inserted) = table.insert(encoder, row: r)
             if inserted { heads.append(-1) }
             chain[r] = heads[g]
             heads[g] = Int32(r)
@@ -54,14 +55,15 @@ final class HashJoinOperator: Operator {
                 let combiner = CodeCombiner(keys)
                 var cache = [Int32](repeating: -2, count: combiner?.size ?? 0)
                 let nullable = keys.contains { $0.validity != nil || Evaluator.isAllNull($0) }
+                let encoder = KeyEncoder(keys)
                 for l in 0..<b.count where !nullable || !KeyTable.hasNull(keys, row: l) {
                     var g: Int
                     if let combiner {
                         let c = combiner.combined[l]
-                        if cache[c] == -2 { cache[c] = Int32(table.find(keys, row: l) ?? -1) }
+                        if cache[c] == -2 { cache[c] = Int32(table.find(encoder, row: l) ?? -1) }
                         g = Int(cache[c])
                     } else {
-                        g = table.find(keys, row: l) ?? -1
+                        g = table.find(encoder, row: l) ?? -1
                     }
                     guard g >= 0 else { continue }
                     var r = heads[g]

@@ -31,33 +31,68 @@ final class WindowOperator: Operator {
         let partitionKeys = try call.partitionBy.map { try Evaluator.evaluate($0, batch) }
         var table = KeyTable()
         var partitionOf = [Int](repeating: 0, count: n)
-        if !partitionKeys.isEmpty { for i in 0..<n { partitionOf[i] = table.insert(partitionKeys, row: i).0 } }
+        if !partitionKeys.isEmpty {
+            let encoder = KeyEncoder(partitionKeys)
+            for i in 0..<n { partitionOf[i] = table.insert(encoder, row: i).0 }
+        }
         let orderVectors = try call.orderBy.map { try Evaluator.evaluate($0.expr, batch) }
         let comparators = zip(call.orderBy, orderVectors).map { SortOperator.comparator($1, descending: $0.descending, nullsFirst: $0.nullsFirst) }
         func orderCompare(_ a: Int, _ b: Int) -> Int {
             for c in comparators { let r = c(a, b); if r != 0 { return r } }
             return 0
         }
-        var rows = Array(0..<n)
-        rows.sort { a, b in
-            if partitionOf[a] != partitionOf[b] { return partitionOf[a] < partitionOf[b] }
+        func less(_ a: Int, _ b: Int) -> Bool {
             let c = orderCompare(a, b)
             return c != 0 ? c < 0 : a < b
         }
+        // Rows bucketed by partition (a counting sort keeps their order), then each partition
+        // sorted alone: smaller sorts than one over every row.
+        let partitions = partitionKeys.isEmpty ? 1 : table.count
+        var starts = [Int](repeating: 0, count: partitions + 1)
+        for p in partitionOf { starts[p + 1] += 1 }
+        for p in 0..<partitions { starts[p + 1] += starts[p] }
+        var rows = [Int](repeating: 0, count: n)
+        var next = starts
+        for (i, p) in partitionOf.enumerated() { rows[next[p]] = i; next[p] += 1 }
+        if call.kind == .rowNumber, let limit = call.perPartitionLimit {
+            // Only the first `limit` of each partition survive the query's filter: rank those.
+            var numbers = [Int64](repeating: Int64(limit) + 1, count: n)
+            for p in 0..<partitions {
+                for (k, r) in Self.smallest(limit, of: rows[starts[p]..<starts[p + 1]], by: less).enumerated() {
+                    numbers[r] = Int64(k + 1)
+                }
+            }
+            return Vector(type: .bigint, storage: .ints(numbers))
+        }
+        for p in 0..<partitions { rows[starts[p]..<starts[p + 1]].sort(by: less) }
         let args = try call.args.map { try Evaluator.evaluate($0, batch) }
         let aggregateInput = try call.aggregate?.arg.map { try Evaluator.evaluate($0, batch) }
         let aggregateMask = try call.aggregate?.filter.map { try Evaluator.evaluate($0, batch) }
         var results = [Value](repeating: .null, count: n)
-        var start = 0
-        while start < n {
-            var end = start
-            while end < n && partitionOf[rows[end]] == partitionOf[rows[start]] { end += 1 }
-            let part = Array(rows[start..<end])
-            try fill(call, part, args, aggregateInput, aggregateMask, orderCompare, &results)
-            start = end
+        for p in 0..<partitions where starts[p] < starts[p + 1] {
+            try fill(call, Array(rows[starts[p]..<starts[p + 1]]), args, aggregateInput, aggregateMask, orderCompare, &results)
         }
         for v in results { builder.append(v) }
         return builder.finish()
+    }
+
+    /// The `k` first rows of `rows` under `less`, in order, without sorting the rest.
+    static func smallest(_ k: Int, of rows: ArraySlice<Int>, by less: (Int, Int) -> Bool) -> [Int] {
+        var best: [Int] = []
+        best.reserveCapacity(k + 1)
+        for r in rows {
+            if best.count < k {
+                let at = best.firstIndex { less(r, $0) } ?? best.count
+                best.insert(r, at: at)
+                continue
+            }
+            guard k > 0, less(r, best[k - 1]) else { continue }
+            var lo = 0, hi = k - 1
+            while lo < hi { let mid = (lo + hi) / 2; if less(r, best[mid]) { hi = mid } else { lo = mid + 1 } }
+            best.insert(r, at: lo)
+            best.removeLast()
+        }
+        return best
     }
 
     /// The first and last positions of row `k`'s ROWS frame in a partition of `n` rows.

@@ -76,9 +76,10 @@ struct AggregateState {
         let maskBools = mask.map(Evaluator.bools)
         let keys = [Vector(type: .bigint, storage: .ints(groups.map(Int64.init))), input]
         var rows: [Int] = []
+        let encoder = KeyEncoder(keys)
         for i in 0..<groups.count where !input.isNull(i) {
             if let maskBools, !maskBools[i] || mask!.isNull(i) { continue }
-            if seen.insert(keys, row: i).1 { rows.append(i) }
+            if seen.insert(encoder, row: i).1 { rows.append(i) }
         }
         guard !rows.isEmpty else { return }
         try accumulate(groups: rows.map { groups[$0] }, input: input.take(rows), mask: nil)

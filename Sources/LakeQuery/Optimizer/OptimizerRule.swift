@@ -4,7 +4,7 @@ protocol OptimizerRule {
 }
 
 enum Optimizer {
-    static let rules: [any OptimizerRule] = [PushFiltersDown(), PruneColumns(), SortLimitToTopN()]
+    static let rules: [any OptimizerRule] = [PushFiltersDown(), PruneColumns(), SortLimitToTopN(), LimitRowNumberPerPartition()]
 
     static func optimize(_ plan: LogicalPlan) -> LogicalPlan {
         rules.reduce(plan) { $1.apply($0) }

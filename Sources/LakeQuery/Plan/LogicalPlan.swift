@@ -45,6 +45,9 @@ struct WindowCall: Sendable {
     var rows: RowsFrame? = nil
     var type: DataType
     var name: String
+    /// row_number() whose query keeps only the first n of each partition (a QUALIFY): the
+    /// others are numbered n + 1 without being ordered.
+    var perPartitionLimit: Int? = nil
 }
 
 /// The logical plan: what to compute, before the optimizer and the operators.

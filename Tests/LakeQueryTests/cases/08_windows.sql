@@ -278,3 +278,10 @@ SELECT region AS r, track_id, sum(ms_played) AS total FROM plays GROUP BY region
 DE	t7	690193
 SE	t2	966037
 US	t6	362218
+
+SELECT region, track_id, ms_played FROM plays QUALIFY 2 >= row_number() OVER (PARTITION BY region ORDER BY ms_played DESC NULLS LAST, track_id) AND region <> 'US' ORDER BY region, ms_played DESC
+----
+DE	t1	294219
+DE	t2	272789
+SE	t2	282342
+SE	t2	267042
