@@ -32,6 +32,8 @@ public struct VersionPublication: Sendable {
     public var columns: [DuckLakeColumn] = []
     /// Column statistics of the added files, by file path, for DuckLake.
     public var columnStats: [String: [DuckLakeColumnStats]] = [:]
+    /// The DuckLake snapshot's message (default: `lake promote: <zone>.<dataset> v<N>`).
+    public var message: String?
 
     public init(version: VersionRecord, addedFiles: [FileRecord], removedPaths: [String], lineage: [LineageRecord],
                 promoted: [PromotedRecord], drift: [DriftRecord], quarantine: [PendingFile], fullRefresh: Bool,

@@ -54,6 +54,15 @@ public enum GzipReader {
             if size <= n * 1032 { capacity = max(capacity, min(size + 1, 256 << 20)) }
         }
         let wanted = max(capacity, 1 << 12)
+        if let fast = Libdeflate.shared, compressed.count >= 18, compressed[0] == 0x1F, compressed[1] == 0x8B {
+            switch fast.decompress(compressed, into: &result, sizeHint: wanted) {
+            case let .done(produced): return produced
+            case let .corrupt(detail):
+                // zlib names the problem the way governance reports it (truncated or corrupt).
+                _ = detail
+            case .unsupported: break
+            }
+        }
         if result.count < wanted { result.append(contentsOf: repeatElement(0, count: wanted - result.count)) }
         var produced = 0
         var ended = false

@@ -57,7 +57,7 @@ extension Catalog {
         }
         try duckLakeSnapshot(db, zone: p.version.zone, dataset: p.version.dataset, columns: p.columns, added: added,
                              stats: p.columnStats, removed: p.removedPaths, folder: p.version.folder, now: now,
-                             message: "lake promote: \(p.version.zone).\(p.version.dataset) v\(p.version.version)")
+                             message: p.message ?? "lake promote: \(p.version.zone).\(p.version.dataset) v\(p.version.version)")
     }
 
     /// Ends the DuckLake files of deleted lake files (retention), one snapshot per table.
@@ -66,6 +66,24 @@ extension Catalog {
         for (_, group) in tables.sorted(by: { $0.key < $1.key }) {
             try duckLakeSnapshot(db, zone: group[0].zone, dataset: group[0].dataset, columns: [], added: [], stats: [:],
                                  removed: group.map(\.path), folder: nil, now: now, message: message)
+        }
+    }
+
+    /// A table's live DuckLake columns, partition keys flagged: what a publication that keeps
+    /// the table's schema (a compaction) registers again.
+    public func duckLakeColumns(zone: String, table: String) throws -> [DuckLakeColumn] {
+        try read { db in
+            guard let id = try Self.duckLakeTableId(db, zone: zone, table: table) else { return [] }
+            let partitions = Set(try String.fetchAll(db, sql: """
+                SELECT c.column_name FROM ducklake_partition_info i
+                JOIN ducklake_partition_column p ON p.partition_id = i.partition_id AND p.table_id = i.table_id
+                JOIN ducklake_column c ON c.table_id = p.table_id AND c.column_id = p.column_id
+                WHERE i.table_id = ? AND i.end_snapshot IS NULL AND c.end_snapshot IS NULL
+                """, arguments: [id]))
+            return try Row.fetchAll(db, sql: """
+                SELECT column_name, column_type FROM ducklake_column
+                WHERE table_id = ? AND end_snapshot IS NULL AND parent_column IS NULL ORDER BY column_order
+                """, arguments: [id]).map { DuckLakeColumn(name: $0[0], type: $0[1], partition: partitions.contains($0[0])) }
         }
     }
 

@@ -3,12 +3,20 @@ import LakeCatalog
 import LakeCore
 import LakeParquet
 
-/// What the workers of one promotion share: the queue of raw files, output file numbers,
-/// the key index and the first error.
+/// What the workers of one promotion share: the queue of work, output file numbers, the key
+/// index and the first error.
+///
+/// Work is a partition at a time: the raw files of one (dt, region), in arrival order. A raw
+/// file belongs to one partition, so a worker then fills one output at a time — memory stays
+/// at its buffer, however many partitions a promotion touches, and each partition becomes one
+/// file of large row groups instead of one small file per worker. (Arrival order across
+/// partitions is kept by the key index's sequence numbers, not by the order of the work.)
 final class PromoteShared: @unchecked Sendable {
     let rawFiles: [FileRecord]
     let firstSeq: Int
     let keyIndex: KeyIndex?
+    /// Raw file indices per partition, the largest partitions first (they finish last otherwise).
+    let units: [[Int]]
     private let lock = NSLock()
     private var next = 0
     private(set) var fileSlots: [FileSlot] = []
@@ -21,13 +29,20 @@ final class PromoteShared: @unchecked Sendable {
         self.rawFiles = rawFiles
         self.firstSeq = firstSeq
         self.keyIndex = keyIndex
+        var byPartition: [String: [Int]] = [:]
+        for (i, raw) in rawFiles.enumerated() {
+            byPartition[PartitionValues.dtRegion(dt: raw.dt, region: raw.region).path, default: []].append(i)
+        }
+        let size = { (unit: [Int]) in unit.reduce(0) { $0 + rawFiles[$1].bytes } }
+        units = byPartition.values.sorted { (size($0), $1[0]) > (size($1), $0[0]) }
     }
 
-    func claim() -> Int? {
+    /// The next partition's raw files.
+    func claim() -> [Int]? {
         lock.lock(); defer { lock.unlock() }
-        guard error == nil, next < rawFiles.count else { return nil }
+        guard error == nil, next < units.count else { return nil }
         next += 1
-        return next - 1
+        return units[next - 1]
     }
 
     func finished() -> Int {
@@ -57,6 +72,8 @@ final class PromoteWorker {
         let fileIndex: UInt32
         var buffer: RowBuffer
         var writer: ParquetWriter?
+        /// The file as finished when its partition's last raw file was read.
+        var written: ParquetWriter.Written?
         var rowsFlushed = 0
         var lineage: [String: Int] = [:]
 
@@ -82,6 +99,8 @@ final class PromoteWorker {
     let quarantine: QuarantineWriter
     var reader: RecordReader
     var outputs: [String: Output] = [:]
+    /// Outputs of the partitions done, their files finished.
+    var finished: [Output] = []
     var counts: [Int: RawCounts] = [:]
     var losers: [KeyIndex.Loser] = []
     var unreadable: [(String, String)] = []
@@ -124,12 +143,21 @@ final class PromoteWorker {
 
     func run() {
         do {
-            while let i = shared.claim() {
-                try promote(rawIndex: i)
-                progress(shared.finished())
+            while let unit = shared.claim() {
+                for i in unit {
+                    try promote(rawIndex: i)
+                    progress(shared.finished())
+                }
+                // The partition is done: its file is finished and its buffers let go.
+                for (key, output) in outputs {
+                    try flush(output)
+                    output.written = try output.writer?.finish()
+                    output.writer = nil
+                    outputs[key] = nil
+                    finished.append(output)
+                }
             }
             try flushKeys()
-            for output in outputs.values { try flush(output) }
         } catch {
             shared.fail(error)
         }

@@ -134,9 +134,9 @@ public final class Promoter {
         // Finish the new files.
         var written: [UInt32: (output: PromoteWorker.Output, result: ParquetWriter.Written)] = [:]
         for w in workers {
-            for output in w.outputs.values {
-                guard let writer = output.writer else { continue }
-                written[output.fileIndex] = (output, try writer.finish())
+            for output in w.finished + w.outputs.values {
+                guard let result = try output.written ?? output.writer?.finish() else { continue }
+                written[output.fileIndex] = (output, result)
             }
             losers += w.losers
         }
