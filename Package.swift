@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         // Already built for AsyncHTTPClient's TLS stack; lake uses its SHA-256 and HMAC.
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // Already built for AsyncHTTPClient; the Kafka client speaks its binary protocol over them.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -42,11 +45,27 @@ let package = Package(
         ),
         .target(name: "LakeQuery", dependencies: ["LakeCore", "LakeCatalog", "LakeParquet"]),
         .target(name: "LakeGovernance", dependencies: ["LakeCore", "LakeCatalog", "LakeParquet"]),
+        // AWS's request signing, credentials chain and JSON protocols (Kinesis, SQS; S3 later).
+        .target(
+            name: "LakeAWS",
+            dependencies: [
+                "LakeCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "LakeIngest",
             dependencies: [
-                "LakeCore", "LakeCatalog", "LakeEventLog",
+                "LakeCore", "LakeCatalog", "LakeEventLog", "LakeAWS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                // SCRAM's HMAC and hashes.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -72,7 +91,7 @@ let package = Package(
         .target(name: "LakeTestSupport", dependencies: ["LakeCore", "LakeCatalog"], path: "Tests/LakeTestSupport"),
         .testTarget(name: "LakeCoreTests", dependencies: ["LakeCore", "LakeTestSupport"]),
         .testTarget(name: "LakeEventLogTests", dependencies: ["LakeEventLog", "LakeTestSupport"]),
-        .testTarget(name: "LakeParquetTests", dependencies: ["LakeParquet", "LakeTestSupport"]),
+        .testTarget(name: "LakeParquetTests", dependencies: ["LakeParquet", "LakeCore", "LakeTestSupport"]),
         .testTarget(name: "LakeTransformTests", dependencies: ["LakeTransform", "LakeTestSupport"]),
         .testTarget(name: "LakeQueryTests", dependencies: ["LakeQuery"], exclude: ["fixtures", "cases"]),
         .testTarget(
@@ -82,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "LakeIngestTests",
             dependencies: [
-                "LakeIngest", "LakeSimulators", "LakeTestSupport",
+                "LakeIngest", "LakeAWS", "LakeCatalog", "LakeSimulators", "LakeTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

@@ -71,6 +71,39 @@ extension Catalog {
         }
     }
 
+    /// Records a gap; found again by a restarted run (same start), it keeps the widest end.
+    public func recordStreamGap(_ gap: StreamGapRecord) throws {
+        try write { db in
+            if var known = try StreamGapRecord.fetchOne(db, key: [
+                "source": gap.source, "stream": gap.stream, "consumer_group": gap.consumerGroup,
+                "partition": gap.partition, "from_offset": gap.fromOffset,
+            ]) {
+                known.toOffset = max(known.toOffset, gap.toOffset)
+                try known.update(db)
+            } else {
+                try gap.insert(db)
+            }
+        }
+    }
+
+    /// Which of `ids` already landed from `queue`.
+    public func landedMessages(queue: String, ids: [String]) throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        return try read { db in
+            Set(try String.fetchAll(db, LandedMessageRecord.select(Column("message_id"))
+                .filter(Column("queue") == queue && ids.contains(Column("message_id")))))
+        }
+    }
+
+    /// Forgets landed messages the queue itself no longer keeps.
+    public func expireLandedMessages(before time: String) throws {
+        try write { db in _ = try LandedMessageRecord.filter(Column("expires_at") < time).deleteAll(db) }
+    }
+
+    public func streamGaps() throws -> [StreamGapRecord] {
+        try read { try StreamGapRecord.order(Column("stream"), Column("partition"), Column("from_offset")).fetchAll($0) }
+    }
+
     /// Whether a file is already recorded at `path`.
     public func hasFile(path: String) throws -> Bool {
         try read { try FileRecord.filter(Column("path") == path).fetchCount($0) > 0 }

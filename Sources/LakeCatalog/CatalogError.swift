@@ -8,6 +8,7 @@ public enum CatalogError: LakeError {
     case contractsInvalid(first: String, more: Int)
     case noContracts(folder: String)
     case database(String)
+    case offsetFenced(stream: String, group: String, partition: Int, expected: String?, found: String?)
 
     public var stage: String { "Catalog" }
 
@@ -28,6 +29,9 @@ public enum CatalogError: LakeError {
             return "no dataset contracts (*.json) in \(folder): pass --schemas DIR"
         case let .database(detail):
             return detail
+        case let .offsetFenced(stream, group, partition, expected, found):
+            return "\(stream) partition \(partition): another consumer of group '\(group)' committed offset \(found ?? "none") "
+                + "where this one expected \(expected ?? "none"); this consumer leaves the partition to it (nothing was landed twice)"
         }
     }
 }

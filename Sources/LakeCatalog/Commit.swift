@@ -48,6 +48,7 @@ public struct PendingFile: Sendable {
 public struct ReconcileReport: Sendable, Equatable {
     public var finished: [String] = []
     public var removed: [String] = []
+    public init() {}
     public var isEmpty: Bool { finished.isEmpty && removed.isEmpty }
 
     public var summary: String {
@@ -58,15 +59,43 @@ public struct ReconcileReport: Sendable, Equatable {
     }
 }
 
+/// A condition on a stream offset for a commit: the catalog still holds `expected` (nil: no
+/// row), so a consumer that lost its partition to another cannot land the same events again.
+public struct OffsetFence: Sendable, Equatable {
+    public var source: String
+    public var stream: String
+    public var consumerGroup: String
+    public var partition: Int
+    public var expected: String?
+
+    public init(source: String, stream: String, consumerGroup: String, partition: Int, expected: String?) {
+        self.source = source
+        self.stream = stream
+        self.consumerGroup = consumerGroup
+        self.partition = partition
+        self.expected = expected
+    }
+}
+
 extension Catalog {
     /// Commits files and what they cover in one catalog transaction, then moves them into
-    /// place. Paths are relative to the lake root.
+    /// place. Paths are relative to the lake root. A failed fence commits nothing
+    /// (`CatalogError.offsetFenced`).
     public func commit(
         files: [PendingFile], checkpoints: [CheckpointRecord] = [], cursors: [CursorRecord] = [],
-        offsets: [StreamOffsetRecord] = [], run: Int64? = nil
+        offsets: [StreamOffsetRecord] = [], fences: [OffsetFence] = [], messages: [LandedMessageRecord] = [], run: Int64? = nil
     ) throws {
         let now = Timestamps.iso()
         try write { db in
+            for fence in fences {
+                let found = try String.fetchOne(db, sql: """
+                    SELECT next_offset FROM lake_stream_offsets WHERE source = ? AND stream = ? AND consumer_group = ? AND partition = ?
+                    """, arguments: [fence.source, fence.stream, fence.consumerGroup, fence.partition])
+                guard found == fence.expected else {
+                    throw CatalogError.offsetFenced(stream: fence.stream, group: fence.consumerGroup, partition: fence.partition,
+                                                    expected: fence.expected, found: found)
+                }
+            }
             for file in files {
                 var record = FileRecord(
                     id: nil, path: file.finalPath, dataset: file.dataset, source: file.source,
@@ -79,6 +108,7 @@ extension Catalog {
             for checkpoint in checkpoints { try checkpoint.save(db) }
             for cursor in cursors { try cursor.save(db) }
             for offset in offsets { try offset.save(db) }
+            for message in messages { try message.save(db) }
         }
         for file in files { try moveIntoPlace(file.tmpPath, file.finalPath) }
     }

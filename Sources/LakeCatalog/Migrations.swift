@@ -186,6 +186,28 @@ enum Migrations {
             _ = root
             try DuckLakeSchema.create(db, dataPath: "./", now: Timestamps.iso())
         }
+        migrator.registerMigration("v6-stream-gaps-landed-messages") { db in
+            // Offsets a stream deleted (retention) before lake read them: data lost upstream.
+            try db.create(table: "lake_stream_gaps") { t in
+                t.column("source", .text).notNull()
+                t.column("stream", .text).notNull()
+                t.column("consumer_group", .text).notNull()
+                t.column("partition", .integer).notNull()
+                t.column("from_offset", .integer).notNull()
+                t.column("to_offset", .integer).notNull()
+                t.column("dataset", .text).notNull()
+                t.column("detected_at", .text).notNull()
+                t.primaryKey(["source", "stream", "consumer_group", "partition", "from_offset"])
+            }
+            // Queue messages already landed, until the queue itself would have dropped them.
+            try db.create(table: "lake_landed_messages") { t in
+                t.column("queue", .text).notNull()
+                t.column("message_id", .text).notNull()
+                t.column("landed_at", .text).notNull()
+                t.column("expires_at", .text).notNull().indexed()
+                t.primaryKey(["queue", "message_id"])
+            }
+        }
         return migrator
     }
 }

@@ -70,6 +70,14 @@ public indirect enum JSONValue: Equatable, Sendable {
         default: return nil
         }
     }
+    public var doubleValue: Double? {
+        switch self {
+        case let .int(i): return Double(i)
+        case let .double(d): return d
+        case let .string(s): return Double(s)
+        default: return nil
+        }
+    }
     public var arrayValue: [JSONValue]? { if case let .array(a) = self { return a } else { return nil } }
     public var isNull: Bool { self == .null }
 

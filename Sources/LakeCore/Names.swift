@@ -12,3 +12,18 @@ public enum Names {
         guard isValid(name) else { throw StorageError.invalidName(kind: kind, value: name) }
     }
 }
+
+extension Names {
+    /// A default folder name made from an outside name (a Kafka topic `page-views`, an SQS
+    /// queue `orders.fifo`): lower-cased, other characters as '_', a FIFO queue's `.fifo` dropped.
+    public static func folderName(for outside: String) -> String {
+        var base = outside.lowercased()
+        if base.hasSuffix(".fifo") { base.removeLast(5) }
+        var name = String(base.unicodeScalars.map { scalar -> Character in
+            let v = scalar.value
+            return (97...122).contains(v) || (48...57).contains(v) ? Character(scalar) : "_"
+        })
+        if name.isEmpty || !(name.first!.isLetter) { name = "s_" + name }
+        return String(name.prefix(64))
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import LakeCore
 @testable import LakeParquet
 import LakeTestSupport
 import XCTest

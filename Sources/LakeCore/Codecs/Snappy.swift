@@ -1,12 +1,12 @@
-/// Snappy's raw format (no framing), as Parquet stores SNAPPY pages: a varint of the
-/// uncompressed length, then literals and back-references.
-enum Snappy {
-    static func decompress(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
+/// Snappy's raw format (no framing), as Parquet stores SNAPPY pages and librdkafka sends
+/// Kafka batches: a varint of the uncompressed length, then literals and back-references.
+public enum Snappy {
+    public static func decompress(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
         var p = 0
         var length = 0
         var shift = 0
         while true {
-            guard p < input.count, shift < 35 else { throw ParquetError.corrupt("snappy length header is bad") }
+            guard p < input.count, shift < 35 else { throw CodecError.corrupt(codec: "snappy", "snappy length header is bad") }
             let b = input[p]
             p += 1
             length |= Int(b & 0x7F) << shift
@@ -24,13 +24,13 @@ enum Snappy {
                     var len = Int(tag >> 2) + 1
                     if len > 60 {
                         let extra = len - 60
-                        guard p + extra <= input.count else { throw ParquetError.corrupt("snappy literal runs past the end") }
+                        guard p + extra <= input.count else { throw CodecError.corrupt(codec: "snappy", "snappy literal runs past the end") }
                         len = 0
                         for i in 0..<extra { len |= Int(input[p + i]) << (8 * i) }
                         len += 1
                         p += extra
                     }
-                    guard p + len <= input.count, o + len <= length else { throw ParquetError.corrupt("snappy literal runs past the end") }
+                    guard p + len <= input.count, o + len <= length else { throw CodecError.corrupt(codec: "snappy", "snappy literal runs past the end") }
                     (UnsafeMutableRawPointer(dst.baseAddress!) + o).copyMemory(from: input.baseAddress! + p, byteCount: len)
                     p += len
                     o += len
@@ -39,34 +39,36 @@ enum Snappy {
                     let offset: Int
                     switch tag & 3 {
                     case 1:
-                        guard p < input.count else { throw ParquetError.corrupt("snappy copy runs past the end") }
+                        guard p < input.count else { throw CodecError.corrupt(codec: "snappy", "snappy copy runs past the end") }
                         len = 4 + Int((tag >> 2) & 7)
                         offset = Int(tag >> 5) << 8 | Int(input[p])
                         p += 1
                     case 2:
-                        guard p + 2 <= input.count else { throw ParquetError.corrupt("snappy copy runs past the end") }
+                        guard p + 2 <= input.count else { throw CodecError.corrupt(codec: "snappy", "snappy copy runs past the end") }
                         len = Int(tag >> 2) + 1
                         offset = Int(input[p]) | Int(input[p + 1]) << 8
                         p += 2
                     default:
-                        guard p + 4 <= input.count else { throw ParquetError.corrupt("snappy copy runs past the end") }
+                        guard p + 4 <= input.count else { throw CodecError.corrupt(codec: "snappy", "snappy copy runs past the end") }
                         len = Int(tag >> 2) + 1
                         offset = Int(input[p]) | Int(input[p + 1]) << 8 | Int(input[p + 2]) << 16 | Int(input[p + 3]) << 24
                         p += 4
                     }
-                    guard offset > 0, offset <= o, o + len <= length else { throw ParquetError.corrupt("snappy copy points outside the output") }
+                    guard offset > 0, offset <= o, o + len <= length else { throw CodecError.corrupt(codec: "snappy", "snappy copy points outside the output") }
                     for i in 0..<len { dst[o + i] = dst[o - offset + i] }
                     o += len
                 }
             }
         }
-        guard o == length else { throw ParquetError.corrupt("snappy data decompressed to \(o) bytes, expected \(length)") }
+        guard o == length else { throw CodecError.corrupt(codec: "snappy", "snappy data decompressed to \(o) bytes, expected \(length)") }
         return out
     }
 
     /// A greedy compressor (4-byte hash matches, as the reference does) for writers without libzstd.
-    static func compress(_ input: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        RLEHybrid.varint(UInt64(input.count), into: &out)
+    public static func compress(_ input: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        var length = UInt64(input.count)
+        while length >= 0x80 { out.append(UInt8(length & 0x7F) | 0x80); length >>= 7 }
+        out.append(UInt8(length))
         let n = input.count
         var table = [Int32](repeating: -1, count: 1 << 14)
         func load32(_ i: Int) -> UInt32 { input.loadUnaligned(fromByteOffset: i, as: UInt32.self) }

@@ -8,7 +8,7 @@ import Glibc
 /// libzstd1 is on every Debian system (apt itself links it), so lake builds and runs without
 /// the -dev package; only a machine without the library loses the ZSTD codec, and the error
 /// says what to install.
-final class Zstd: @unchecked Sendable {
+public final class Zstd: @unchecked Sendable {
     private typealias CreateContext = @convention(c) () -> OpaquePointer?
     private typealias FreeContext = @convention(c) (OpaquePointer?) -> Int
     private typealias CompressContext = @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int, UnsafeRawPointer?, Int, Int32) -> Int
@@ -30,7 +30,7 @@ final class Zstd: @unchecked Sendable {
     private var idle: [OpaquePointer] = []
     private let idleLock = NSLock()
 
-    static let shared: Result<Zstd, ParquetError> = {
+    public static let shared: Result<Zstd, CodecError> = {
         for name in ["libzstd.so.1", "libzstd.so", "libzstd.dylib"] {
             if let handle = dlopen(name, RTLD_NOW) {
                 func symbol<T>(_ s: String, _: T.Type) -> T? {
@@ -51,7 +51,7 @@ final class Zstd: @unchecked Sendable {
                 }
             }
         }
-        return .failure(.codecUnavailable("ZSTD needs the system library libzstd.so.1 — install it with `apt-get install libzstd1`, or write with --codec snappy"))
+        return .failure(.unavailable("ZSTD needs the system library libzstd.so.1 — install it with `apt-get install libzstd1`"))
     }()
 
     private init(createC: @escaping CreateContext, freeC: @escaping FreeContext, createD: @escaping CreateContext,
@@ -72,18 +72,18 @@ final class Zstd: @unchecked Sendable {
     private func check(_ code: Int) throws -> Int {
         if isError(code) != 0 {
             let name = errorName(code).map { String(cString: $0) } ?? "error \(code)"
-            throw ParquetError.corrupt("ZSTD: \(name)")
+            throw CodecError.corrupt(codec: "zstd", name)
         }
         return code
     }
 
     /// A compression context; one per writer, since contexts are not thread-safe.
-    final class Compressor {
+    public final class Compressor {
         let zstd: Zstd
         let context: OpaquePointer?
         let level: Int32
 
-        init(_ zstd: Zstd, level: Int32) {
+        public init(_ zstd: Zstd, level: Int32) {
             self.zstd = zstd
             context = zstd.createC()
             self.level = level
@@ -94,7 +94,7 @@ final class Zstd: @unchecked Sendable {
         /// Reused between pages, so each page does not zero a fresh output buffer.
         private var scratch: [UInt8] = []
 
-        func compress(_ input: UnsafeRawBufferPointer, into out: inout [UInt8]) throws {
+        public func compress(_ input: UnsafeRawBufferPointer, into out: inout [UInt8]) throws {
             let capacity = zstd.bound(input.count)
             if scratch.count < capacity { scratch = [UInt8](repeating: 0, count: capacity) }
             let written = try scratch.withUnsafeMutableBytes { dst in
@@ -104,11 +104,11 @@ final class Zstd: @unchecked Sendable {
         }
     }
 
-    func decompress(_ input: UnsafeRawBufferPointer, size: Int) throws -> [UInt8] {
+    public func decompress(_ input: UnsafeRawBufferPointer, size: Int, exact: Bool = true) throws -> [UInt8] {
         idleLock.lock()
         let reused = idle.popLast()
         idleLock.unlock()
-        guard let context = reused ?? createD() else { throw ParquetError.corrupt("ZSTD could not create a decompression context") }
+        guard let context = reused ?? createD() else { throw CodecError.corrupt(codec: "zstd", "ZSTD could not create a decompression context") }
         defer {
             idleLock.lock()
             if idle.count < 8 { idle.append(context) } else { _ = freeD(context) }
@@ -118,9 +118,21 @@ final class Zstd: @unchecked Sendable {
         let written = try out.withUnsafeMutableBytes { dst in
             try check(decompressD(context, dst.baseAddress, size, input.baseAddress, input.count))
         }
+        if !exact { out.removeLast(size - written); return out }
         guard written == size else {
-            throw ParquetError.corrupt("ZSTD page decompressed to \(written) bytes, the header says \(size)")
+            throw CodecError.corrupt(codec: "zstd", "ZSTD page decompressed to \(written) bytes, the header says \(size)")
         }
         return out
+    }
+
+    /// A whole frame (or several) whose decompressed size need not be in the header, as
+    /// Kafka's Java producer writes them: the output doubles until it fits.
+    public func decompress(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
+        var size = max(1 << 16, input.count * 4)
+        while true {
+            do { return try decompress(input, size: size, exact: false) } catch let CodecError.corrupt(_, detail) where detail.contains("Destination buffer is too small") && size < 1 << 30 {
+                size *= 2
+            }
+        }
     }
 }

@@ -46,6 +46,8 @@ public final class LakeInventory: @unchecked Sendable {
     public let tmp: [DiskFile]
     public let folders: [DatasetFolder]
     public let drift: [DriftRecord]
+    /// Stream offsets deleted upstream before lake read them.
+    public let streamGaps: [StreamGapRecord]
     public let unfinishedAudits: [(AuditRecord, [AuditFileRecord])]
     /// Files an unfinished retention run still has to delete.
     public let pendingDeletion: Set<String>
@@ -102,6 +104,7 @@ public final class LakeInventory: @unchecked Sendable {
         self.folders = folders
         tmp = DiskWalker.walk(root: root.path, under: "_tmp")
         drift = try catalog.drift()
+        streamGaps = try catalog.streamGaps()
         unfinishedAudits = try catalog.unfinishedAudits()
         pendingDeletion = Set(unfinishedAudits.flatMap { $0.1.map(\.path) })
         duckLake = try catalog.duckLakeForeign()

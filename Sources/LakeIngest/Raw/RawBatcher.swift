@@ -80,6 +80,9 @@ public actor RawBatcher {
     private var checkpoints: [String: CheckpointRecord] = [:]
     private var cursors: [String: CursorRecord] = [:]
     private var offsets: [String: StreamOffsetRecord] = [:]
+    private var messages: [LandedMessageRecord] = []
+    /// Offsets that must still hold what this batcher last saw when it commits (see `expect`).
+    private var fenced: [String: String?] = [:]
     private var oldest: Date?
     public private(set) var landed: [LandedKey: LandedCounts] = [:]
     /// Records committed to quarantine by this batcher.
@@ -126,7 +129,8 @@ public actor RawBatcher {
     /// whether it committed.
     @discardableResult
     public func append(_ lines: [Line], checkpoint: CheckpointRecord? = nil, cursor: CursorRecord? = nil,
-                       offsets: [StreamOffsetRecord] = []) throws -> Bool {
+                       offsets: [StreamOffsetRecord] = [], messages: [LandedMessageRecord] = []) throws -> Bool {
+        self.messages += messages
         var full = false
         for line in lines {
             let key = FileKey(zone: line.zone, dataset: line.dataset, partitions: line.partitions, group: line.group)
@@ -139,10 +143,20 @@ public actor RawBatcher {
             }
         }
         if let checkpoint { checkpoints["\(checkpoint.dataset)\u{0}\(checkpoint.scope)"] = checkpoint }
-        for offset in offsets { self.offsets["\(offset.stream)\u{0}\(offset.consumerGroup)\u{0}\(offset.partition)"] = offset }
+        for offset in offsets { self.offsets[Self.key(offset)] = offset }
         if let cursor { cursors["\(cursor.dataset)\u{0}\(cursor.scope)"] = cursor }
         if oldest == nil { oldest = Date() }
         return full || Date().timeIntervalSince(oldest!) >= limits.maxAge ? try flush() : false
+    }
+
+    /// From now on, commits of this partition's offset require the catalog to hold `current`
+    /// (then what this batcher committed last): another consumer's commit in between fails ours.
+    public func expect(_ offset: StreamOffsetRecord, current: String?) {
+        fenced[Self.key(offset)] = current
+    }
+
+    private static func key(_ offset: StreamOffsetRecord) -> String {
+        "\(offset.stream)\u{0}\(offset.consumerGroup)\u{0}\(offset.partition)"
     }
 
     /// Commits when the oldest uncommitted line has waited `maxAge` (for idle streams);
@@ -157,7 +171,7 @@ public actor RawBatcher {
     /// returns whether there was anything to commit.
     @discardableResult
     public func flush() throws -> Bool {
-        guard !open.isEmpty || !checkpoints.isEmpty || !cursors.isEmpty || !offsets.isEmpty else { return false }
+        guard !open.isEmpty || !checkpoints.isEmpty || !cursors.isEmpty || !offsets.isEmpty || !messages.isEmpty else { return false }
         var pending: [PendingFile] = []
         for key in order {
             guard let file = open[key] else { continue }
@@ -167,20 +181,39 @@ public actor RawBatcher {
                 partitions: key.partitions, rows: file.rows, records: file.records, bytes: bytes, sha256: sha,
                 batchId: file.batch))
         }
-        try catalog.commit(files: pending, checkpoints: Array(checkpoints.values), cursors: Array(cursors.values),
-                           offsets: Array(offsets.values), run: run)
+        let fences = offsets.compactMap { key, offset in
+            fenced[key].map { OffsetFence(source: offset.source, stream: offset.stream, consumerGroup: offset.consumerGroup,
+                                          partition: offset.partition, expected: $0) }
+        }
+        do {
+            try catalog.commit(files: pending, checkpoints: Array(checkpoints.values), cursors: Array(cursors.values),
+                               offsets: Array(offsets.values), fences: fences, messages: messages, run: run)
+        } catch let error as CatalogError {
+            // Fenced: nothing was recorded, so these files hold events another consumer lands.
+            if case .offsetFenced = error {
+                for file in pending { try? FileSystem.remove(catalog.root.absolute(file.tmpPath)) }
+                forgetBuffered()
+            }
+            throw error
+        }
+        for (key, offset) in offsets where fenced[key] != nil { fenced[key] = offset.nextOffset }
         quarantined += pending.filter { $0.zone == .quarantine }.reduce(0) { $0 + $1.records }
         for file in pending where file.zone == .raw {
             let key = LandedKey(dataset: file.dataset, region: file.partitions["region"] ?? Hive.defaultPartition)
             landed[key, default: LandedCounts()] += LandedCounts(files: 1, rows: file.rows, records: file.records, bytes: file.bytes)
         }
+        forgetBuffered()
+        return true
+    }
+
+    private func forgetBuffered() {
         open.removeAll()
         order.removeAll()
         checkpoints.removeAll()
         cursors.removeAll()
         offsets.removeAll()
+        messages.removeAll()
         oldest = nil
-        return true
     }
 
     /// Drops what is not committed (the run is failing); the checkpoints stay where they were.
@@ -191,6 +224,7 @@ public actor RawBatcher {
         checkpoints.removeAll()
         cursors.removeAll()
         offsets.removeAll()
+        messages.removeAll()
     }
 
     private func openFile(_ key: FileKey, name: String?) throws -> OpenFile {

@@ -10,6 +10,7 @@ import LakeEventLog
 /// another consumer of the group).
 public final class EmbeddedLogSource: StreamSource, @unchecked Sendable {
     public let sourceID = "embedded"
+    public let numericOffsets = true
     public let stream: String
     public let partitions: [Int]
     private var readers: [Int: PartitionReader] = [:]
@@ -17,14 +18,7 @@ public final class EmbeddedLogSource: StreamSource, @unchecked Sendable {
     private var locks: [FileLock] = []
     private let lock = NSLock()
 
-    public enum Start: Sendable {
-        case committed
-        case earliest
-        case latest
-        case offset(Int64)
-        /// Milliseconds since 1970.
-        case time(Int64)
-    }
+    public typealias Start = StreamStart
 
     public init(log: EventLog, topic: String, group: String, committed: [Int: Int64], start: Start,
                 only: [Int]?, lockFolder: String) throws {

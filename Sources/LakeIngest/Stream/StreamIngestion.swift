@@ -16,6 +16,8 @@ public struct StreamOptions: Sendable {
     public var untilIdle = false
     /// Larger events go to quarantine.
     public var maxEventBytes = 1 << 20
+    /// Kafka tombstones (null values) land as `"value": null` instead of going to quarantine.
+    public var keepTombstones = false
     public var limits: RawLimits = {
         var limits = RawLimits()
         limits.maxRecords = 200_000
@@ -98,20 +100,15 @@ public final class StreamIngestion: @unchecked Sendable {
         try Names.validate(options.dataset, kind: "dataset")
         try Names.validate(options.source, kind: "source")
         let scope = Self.scope(source: options.source, dataset: options.dataset)
-        let mine = Set(source.partitions)
         let stream = source.stream
-        let reconciled = try catalog.reconcile(scope: scope) { name in
-            mine.contains { name.contains("-\(stream)+\($0)+") }
-        }
-        if !reconciled.isEmpty { progress.note("reconciled: \(reconciled.summary)") }
         try catalog.ensureDataset(options.dataset, source: options.source)
         let run = try catalog.startRun(command: options.command)
         let started = Date()
         let counter = EventCounter(limit: options.maxRecords)
-        let batchers = Dictionary(uniqueKeysWithValues: source.partitions.map {
-            ($0, RawBatcher(catalog: catalog, source: options.source, scope: scope, limits: options.limits, run: run))
-        })
+        var batchers: [RawBatcher] = []
         var offsets: [Int: String] = [:]
+        var everyPartition = Set<Int>()
+        var reconciledAll = ReconcileReport()
         do {
             let monitor = Task { [weak source, progress, options] in
                 while options.progress, !Task.isCancelled, let source {
@@ -120,19 +117,65 @@ public final class StreamIngestion: @unchecked Sendable {
                     let seconds = max(Date().timeIntervalSince(started), 0.001)
                     progress.status(String(format: "ingest stream %@: %d events, %.0f events/s", stream, counter.count,
                                            Double(counter.count) / seconds)
-                                    + (lags.isEmpty ? "" : ", lag \(lags.reduce(0, +))"))
+                                    + (source.lagDescription.map { ", \($0)" } ?? (lags.isEmpty ? "" : ", lag \(lags.reduce(0, +))")))
                 }
             }
             defer { monitor.cancel() }
-            try await withThrowingTaskGroup(of: (Int, String?).self) { group in
-                for partition in source.partitions {
-                    let batcher = batchers[partition]!
-                    group.addTask { (partition, try await self.consume(partition, batcher: batcher, counter: counter, stop: stop)) }
+            // One generation per assignment: a group source that must give its partitions back
+            // (a rebalance) has each consumer commit what it holds, then joins the next one.
+            while true {
+                let mine = Set(source.partitions)
+                everyPartition.formUnion(mine)
+                let reconciled = try catalog.reconcile(scope: scope) { name in
+                    mine.contains { name.contains("-\(stream)+\($0)+") }
                 }
-                for try await (partition, offset) in group { if let offset { offsets[partition] = offset } }
+                if !reconciled.isEmpty { progress.note("reconciled: \(reconciled.summary)") }
+                reconciledAll.finished += reconciled.finished
+                reconciledAll.removed += reconciled.removed
+                let committed = try source.resumedFrom ?? Dictionary(
+                    catalog.streamOffsets(source: source.sourceID, stream: stream, group: options.group).map { ($0.partition, $0.nextOffset) },
+                    uniquingKeysWith: { a, _ in a })
+                let generation = Dictionary(uniqueKeysWithValues: source.partitions.map {
+                    ($0, RawBatcher(catalog: catalog, source: options.source, scope: scope, limits: options.limits, run: run))
+                })
+                batchers += generation.values
+                var fenced = false
+                try await withThrowingTaskGroup(of: (Int, String?, Bool).self) { group in
+                    for partition in source.partitions {
+                        let batcher = generation[partition]!
+                        let current = committed[partition]
+                        group.addTask {
+                            do {
+                                return (partition, try await self.consume(partition, batcher: batcher, committed: current,
+                                                                          counter: counter, stop: stop), false)
+                            } catch let error as CatalogError {
+                                guard case .offsetFenced = error else { throw error }
+                                self.progress.note(error.message)
+                                return (partition, nil, true)
+                            }
+                        }
+                    }
+                    for try await (partition, offset, lost) in group {
+                        if let offset { offsets[partition] = offset }
+                        fenced = fenced || lost
+                    }
+                }
+                // A member with no partitions (more members than partitions) waits for the next rebalance.
+                while source.partitions.isEmpty, !options.untilIdle, !source.revoked, !stop.isStopped {
+                    try await Task.sleep(nanoseconds: 100_000_000)
+                }
+                if stop.isStopped || counter.exhausted { break }
+                if fenced {
+                    // Another member holds a partition this one still read: the group is rebalancing.
+                    let deadline = Date().addingTimeInterval(60)
+                    while !source.revoked, Date() < deadline { try await Task.sleep(nanoseconds: 100_000_000) }
+                }
+                guard source.revoked || fenced else { break }
+                progress.note("group \(options.group) is rebalancing: committed what this consumer held; joining again")
+                try await source.rejoin()
             }
         } catch {
-            for batcher in batchers.values { await batcher.abandon() }
+            for batcher in batchers { await batcher.abandon() }
             progress.done()
             try? catalog.finishRun(run, outcome: "failed", counts: nil, error: "\(error)")
             throw error
@@ -140,18 +183,18 @@ public final class StreamIngestion: @unchecked Sendable {
         progress.done()
         var landed: [String: LandedCounts] = [:]
         var quarantined = 0
-        for batcher in batchers.values {
+        for batcher in batchers {
             for (key, counts) in await batcher.landed { landed[key.region, default: LandedCounts()] += counts }
             quarantined += await batcher.quarantined
         }
         let report = StreamReport(
             source: source.sourceID, stream: stream, dataset: options.dataset, group: options.group,
-            partitions: source.partitions, events: counter.count, quarantined: quarantined,
+            partitions: everyPartition.sorted(), events: counter.count, quarantined: quarantined,
             seconds: Date().timeIntervalSince(started),
             rows: landed.keys.sorted().map {
                 IngestReport.Row(source: options.source, dataset: options.dataset, region: $0, counts: landed[$0]!)
             },
-            offsets: offsets, reconciled: reconciled.isEmpty ? nil : reconciled.summary)
+            offsets: offsets, reconciled: reconciledAll.isEmpty ? nil : reconciledAll.summary)
         try catalog.finishRun(run, outcome: "succeeded", counts: .object([
             ("events", .int(report.events)), ("quarantined", .int(quarantined)),
             ("files", .int(report.rows.reduce(0) { $0 + $1.counts.files })),
@@ -160,13 +203,16 @@ public final class StreamIngestion: @unchecked Sendable {
     }
 
     /// Reads one partition until idle, the record limit or a stop; returns its next offset.
-    private func consume(_ partition: Int, batcher: RawBatcher, counter: EventCounter, stop: StopFlag) async throws -> String? {
+    private func consume(_ partition: Int, batcher: RawBatcher, committed: String?, counter: EventCounter,
+                         stop: StopFlag) async throws -> String? {
         // Only the ids, and only for a source that acknowledges: holding whole events until
         // the next commit made memory grow with the stream.
         var unacknowledged: [String] = []
         var next: String?
-        let prefix = StreamLine.Prefix(source: source.sourceID, stream: source.stream,
-                                       numericOffset: source.sourceID == "embedded")
+        let prefix = StreamLine.Prefix(source: source.sourceID, stream: source.stream, numericOffset: source.numericOffsets)
+        if !source.isQueue { await batcher.expect(StreamOffsetRecord(
+            source: source.sourceID, stream: source.stream, consumerGroup: options.group, partition: partition,
+            nextOffset: "", dataset: options.dataset, updatedAt: ""), current: committed) }
         var arrivals = ArrivalCache()
         // With fewer partitions than cores, the next batch is read while this one is encoded
         // and compressed; with more, the partitions already keep every core busy.
@@ -176,7 +222,7 @@ public final class StreamIngestion: @unchecked Sendable {
         /// Reads inline, or hands back a read already under way.
         enum Read { case inline, prefetched(Task<[StreamEvent], Error>), done }
         func startRead() -> Read {
-            guard !stop.isStopped else { return .done }
+            guard !stop.isStopped, !source.revoked else { return .done }
             guard prefetch else { return .inline }
             let want = counter.reserve(batchSize)
             guard want > 0 else { return .done }
@@ -205,9 +251,21 @@ public final class StreamIngestion: @unchecked Sendable {
             }
             if case .done = upcoming { break }
             if events.isEmpty {
-                if options.untilIdle || stop.isStopped || counter.exhausted { break }
+                // A queue hides what is in flight (a FIFO group's next messages wait for this delete):
+                // an empty poll commits and deletes before anything is called idle.
+                if source.isQueue, !unacknowledged.isEmpty {
+                    try await batcher.flush()
+                    try await acknowledge(partition, &unacknowledged)
+                    upcoming = startRead()
+                    continue
+                }
+                if (options.untilIdle && source.caughtUp(partition: partition)) || stop.isStopped || counter.exhausted
+                    || source.revoked { break }
                 // Acknowledge only what this commit covers: an earlier commit does not.
-                if try await batcher.flushIfOld() { try await acknowledge(partition, &unacknowledged) }
+                if try await batcher.flushIfOld() {
+                    try await acknowledge(partition, &unacknowledged)
+                    if let next { source.landed(partition: partition, next: next) }
+                }
                 try await Task.sleep(nanoseconds: 100_000_000)
                 upcoming = startRead()
                 continue
@@ -220,15 +278,24 @@ public final class StreamIngestion: @unchecked Sendable {
                 source: source.sourceID, stream: source.stream, consumerGroup: options.group, partition: partition,
                 nextOffset: next!, dataset: options.dataset, updatedAt: ingestedAt)
             if source.acknowledges { unacknowledged += events.map(\.offset) }
-            if try await batcher.append(lines, offsets: [offset]) { try await acknowledge(partition, &unacknowledged) }
+            let now = Date()
+            let landed = source.isQueue ? events.compactMap { source.landedMessage(for: $0, at: now) } : []
+            if try await batcher.append(lines, offsets: source.isQueue ? [] : [offset], messages: landed) {
+                try await acknowledge(partition, &unacknowledged)
+                source.landed(partition: partition, next: next!)
+            }
         }
+        if case let .prefetched(task) = upcoming { task.cancel() }
         try await batcher.flush()
         if !unacknowledged.isEmpty { try await source.committed(partition: partition, offsets: unacknowledged) }
+        if let next { source.landed(partition: partition, next: next) }
         return next
     }
 
     private func acknowledge(_ partition: Int, _ offsets: inout [String]) async throws {
         guard !offsets.isEmpty else { return }
+        // The raw file is committed and the source not yet told (SQS: not yet deleted).
+        CrashPoint.hit("stream:committed")
         try await source.committed(partition: partition, offsets: offsets)
         offsets.removeAll(keepingCapacity: true)
     }
@@ -237,12 +304,21 @@ public final class StreamIngestion: @unchecked Sendable {
     func line(for event: StreamEvent, prefix: StreamLine.Prefix, arrivals: inout ArrivalCache,
               ingestedAt: String) -> RawBatcher.Line {
         let (arrival, arrivalDay) = arrivals.strings(event.arrival)
-        let name = "\(source.stream)+\(event.partition)+\(event.offset)"
+        // No ':' in file names (a KPL sub-record's `seq:sub`): Hadoop paths, and so Spark, refuse it.
+        let name = "\(source.stream)+\(event.partition)+\(event.offset.replacingOccurrences(of: ":", with: "-"))"
         func reject(_ reason: String) -> RawBatcher.Line {
             let meta = StreamLine.meta(event, prefix: prefix, arrival: arrival, ingestedAt: ingestedAt, reason: reason)
             return RawBatcher.Line(dataset: options.dataset, partitions: PartitionValues([.init("dt", arrivalDay)]),
                                    bytes: StreamLine.quarantine(meta: meta, value: event.value), records: 1,
                                    zone: .quarantine, group: String(event.partition), fileName: name)
+        }
+        if let poison = event.poison { return reject(poison) }
+        if event.isTombstone {
+            guard options.keepTombstones else { return reject("tombstone") }
+            let meta = StreamLine.meta(event, prefix: prefix, arrival: arrival, ingestedAt: ingestedAt)
+            return RawBatcher.Line(dataset: options.dataset, partitions: .dtRegion(dt: arrivalDay, region: nil),
+                                   bytes: StreamLine.raw(meta: meta, value: Array("null".utf8)), records: 1,
+                                   group: String(event.partition), fileName: name)
         }
         guard event.value.count <= options.maxEventBytes else {
             return reject("over the size limit: \(event.value.count) bytes > \(options.maxEventBytes)")
