@@ -8,37 +8,45 @@ import Glibc
 /// Streams bytes into a gzip file, counting what goes in and hashing what comes out.
 ///
 /// `finish()` ends the gzip member and fsyncs the file; the caller renames it into place.
+/// zlib's state (about 256 KiB) and its buffers are taken only once the first MiB is in: a
+/// stream landing into thousands of small files at once (partitions × days × regions) holds
+/// only their bytes, and every byte held counts against the batcher's open-bytes budget.
 public final class GzipWriter {
     public let path: String
     public private(set) var uncompressedBytes = 0
     public private(set) var compressedBytes = 0
 
     private var stream = z_stream()
+    private var started = false
+    private let level: Int32
     private var fd: Int32
     private var input: [UInt8] = []
-    private var output = [UInt8](repeating: 0, count: 1 << 17)
+    private var output: [UInt8] = []
     private var hasher = Crypto.SHA256()
     private var finished = false
     private static let inputChunk = 1 << 17
+    private static let startThreshold = 1 << 20
 
     /// Creates (or truncates) `path`. Level 1 is fastest, 6 is gzip's default.
     public init(path: String, level: Int32 = 6) throws {
         self.path = path
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StorageError.io(path: path, operation: "creating", errno: errno) }
+        self.level = level
+    }
+
+    private func start() throws {
         // deflateInit2 is a macro Swift cannot see; 15 + 16 asks for a gzip header.
         let rc = deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
                                ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-        guard rc == Z_OK else {
-            close(fd)
-            throw StorageError.zlib(operation: "deflateInit2", code: rc)
-        }
-        input.reserveCapacity(GzipWriter.inputChunk)
+        guard rc == Z_OK else { throw StorageError.zlib(operation: "deflateInit2", code: rc) }
+        started = true
+        output = [UInt8](repeating: 0, count: 1 << 17)
     }
 
     deinit {
         if !finished {
-            deflateEnd(&stream)
+            if started { deflateEnd(&stream) }
             close(fd)
         }
     }
@@ -46,7 +54,7 @@ public final class GzipWriter {
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         uncompressedBytes += bytes.count
         input.append(contentsOf: bytes)
-        if input.count >= GzipWriter.inputChunk { try deflateInput(flush: Z_NO_FLUSH) }
+        if input.count >= (started ? GzipWriter.inputChunk : GzipWriter.startThreshold) { try deflateInput(flush: Z_NO_FLUSH) }
     }
 
     public func write(_ bytes: [UInt8]) throws {
@@ -63,6 +71,7 @@ public final class GzipWriter {
     public func finish() throws -> (bytes: Int, sha256: String) {
         try deflateInput(flush: Z_FINISH)
         deflateEnd(&stream)
+        output = []
         finished = true
         defer { close(fd) }
         guard fsync(fd) == 0 else { throw StorageError.io(path: path, operation: "syncing", errno: errno) }
@@ -73,12 +82,13 @@ public final class GzipWriter {
     public func abort() {
         guard !finished else { return }
         finished = true
-        deflateEnd(&stream)
+        if started { deflateEnd(&stream) }
         close(fd)
         unlink(path)
     }
 
     private func deflateInput(flush: Int32) throws {
+        if !started { try start() }
         let inputCount = input.count
         try input.withUnsafeMutableBufferPointer { inBuf in
             stream.next_in = inBuf.baseAddress

@@ -49,6 +49,7 @@ struct IngestStreamCommand: AsyncParsableCommand {
     @Option(help: "Events read from a partition at a time (Kinesis: GetRecords' Limit).") var batch = 8192
     @Option(help: "Events per raw file before it is committed.") var maxFileRecords = 200_000
     @Option(help: "Uncompressed bytes per raw file before it is committed.") var maxFileBytes = 64 << 20
+    @Option(help: "Uncompressed bytes in all open raw files before they are committed: the memory bound.") var maxOpenBytes = 256 << 20
     @Option(help: "Seconds before buffered events are committed anyway.") var maxFileAge = 10.0
     @Option(help: "Larger events go to quarantine.") var maxEventBytes = 1 << 20
     @Option(help: "gzip level of raw files.") var gzipLevel: Int32 = 1
@@ -93,6 +94,7 @@ struct IngestStreamCommand: AsyncParsableCommand {
         options.limits.maxRecords = maxFileRecords
         options.limits.maxBytes = maxFileBytes
         options.limits.maxAge = maxFileAge
+        options.limits.maxOpenBytes = maxOpenBytes
         options.limits.gzipLevel = gzipLevel
         options.command = commandLine()
         options.progress = !quiet

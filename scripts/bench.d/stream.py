@@ -1,6 +1,7 @@
 """Stream throughput: lake produce, embedded log → raw gzip, and Redis → raw gzip, with
 ~200-byte listening events; beside them, gzip -1 and gzip -6 on the same raw bytes as the
-ceiling. Peak memory of the log → raw ingestion at N and 10×N events shows it stays flat."""
+ceiling. Peak memory of the log → raw ingestion at N and 10×N events shows it stays flat.
+Then Kafka, Kinesis and SQS beside their own clients (stream_peers.py)."""
 import argparse
 import gzip
 import os
@@ -12,6 +13,7 @@ import time
 from pathlib import Path
 
 from benchlib import timed
+from stream_peers import print_rows as print_peer_rows
 
 
 def free_port():
@@ -25,11 +27,18 @@ def main():
     parser.add_argument("--lake-bin", required=True)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--no-10x", action="store_true", help="skip the 10x memory run")
+    parser.add_argument("--kafka-events", type=int, default=200_000, help="0 skips the Kafka row (the mock keeps ~5 MB a partition)")
+    parser.add_argument("--kinesis-records", type=int, default=20_000, help="0 skips the Kinesis row")
+    parser.add_argument("--sqs-messages", type=int, default=300, help="0 skips the SQS row (moto's SQS slows as a queue grows)")
+    parser.add_argument("--peers-only", action="store_true", help="only the Kafka, Kinesis and SQS rows")
     args = parser.parse_args()
     lake = args.lake_bin
     work = Path(tempfile.mkdtemp(prefix="lake-bench-stream-"))
-    rows = []
     try:
+        if args.peers_only:
+            print_peer_rows(lake, work, args.kafka_events, args.kinesis_records, args.sqs_messages)
+            return
+
         def land(n):
             events = work / f"events-{n}.ndjson"
             with open(events, "wb") as f:
@@ -100,6 +109,8 @@ def main():
             print(f"memory as events grow 10x: log -> raw peak {ingest[2]:.0f} MiB at {n:,} events, "
                   f"{bingest[2]:.0f} MiB at {big:,} ({rate(bingest[0]) * 10:,.0f} events/s); "
                   f"produce peak {produce[2]:.0f} -> {bproduce[2]:.0f} MiB")
+            shutil.rmtree(broot, ignore_errors=True)
+        print_peer_rows(lake, work, args.kafka_events, args.kinesis_records, args.sqs_messages)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

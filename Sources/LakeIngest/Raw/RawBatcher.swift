@@ -8,6 +8,9 @@ public struct RawLimits: Sendable {
     public var maxRecords = 10_000
     /// Uncompressed bytes in one file.
     public var maxBytes = 64 << 20
+    /// Uncompressed bytes in all open files together: memory stays bounded however many
+    /// files a batch spreads over (partitions × days × regions) and however fast events come.
+    public var maxOpenBytes = 256 << 20
     /// Seconds the oldest uncommitted line may wait.
     public var maxAge = 30.0
     /// gzip level: 1, the fastest, suits a landing zone (files about a fifth larger than
@@ -84,6 +87,8 @@ public actor RawBatcher {
     /// Offsets that must still hold what this batcher last saw when it commits (see `expect`).
     private var fenced: [String: String?] = [:]
     private var oldest: Date?
+    /// Uncompressed bytes written to the open files since the last commit.
+    private var openBytes = 0
     public private(set) var landed: [LandedKey: LandedCounts] = [:]
     /// Records committed to quarantine by this batcher.
     public private(set) var quarantined = 0
@@ -136,6 +141,7 @@ public actor RawBatcher {
             let key = FileKey(zone: line.zone, dataset: line.dataset, partitions: line.partitions, group: line.group)
             if open[key] == nil { open[key] = try openFile(key, name: line.fileName); order.append(key) }
             try open[key]!.writer.write(line.bytes)
+            openBytes += line.bytes.count
             open[key]!.rows += 1
             open[key]!.records += line.records
             if let file = open[key], file.rows >= limits.maxRecords || file.writer.uncompressedBytes >= limits.maxBytes {
@@ -146,7 +152,7 @@ public actor RawBatcher {
         for offset in offsets { self.offsets[Self.key(offset)] = offset }
         if let cursor { cursors["\(cursor.dataset)\u{0}\(cursor.scope)"] = cursor }
         if oldest == nil { oldest = Date() }
-        return full || Date().timeIntervalSince(oldest!) >= limits.maxAge ? try flush() : false
+        return full || openBytes >= limits.maxOpenBytes || Date().timeIntervalSince(oldest!) >= limits.maxAge ? try flush() : false
     }
 
     /// From now on, commits of this partition's offset require the catalog to hold `current`
@@ -214,6 +220,7 @@ public actor RawBatcher {
         offsets.removeAll()
         messages.removeAll()
         oldest = nil
+        openBytes = 0
     }
 
     /// Drops what is not committed (the run is failing); the checkpoints stay where they were.

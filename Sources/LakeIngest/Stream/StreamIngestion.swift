@@ -135,8 +135,11 @@ public final class StreamIngestion: @unchecked Sendable {
                 let committed = try source.resumedFrom ?? Dictionary(
                     catalog.streamOffsets(source: source.sourceID, stream: stream, group: options.group).map { ($0.partition, $0.nextOffset) },
                     uniquingKeysWith: { a, _ in a })
+                // Each partition's batcher gets its share of the open-bytes budget.
+                var limits = options.limits
+                limits.maxOpenBytes = Swift.max(1 << 20, limits.maxOpenBytes / Swift.max(1, source.partitions.count))
                 let generation = Dictionary(uniqueKeysWithValues: source.partitions.map {
-                    ($0, RawBatcher(catalog: catalog, source: options.source, scope: scope, limits: options.limits, run: run))
+                    ($0, RawBatcher(catalog: catalog, source: options.source, scope: scope, limits: limits, run: run))
                 })
                 batchers += generation.values
                 var fenced = false
@@ -305,7 +308,8 @@ public final class StreamIngestion: @unchecked Sendable {
               ingestedAt: String) -> RawBatcher.Line {
         let (arrival, arrivalDay) = arrivals.strings(event.arrival)
         // No ':' in file names (a KPL sub-record's `seq:sub`): Hadoop paths, and so Spark, refuse it.
-        let name = "\(source.stream)+\(event.partition)+\(event.offset.replacingOccurrences(of: ":", with: "-"))"
+        let offset = event.offset.utf8.contains(0x3A) ? event.offset.replacingOccurrences(of: ":", with: "-") : event.offset
+        let name = source.stream + "+" + String(event.partition) + "+" + offset
         func reject(_ reason: String) -> RawBatcher.Line {
             let meta = StreamLine.meta(event, prefix: prefix, arrival: arrival, ingestedAt: ingestedAt, reason: reason)
             return RawBatcher.Line(dataset: options.dataset, partitions: PartitionValues([.init("dt", arrivalDay)]),

@@ -58,7 +58,11 @@ enum StreamLine {
             out += "null".utf8
         }
         if let timestamp = event.timestamp {
-            out += ",\"timestamp\":{\"ms\":\(timestamp.ms),\"type\":\"\(timestamp.type)\"}".utf8
+            out += ",\"timestamp\":{\"ms\":".utf8
+            out += String(timestamp.ms).utf8
+            out += ",\"type\":\"".utf8
+            out += timestamp.type.utf8
+            out += "\"}".utf8
         }
         if let headers = event.headers, !headers.isEmpty { appendHeaders(headers, to: &out) }
         for (name, value) in event.extraMeta ?? [] { out += ",\(JSONValue.quote(name)):\(value.serialized())".utf8 }

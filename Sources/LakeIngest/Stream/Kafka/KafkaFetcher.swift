@@ -2,8 +2,9 @@ import Foundation
 import LakeCore
 
 /// Reads a topic's assigned partitions: one Fetch per leader broker per round, all brokers
-/// at once, decoding each answer on its own task. Decoded events wait in a bounded queue per
-/// partition until the consumer takes them. Leader moves, dropped connections and brokers
+/// at once, decoding each answer on its own task. Decoded events wait in a queue per
+/// partition until the consumer takes them, bounded in events and in bytes (64 MiB shared by
+/// the partitions), so memory does not grow with a backlog however many partitions there are. Leader moves, dropped connections and brokers
 /// that restart cost a metadata refresh and a backoff, never an event; a partition that
 /// cannot be read for the retry budget fails the run with the last error.
 final class KafkaFetcher: @unchecked Sendable {
@@ -27,6 +28,8 @@ final class KafkaFetcher: @unchecked Sendable {
         var maxBytes: Int32
         /// The offset after the last event handed to the consumer.
         var delivered: Int64?
+        /// Bytes of keys and values waiting in `ready`.
+        var queuedBytes = 0
         var queued: Int { ready.count - taken }
     }
 
@@ -46,6 +49,12 @@ final class KafkaFetcher: @unchecked Sendable {
     private var states: [Int32: PartitionState] = [:]
     private var loop: Task<Void, Never>?
     private static let queueLimit = 50_000
+    private static let queueBytes = 64 << 20
+    private var queueByteLimit: Int { Swift.max(1 << 20, Self.queueBytes / Swift.max(1, states.count)) }
+
+    private static func size(_ events: ArraySlice<StreamEvent>) -> Int {
+        events.reduce(0) { $0 + $1.value.count + ($1.key?.count ?? 0) + 64 }
+    }
 
     init(cluster: KafkaCluster, topic: String, starts: [Int32: Start],
          onGap: @escaping @Sendable (Int32, Int64, Int64) throws -> Void) {
@@ -78,8 +87,9 @@ final class KafkaFetcher: @unchecked Sendable {
                 let end = Swift.min(state.ready.count, state.taken + max)
                 let out = Array(state.ready[state.taken..<end])
                 state.taken = end
+                state.queuedBytes -= Self.size(out[...])
                 if let last = out.last, let offset = Int64(last.offset) { state.delivered = offset + 1 }
-                if state.taken == state.ready.count { state.ready.removeAll(keepingCapacity: true); state.taken = 0 }
+                if state.taken == state.ready.count { state.ready.removeAll(); state.taken = 0; state.queuedBytes = 0 }
                 states[partition] = state
                 return .events(out)
             }
@@ -150,7 +160,7 @@ final class KafkaFetcher: @unchecked Sendable {
         var backoff = 0.05
         while !Task.isCancelled {
             let candidates = lock.withLock {
-                states.filter { $0.value.fatal == nil && $0.value.queued < Self.queueLimit }
+                states.filter { $0.value.fatal == nil && $0.value.queued < Self.queueLimit && $0.value.queuedBytes < queueByteLimit }
                     .map { Want($0.key, $0.value.position, $0.value.maxBytes, $0.value.filter, $0.value.notBefore) }
             }
             var wants: [Want] = []
@@ -244,6 +254,7 @@ final class KafkaFetcher: @unchecked Sendable {
             // answer that starts where the partition stands counts.
             guard var state = states[partition], state.position == from else { return }
             state.ready += events
+            state.queuedBytes += Self.size(events[...])
             state.highWatermark = high
             state.filter = filter
             state.notBefore = notBefore
