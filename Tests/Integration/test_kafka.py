@@ -291,3 +291,96 @@ def test_a_missing_topic_a_dead_broker_and_a_secret_in_the_config_are_clear_erro
                    "--until-idle", "--lake", str(root), env=env, check=False)
     assert refused.returncode == 1 and "s3cr3t-value" not in refused.stderr + refused.stdout
     assert "SaslHandshake" in refused.stderr
+
+
+@pytest.fixture(scope="module")
+def sasl(mock):
+    """The mock behind a SASL listener (kafka_sasl_front.py): the mock itself has no SASL."""
+    from kafka_sasl_front import SaslFront
+    front = SaslFront(mock.bootstraps, {"analyst": "s3cr3t-kafka-pw"})
+    yield front
+    front.close()
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"])
+def test_sasl_logs_in_with_the_password_from_the_environment(tmp_path, mock, sasl, mechanism):
+    topic = "sasl-" + mechanism.lower().replace("-", "")
+    mock.create_topic(topic, 2)
+    batch = events(topic, 120)
+    produce(mock.producer(), topic, batch)
+    config = tmp_path / "kafka.properties"
+    config.write_text(f"security.protocol=sasl_plaintext\nsasl.mechanism={mechanism}\n"
+                      "sasl.username=analyst\nsasl.password=${KAFKA_PASSWORD}\n")
+    root = tmp_path / "lake"
+    lake("init", "--lake", str(root))
+    env = {**os.environ, "KAFKA_PASSWORD": "s3cr3t-kafka-pw"}
+    run = lake("ingest", "stream", topic, "--from", "kafka://" + sasl.bootstraps, "--kafka-config", str(config),
+               "--dataset", "plays", "--lake", str(root), "--region-field", "region", "--until-idle",
+               "--reset", "earliest", env=env)
+    assert sorted(landed(root, topic.replace("-", "_"), "plays")) == sorted(e["event_id"] for e in batch)
+    assert "s3cr3t" not in run.stderr + run.stdout
+
+
+def test_a_wrong_sasl_password_is_refused_clearly_and_never_shown(tmp_path, mock, sasl):
+    mock.create_topic("sasl-wrong", 1)
+    config = tmp_path / "kafka.properties"
+    config.write_text("security.protocol=sasl_plaintext\nsasl.mechanism=SCRAM-SHA-256\n"
+                      "sasl.username=analyst\nsasl.password=${KAFKA_PASSWORD}\n")
+    root = tmp_path / "lake"
+    lake("init", "--lake", str(root))
+    env = {**os.environ, "KAFKA_PASSWORD": "not-the-pw-9931"}
+    failed = lake("ingest", "stream", "sasl-wrong", "--from", "kafka://" + sasl.bootstraps, "--kafka-config", str(config),
+                  "--dataset", "plays", "--lake", str(root), "--until-idle", check=False, env=env)
+    assert failed.returncode == 1
+    message = failed.stderr.lower()
+    assert "scram-sha-256" in message and "analyst" in message and ("authentication" in message or "sasl" in message)
+    assert "not-the-pw-9931" not in failed.stderr + failed.stdout
+    assert not list((root / "raw").rglob("*.ndjson.gz"))
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory):
+    """A CA, a broker certificate for 127.0.0.1 and a client certificate, made with openssl."""
+    folder = tmp_path_factory.mktemp("tls")
+
+    def run(*args):
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=lake test CA")
+    for name, extra in (("broker", "subjectAltName=IP:127.0.0.1"), ("client", "extendedKeyUsage=clientAuth")):
+        run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", f"/CN={name}")
+        (folder / f"{name}.ext").write_text(extra + "\n")
+        run("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", f"{name}.pem",
+            "-days", "2", "-extfile", f"{name}.ext")
+    return folder
+
+
+def test_tls_with_a_ca_file_and_a_client_certificate_then_sasl_over_it(tmp_path, mock, certificates):
+    import ssl
+    from kafka_sasl_front import SaslFront
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificates / "broker.pem", certificates / "broker.key")
+    context.load_verify_locations(certificates / "ca.pem")
+    context.verify_mode = ssl.CERT_REQUIRED   # mutual TLS: the client must show a certificate from the CA
+    front = SaslFront(mock.bootstraps, {"analyst": "tls-pw-4410"}, tls=context)
+    try:
+        mock.create_topic("tls-topic", 2)
+        batch = events("tls", 80)
+        produce(mock.producer(), "tls-topic", batch)
+        config = tmp_path / "kafka.properties"
+        config.write_text(f"security.protocol=sasl_ssl\nsasl.mechanism=SCRAM-SHA-512\nsasl.username=analyst\n"
+                          f"sasl.password=${{KAFKA_PASSWORD}}\nssl.ca.location={certificates / 'ca.pem'}\n"
+                          f"ssl.certificate.location={certificates / 'client.pem'}\nssl.key.location={certificates / 'client.key'}\n")
+        root = tmp_path / "lake"
+        lake("init", "--lake", str(root))
+        env = {**os.environ, "KAFKA_PASSWORD": "tls-pw-4410"}
+        lake("ingest", "stream", "tls-topic", "--from", "kafka://" + front.bootstraps, "--kafka-config", str(config),
+             "--dataset", "plays", "--lake", str(root), "--region-field", "region", "--until-idle", "--reset", "earliest", env=env)
+        assert sorted(landed(root, "tls_topic", "plays")) == sorted(e["event_id"] for e in batch)
+
+        # Without the CA file the broker's certificate is not trusted: a clear error, nothing landed.
+        config.write_text("security.protocol=ssl\n")
+        failed = lake("ingest", "stream", "tls-topic", "--from", "kafka://" + front.bootstraps, "--kafka-config", str(config),
+                      "--dataset", "other", "--lake", str(root), "--until-idle", check=False, env=env)
+        assert failed.returncode == 1 and "ssl.ca.location" in failed.stderr, failed.stderr
+    finally:
+        front.close()

@@ -16,8 +16,8 @@ import Testing
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'lake_%' ORDER BY name")
         }
         #expect(tables == ["lake_audit", "lake_audit_files", "lake_checkpoints", "lake_cursors", "lake_datasets", "lake_files", "lake_ingestions",
-                           "lake_lineage", "lake_promoted", "lake_runs", "lake_schema_drift", "lake_schema_versions",
-                           "lake_stream_offsets", "lake_versions"])
+                           "lake_landed_messages", "lake_lineage", "lake_promoted", "lake_runs", "lake_schema_drift",
+                           "lake_schema_versions", "lake_stream_gaps", "lake_stream_offsets", "lake_versions"])
         for zone in ["raw", "staged", "curated", "quarantine", "_tmp"] {
             #expect(FileSystem.isDirectory(root.path + "/" + zone))
         }

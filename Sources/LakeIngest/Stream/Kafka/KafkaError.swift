@@ -10,7 +10,7 @@ public enum KafkaError: LakeError {
     case noSuchTopic(String, brokers: String)
     case unsupported(String)
     case config(file: String, problem: String)
-    case authentication(broker: String, mechanism: String, detail: String)
+    case authentication(broker: String, mechanism: String, user: String, detail: String)
     case corruptBatch(topic: String, partition: Int32, offset: Int64, reason: String)
 
     public var stage: String { "Kafka" }
@@ -18,7 +18,13 @@ public enum KafkaError: LakeError {
     public var message: String {
         switch self {
         case let .malformed(what): return "a Kafka answer could not be read (\(what)) — is that port a Kafka broker?"
-        case let .connect(broker, reason): return "cannot connect to Kafka broker \(broker) (\(reason)) — check the address in kafka://HOST:PORT and that the broker is up"
+        case let .connect(broker, reason):
+            if reason.contains("CERTIFICATE_VERIFY_FAILED") || reason.contains("handshakeFailed") {
+                return "TLS with Kafka broker \(broker) failed (\(reason)) — the broker's certificate must be signed by the CA in "
+                    + "ssl.ca.location and name the host you connect to (ssl.endpoint.identification.algorithm=none skips the name); "
+                    + "a broker that asks for a client certificate needs ssl.certificate.location and ssl.key.location"
+            }
+            return "cannot connect to Kafka broker \(broker) (\(reason)) — check the address in kafka://HOST:PORT and that the broker is up"
         case let .closed(broker): return "Kafka broker \(broker) closed the connection"
         case let .timeout(broker, api, seconds): return "Kafka broker \(broker) did not answer \(api) within \(Int(seconds)) s"
         case let .broker(api, code, detail):
@@ -26,8 +32,9 @@ public enum KafkaError: LakeError {
         case let .noSuchTopic(topic, brokers): return "the Kafka cluster at \(brokers) has no topic '\(topic)' — check its name (lake does not create topics)"
         case let .unsupported(what): return what
         case let .config(file, problem): return "\(file): \(problem)"
-        case let .authentication(broker, mechanism, detail):
-            return "Kafka broker \(broker) refused \(mechanism) authentication (\(detail)) — check sasl.username and the environment variable named by sasl.password.env"
+        case let .authentication(broker, mechanism, user, detail):
+            return "Kafka broker \(broker) refused \(mechanism) authentication of user '\(user)' (\(detail)) — check sasl.username, "
+                + "sasl.mechanism and the environment variable sasl.password names"
         case let .corruptBatch(topic, partition, offset, reason):
             return "\(topic)/\(partition) at offset \(offset): a record batch is corrupt (\(reason))"
         }

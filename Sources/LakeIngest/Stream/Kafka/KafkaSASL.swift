@@ -9,14 +9,14 @@ enum KafkaSASL {
         let mechanism = sasl.mechanism.rawValue
         let handshake = try await connection.send(SaslHandshakeRequest(mechanism: mechanism))
         guard handshake.errorCode == 0 else {
-            throw KafkaError.authentication(broker: connection.broker, mechanism: mechanism,
+            throw KafkaError.authentication(broker: connection.broker, mechanism: mechanism, user: sasl.username,
                                             detail: "the broker offers \(handshake.mechanisms.joined(separator: ", ")) (\(KafkaErrorCode.name(handshake.errorCode)))")
         }
         func exchange(_ bytes: [UInt8]) async throws -> [UInt8] {
             let answer = try await connection.send(SaslAuthenticateRequest(bytes: bytes))
             guard answer.errorCode == 0 else {
                 // The broker's message never holds the password; it is shown as given.
-                throw KafkaError.authentication(broker: connection.broker, mechanism: mechanism,
+                throw KafkaError.authentication(broker: connection.broker, mechanism: mechanism, user: sasl.username,
                                                 detail: answer.message ?? KafkaErrorCode.name(answer.errorCode))
             }
             return answer.bytes
@@ -30,7 +30,7 @@ enum KafkaSASL {
             let clientFinal = try scram.clientFinal(serverFirst: String(decoding: serverFirst, as: UTF8.self))
             let serverFinal = try await exchange(Array(clientFinal.utf8))
             do { try scram.verify(serverFinal: String(decoding: serverFinal, as: UTF8.self)) } catch {
-                throw KafkaError.authentication(broker: connection.broker, mechanism: mechanism, detail: "\(error)")
+                throw KafkaError.authentication(broker: connection.broker, mechanism: mechanism, user: sasl.username, detail: "\(error)")
             }
         }
     }
