@@ -8,7 +8,7 @@ struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
         abstract: "Land source data in the raw zone, as received, as gzip NDJSON.",
-        subcommands: [IngestSpotifyCommand.self, IngestAPICommand.self, IngestStreamCommand.self])
+        subcommands: [IngestSpotifyCommand.self, IngestAPICommand.self, IngestStreamCommand.self, IngestCDCCommand.self])
 }
 
 /// Flags every API ingestion shares.

@@ -1,5 +1,6 @@
 """Drives the real `lake` binary: simulators on 127.0.0.1, lakes in temp folders, and
 outside readers (DuckDB, sqlite3) checking what it wrote."""
+import gzip
 import json
 import os
 import signal
@@ -149,3 +150,12 @@ def land_events(root, topic, events, tmp_path, name="batch", *ingest_args):
         subprocess.run([LAKE, "produce", topic, "--lake", str(root)], stdin=f, check=True, capture_output=True)
     lake("ingest", "stream", topic, "--dataset", topic, "--time-field", "at", "--region-field", "region",
          "--until-idle", *ingest_args, "--lake", str(root))
+
+
+def raw_lines(root, source, dataset):
+    """Every line of a dataset's raw files, decoded, in file-name order."""
+    lines = []
+    for path in sorted(Path(root, "raw", source, dataset).rglob("*.ndjson.gz")):
+        with gzip.open(path, "rt") as f:
+            lines += [json.loads(l) for l in f]
+    return lines

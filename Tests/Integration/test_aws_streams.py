@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LAKE, catalog, committed_files, lake
+from conftest import LAKE, catalog, committed_files, lake, raw_lines
 from moto_server import MotoServer
 
 KPL_MAGIC = bytes([0xF3, 0x89, 0x9A, 0xC2])
@@ -50,14 +50,6 @@ def kpl(records, damage=False):
     if damage:
         digest = bytes([digest[0] ^ 1]) + digest[1:]
     return KPL_MAGIC + body + digest
-
-
-def raw_lines(root, source, dataset):
-    lines = []
-    for path in sorted(Path(root, "raw", source, dataset).rglob("*.ndjson.gz")):
-        with gzip.open(path, "rt") as f:
-            lines += [json.loads(l) for l in f]
-    return lines
 
 
 def quarantine_lines(root, dataset):

@@ -1,0 +1,353 @@
+import Foundation
+import LakeCatalog
+import LakeCore
+import Logging
+import NIOCore
+import PostgresNIO
+
+public struct CDCOptions: Sendable {
+    public var tables: [String] = []
+    public var slot = "lake"
+    public var publication = "lake"
+    /// raw/<source>/<table>/ (default: the database name).
+    public var source: String?
+    public var regionColumn: String?
+    public var untilIdle = false
+    /// Changes asked for per peek (whole transactions always).
+    public var batch = 200_000
+    public var pollSeconds = 1.0
+    public var limits = RawLimits()
+    public var progress = true
+    public var command = "lake ingest cdc"
+
+    public init() {}
+}
+
+/// What a CDC run did.
+public struct CDCReport: Sendable {
+    public var notes: [String] = []
+    public var snapshotRows: [String: Int] = [:]
+    public var changes: [String: Int] = [:]
+    public var transactions = 0
+    public var skipped = 0
+    public var confirmedLSN: String?
+    public var seconds = 0.0
+
+    public var json: JSONValue {
+        .object([
+            ("notes", .array(notes.map { .string($0) })),
+            ("snapshot_rows", .object(snapshotRows.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+            ("changes", .object(changes.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+            ("transactions", .int(transactions)), ("skipped_transactions", .int(skipped)),
+            ("confirmed_lsn", confirmedLSN.map(JSONValue.string) ?? .null),
+            ("seconds", .double((seconds * 1000).rounded() / 1000)),
+        ])
+    }
+}
+
+/// PostgreSQL's changes into raw, exactly once, by SQL peek-and-advance on a pgoutput slot.
+///
+/// - Setup: the publication and the slot are created when missing (publication first, so the
+///   slot decodes with it), and used when they exist; the report says which.
+/// - Initial snapshot: the slot is created first; then one REPEATABLE READ transaction reads
+///   every table and records `pg_current_snapshot()`. A streamed transaction that snapshot
+///   already holds (committed before it, in flight while the slot was made) is skipped by its
+///   xid, so none is lost and none is doubled, with no replication connection needed.
+///   Snapshot rows are op `r` and commit with the snapshot record, in one catalog transaction.
+/// - Streaming: `pg_logical_slot_peek_binary_changes` returns whole committed transactions;
+///   they land, the raw files and the end LSN of the last one commit together, and only then
+///   `pg_replication_slot_advance` moves the slot. After a crash between the two, the
+///   transactions at or below the recorded LSN come again and are skipped.
+/// Peek-and-advance needs no replication protocol (postgres-nio speaks the extended query
+/// protocol only); it reads WAL that is flushed, so `synchronous_commit` must stay on.
+public final class CDCIngestion {
+    let settings: PostgresSettings
+    let catalog: Catalog
+    var options: CDCOptions
+    let logger: Logger
+    let progress = Progress.shared
+
+    public init(settings: PostgresSettings, catalog: Catalog, options: CDCOptions) {
+        self.settings = settings
+        self.catalog = catalog
+        self.options = options
+        var logger = Logger(label: "lake.cdc")
+        logger.logLevel = .critical
+        self.logger = logger
+    }
+
+    var server: String { settings.sourceID }
+    var sourceFolder: String { options.source ?? Names.folderName(for: settings.database) }
+    var snapshotStream: String { options.slot + "#snapshot" }
+
+    func connect() async throws -> PostgresConnection {
+        do {
+            return try await PostgresConnection.connect(configuration: try settings.configuration(), id: 1, logger: logger)
+        } catch {
+            throw CDCError.database(server: server, action: "connecting as \(settings.user)",
+                                    detail: CDCSQL.describe(error) + " — check the host, port, user, the password "
+                                        + "(PGPASSWORD, ~/.pgpass or --password-env) and sslmode")
+        }
+    }
+
+    @discardableResult
+    func sql(_ connection: PostgresConnection, _ action: String, _ query: PostgresQuery) async throws -> PostgresRowSequence {
+        do { return try await connection.query(query, logger: logger) } catch {
+            throw CDCError.database(server: server, action: action, detail: CDCSQL.describe(error))
+        }
+    }
+
+    public func run(stop: StopFlag = StopFlag()) async throws -> CDCReport {
+        try Names.validate(sourceFolder, kind: "source")
+        let started = Date()
+        var report = CDCReport()
+        let connection = try await connect()
+        defer { Task { [connection] in try? await connection.close() } }
+
+        var level = ""
+        for try await (value) in try await sql(connection, "reading wal_level", "SHOW wal_level").decode(String.self) { level = value }
+        guard level == "logical" else { throw CDCError.walLevel(server: server, level: level) }
+
+        let tables = try await CapturedTable.lookup(options.tables, on: connection, logger: logger)
+        for table in tables {
+            try Names.validate(table.dataset, kind: "dataset")
+            try catalog.ensureDataset(table.dataset, source: sourceFolder)
+            if table.dataset != Names.folderName(for: table.name) {
+                report.notes.append("\(table.qualified) lands as dataset \(table.dataset): another captured schema has a table \(table.name)")
+            }
+            if !table.columns.contains(where: \.key), table.replicaIdentity != "f" {
+                throw CDCError.noKey(table: table.qualified)
+            }
+        }
+        report.notes += try await ensurePublication(connection, tables)
+        report.notes += try await ensureSlot(connection)
+
+        let run = try catalog.startRun(command: options.command)
+        do {
+            let snapshots = try await snapshotIfNeeded(tables, report: &report, run: run)
+            try await stream(connection, tables, snapshots: snapshots, report: &report, run: run, stop: stop)
+            report.seconds = Date().timeIntervalSince(started)
+            try catalog.finishRun(run, outcome: "succeeded", counts: report.json, error: nil)
+        } catch {
+            try? catalog.finishRun(run, outcome: "failed", counts: nil, error: "\(error)")
+            throw error
+        }
+        progress.done()
+        return report
+    }
+
+    private func ensurePublication(_ connection: PostgresConnection, _ tables: [CapturedTable]) async throws -> [String] {
+        var exists = false
+        for try await _ in try await sql(connection, "reading publications",
+                                         "SELECT 1 FROM pg_publication WHERE pubname = \(options.publication)").decode(Int.self) { exists = true }
+        let list = tables.map(\.quotedName).joined(separator: ", ")
+        if !exists {
+            try await sql(connection, "creating publication \(options.publication)",
+                          PostgresQuery(unsafeSQL: "CREATE PUBLICATION \(CDCSQL.ident(options.publication)) FOR TABLE \(list)"))
+            return ["created publication \(options.publication) for \(tables.map(\.qualified).joined(separator: ", "))"]
+        }
+        var published = Set<String>()
+        for try await (schema, name) in try await sql(connection, "reading publication tables",
+            "SELECT schemaname::text, tablename::text FROM pg_publication_tables WHERE pubname = \(options.publication)")
+            .decode((String, String).self) { published.insert("\(schema).\(name)") }
+        let missing = tables.filter { !published.contains($0.qualified) }
+        guard !missing.isEmpty else { return ["using publication \(options.publication)"] }
+        try await sql(connection, "adding tables to publication \(options.publication)",
+                      PostgresQuery(unsafeSQL: "ALTER PUBLICATION \(CDCSQL.ident(options.publication)) ADD TABLE "
+                                    + missing.map(\.quotedName).joined(separator: ", ")))
+        return ["added \(missing.map(\.qualified).joined(separator: ", ")) to publication \(options.publication)"]
+    }
+
+    private func ensureSlot(_ connection: PostgresConnection) async throws -> [String] {
+        var plugin: String?
+        for try await value in try await sql(connection, "reading replication slots",
+            "SELECT plugin::text FROM pg_replication_slots WHERE slot_name = \(options.slot)").decode(String?.self) {
+            plugin = value ?? "physical"
+        }
+        if let plugin {
+            guard plugin == "pgoutput" else {
+                throw CDCError.configuration("slot \(options.slot) on \(server) uses \(plugin), not pgoutput: give another --slot")
+            }
+            return ["using slot \(options.slot)"]
+        }
+        try await sql(connection, "creating slot \(options.slot)",
+                      "SELECT 1 FROM pg_create_logical_replication_slot(\(options.slot)::name, 'pgoutput'::name)")
+        return ["created slot \(options.slot) (pgoutput)"]
+    }
+
+    /// Tables without a committed snapshot are read in one REPEATABLE READ transaction.
+    private func snapshotIfNeeded(_ tables: [CapturedTable], report: inout CDCReport, run: Int64) async throws -> [UInt32: XidSnapshot] {
+        var snapshots: [UInt32: XidSnapshot] = [:]
+        for record in try catalog.streamOffsets(source: server, stream: snapshotStream, group: "cdc") {
+            if let snapshot = XidSnapshot(record.nextOffset) { snapshots[UInt32(record.partition)] = snapshot }
+        }
+        let needed = tables.filter { snapshots[$0.oid] == nil }
+        guard !needed.isEmpty else { return snapshots }
+        let connection = try await connect()
+        defer { Task { [connection] in try? await connection.close() } }
+        try await sql(connection, "starting the snapshot", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        var text = "", lsnText = "0/0"
+        for try await (snapshot, lsn) in try await sql(connection, "reading the snapshot",
+            "SELECT pg_current_snapshot()::text, pg_current_wal_lsn()::text").decode((String, String).self) { (text, lsnText) = (snapshot, lsn) }
+        guard let snapshot = XidSnapshot(text) else { throw CDCError.database(server: server, action: "reading the snapshot", detail: text) }
+        let lsn = LSN.parse(lsnText) ?? 0
+        let line = DebeziumLine(source: server, database: settings.database)
+        let scope = "cdc-\(sourceFolder)-\(options.slot)"
+        _ = try catalog.reconcile(scope: scope)
+        var limits = options.limits
+        // One commit per snapshot: it and its record land together or not at all.
+        limits.maxRecords = .max
+        limits.maxBytes = .max
+        limits.maxOpenBytes = .max
+        limits.maxAge = .infinity
+        let batcher = RawBatcher(catalog: catalog, source: sourceFolder, scope: scope, limits: limits, run: run)
+        let now = Date()
+        let micros = Int64(now.timeIntervalSince1970 * 1_000_000)
+        let day = String(Timestamps.iso(now).prefix(10))
+        let stamp = DebeziumLine.Stamp(commitTime: Timestamps.iso(now), ingestedAt: Timestamps.iso(now))
+        for table in needed {
+            let select = table.columns.map { "\(CDCSQL.ident($0.name))::text" }.joined(separator: ", ")
+            let rows = try await sql(connection, "reading \(table.qualified)",
+                                     PostgresQuery(unsafeSQL: "SELECT \(select) FROM \(table.quotedName)"))
+            let columns = table.columns.map { PgOutput.Column(name: $0.name, typeOID: $0.typeOID, typmod: -1, isKey: $0.key) }
+            var lines: [RawBatcher.Line] = []
+            var count = 0
+            for try await row in rows {
+                var values: [PgOutput.Value] = []
+                for cell in row {
+                    let text = try cell.decode(String?.self)
+                    values.append(text.map { .text(Array($0.utf8)) } ?? .null)
+                }
+                let after = DebeziumLine.Row(values: values, columns: columns)
+                let change = DebeziumLine.Change(table: table, op: "r", before: nil, after: after, lsn: lsn, commitLSN: lsn,
+                                                 xid: 0, commitMicros: micros, snapshot: true)
+                lines.append(RawBatcher.Line(dataset: table.dataset, partitions: .dtRegion(dt: day, region: region(after)),
+                                             bytes: line.bytes(change, stamp: stamp), records: 1,
+                                             fileName: "\(table.dataset)+snapshot+\(LSN.fileFormat(lsn))+\(count)"))
+                count += 1
+                if lines.count >= 10_000 { try await batcher.append(lines); lines.removeAll(keepingCapacity: true) }
+                if options.progress, count % 50_000 == 0 { progress.status("snapshot \(table.qualified): \(count) rows") }
+            }
+            try await batcher.append(lines, offsets: [StreamOffsetRecord(
+                source: server, stream: snapshotStream, consumerGroup: "cdc", partition: Int(table.oid), nextOffset: snapshot.text,
+                dataset: table.dataset, updatedAt: Timestamps.iso())])
+            report.snapshotRows[table.dataset] = count
+            snapshots[table.oid] = snapshot
+        }
+        try await sql(connection, "ending the snapshot", "COMMIT")
+        try await batcher.flush()
+        report.notes.append("snapshot of \(needed.map(\.qualified).joined(separator: ", ")) at \(lsnText) (transactions it holds are not streamed again)")
+        return snapshots
+    }
+
+    func region(_ row: DebeziumLine.Row?) -> String? {
+        guard let column = options.regionColumn, let value = row?.text(column) else { return nil }
+        return Regions.normalize(value)
+    }
+
+    /// Peek, land, commit, advance; until idle, or until stopped.
+    private func stream(_ connection: PostgresConnection, _ tables: [CapturedTable], snapshots: [UInt32: XidSnapshot],
+                        report: inout CDCReport, run: Int64, stop: StopFlag) async throws {
+        let byOID = Dictionary(uniqueKeysWithValues: tables.map { ($0.oid, $0) })
+        let recorded = try catalog.streamOffsets(source: server, stream: options.slot, group: "cdc").first { $0.partition == 0 }
+        var landedLSN = recorded.flatMap { LSN.parse($0.nextOffset) } ?? 0
+        let scope = "cdc-\(sourceFolder)-\(options.slot)"
+        _ = try catalog.reconcile(scope: scope)
+        let line = DebeziumLine(source: server, database: settings.database)
+        var relations: [UInt32: PgOutput.Relation] = [:]
+        while !stop.isStopped {
+            let batcher = RawBatcher(catalog: catalog, source: sourceFolder, scope: scope, limits: options.limits, run: run)
+            let rows = try await sql(connection, "peeking at slot \(options.slot)", """
+                SELECT lsn::text, data FROM pg_logical_slot_peek_binary_changes(\(options.slot)::name, NULL::pg_lsn,
+                    \(Int32(clamping: options.batch))::int4, 'proto_version'::text, '1'::text, 'publication_names'::text,
+                    \(options.publication)::text)
+                """)
+            var lastEnd: UInt64?
+            var tx: (xid: UInt32, commitMicros: Int64, changes: [(UInt64, PgOutput.Message)])?
+            for try await (lsnText, data) in rows.decode((String, ByteBuffer).self) {
+                let message = try PgOutput.decode(Array(buffer: data))
+                let lsn = LSN.parse(lsnText) ?? 0
+                switch message {
+                case let .begin(_, commitTime, xid):
+                    tx = (xid, commitTime + PgOutput.epochOffsetMicros, [])
+                case let .relation(relation):
+                    relations[relation.id] = relation
+                case .insert, .update, .delete, .truncate:
+                    tx?.changes.append((lsn, message))
+                case let .commit(_, endLSN, _):
+                    defer { tx = nil; lastEnd = endLSN }
+                    guard let open = tx else { continue }
+                    if endLSN <= landedLSN { report.skipped += 1; continue }
+                    var lines: [RawBatcher.Line] = []
+                    let ingestedAt = Timestamps.iso()
+                    let commitTime = Timestamps.iso(Date(timeIntervalSince1970: Double(open.commitMicros) / 1_000_000))
+                    let stamp = DebeziumLine.Stamp(commitTime: commitTime, ingestedAt: ingestedAt)
+                    let day = String(commitTime.prefix(10))
+                    for (changeLSN, change) in open.changes {
+                        for (table, record) in changes(change, relations: relations, tables: byOID) {
+                            // The snapshot already holds this transaction's rows of the table.
+                            if let snapshot = snapshots[table.oid], snapshot.holds(open.xid) { continue }
+                            var record = record
+                            record.lsn = changeLSN
+                            record.commitLSN = endLSN
+                            record.xid = UInt64(open.xid)
+                            record.commitMicros = open.commitMicros
+                            lines.append(RawBatcher.Line(
+                                dataset: table.dataset, partitions: .dtRegion(dt: day, region: region(record.after ?? record.before)),
+                                bytes: line.bytes(record, stamp: stamp), records: 1,
+                                fileName: "\(table.dataset)+0+\(LSN.fileFormat(changeLSN))"))
+                            report.changes[table.dataset, default: 0] += 1
+                        }
+                    }
+                    report.transactions += 1
+                    try await batcher.append(lines, offsets: [StreamOffsetRecord(
+                        source: server, stream: options.slot, consumerGroup: "cdc", partition: 0, nextOffset: LSN.format(endLSN),
+                        dataset: tables.map(\.dataset).joined(separator: ","), updatedAt: ingestedAt)])
+                default:
+                    break
+                }
+            }
+            guard let end = lastEnd else {
+                if options.untilIdle { break }
+                try await Task.sleep(nanoseconds: UInt64(options.pollSeconds * 1e9))
+                continue
+            }
+            // The files and the LSN are committed: only now may the slot forget these changes.
+            try await batcher.flush()
+            CrashPoint.hit("cdc:committed")
+            landedLSN = max(landedLSN, end)
+            try await sql(connection, "advancing slot \(options.slot)",
+                          "SELECT 1 FROM pg_replication_slot_advance(\(options.slot)::name, \(LSN.format(end))::pg_lsn)")
+            report.confirmedLSN = LSN.format(end)
+            if options.progress {
+                progress.status("ingest cdc \(options.slot): \(report.transactions) transactions, "
+                                + "\(report.changes.values.reduce(0, +)) changes, at \(LSN.format(end))")
+            }
+        }
+    }
+
+    /// The Debezium records one pgoutput change makes: a truncate makes one per table.
+    private func changes(_ message: PgOutput.Message, relations: [UInt32: PgOutput.Relation],
+                         tables: [UInt32: CapturedTable]) -> [(CapturedTable, DebeziumLine.Change)] {
+        func make(_ table: CapturedTable, _ op: String, before: DebeziumLine.Row?, after: DebeziumLine.Row?) -> DebeziumLine.Change {
+            DebeziumLine.Change(table: table, op: op, before: before, after: after, lsn: 0, commitLSN: 0, xid: 0, commitMicros: 0)
+        }
+        switch message {
+        case let .insert(id, new):
+            guard let table = tables[id], let relation = relations[id] else { return [] }
+            return [(table, make(table, "c", before: nil, after: DebeziumLine.Row(values: new, columns: relation.columns)))]
+        case let .update(id, old, oldIsKey, new):
+            guard let table = tables[id], let relation = relations[id] else { return [] }
+            let before = old.map { DebeziumLine.Row(values: $0, columns: relation.columns, onlyKeys: oldIsKey) }
+            let after = DebeziumLine.Row(values: new, columns: relation.columns, fallback: oldIsKey ? nil : old)
+            return [(table, make(table, "u", before: before, after: after))]
+        case let .delete(id, old, oldIsKey):
+            guard let table = tables[id], let relation = relations[id] else { return [] }
+            return [(table, make(table, "d", before: DebeziumLine.Row(values: old, columns: relation.columns, onlyKeys: oldIsKey), after: nil))]
+        case let .truncate(ids, _, _):
+            return ids.compactMap { id in tables[id].map { ($0, make($0, "t", before: nil, after: nil)) } }
+        default:
+            return []
+        }
+    }
+}

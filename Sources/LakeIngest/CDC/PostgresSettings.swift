@@ -1,0 +1,118 @@
+import Foundation
+import LakeCore
+import NIOSSL
+import PostgresNIO
+
+/// Where the captured database is: `postgres://USER@HOST:PORT/DB[?sslmode=…&sslrootcert=FILE]`.
+/// The password never comes from the URL (it would be in shell history and `ps`): it comes
+/// from `--password-env VAR`, `PGPASSWORD`, or `~/.pgpass` (`PGPASSFILE`), as libpq reads them.
+public struct PostgresSettings: Sendable {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var database: String
+    var password: String?
+    public var sslMode: String
+    public var rootCert: String?
+
+    /// `postgres://host:port/db`: the source name lake records, without the user.
+    public var sourceID: String { "postgres://\(host):\(port)/\(database)" }
+
+    public static func parse(_ url: String, passwordEnv: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws -> PostgresSettings {
+        guard let c = URLComponents(string: url), c.scheme == "postgres" || c.scheme == "postgresql",
+              let host = c.host, !host.isEmpty else {
+            throw CDCError.configuration("'\(url)' is not postgres://USER@HOST:PORT/DB")
+        }
+        if c.password != nil {
+            throw CDCError.configuration("put no password in the URL: give it in PGPASSWORD, ~/.pgpass or --password-env VAR")
+        }
+        let database = String(c.path.drop { $0 == "/" })
+        let user = c.user ?? environment["PGUSER"] ?? environment["USER"] ?? "postgres"
+        var settings = PostgresSettings(host: host, port: c.port ?? 5432, user: user,
+                                        database: database.isEmpty ? user : database, password: nil,
+                                        sslMode: c.queryItems?.first { $0.name == "sslmode" }?.value ?? environment["PGSSLMODE"] ?? "prefer",
+                                        rootCert: c.queryItems?.first { $0.name == "sslrootcert" }?.value ?? environment["PGSSLROOTCERT"])
+        guard ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"].contains(settings.sslMode) else {
+            throw CDCError.configuration("sslmode '\(settings.sslMode)' is not disable, prefer, require, verify-ca or verify-full")
+        }
+        if let variable = passwordEnv {
+            guard let value = environment[variable] else {
+                throw CDCError.configuration("--password-env names \(variable), which is not set")
+            }
+            settings.password = value
+        } else if let value = environment["PGPASSWORD"] {
+            settings.password = value
+        } else {
+            let file = environment["PGPASSFILE"] ?? (NSHomeDirectory() + "/.pgpass")
+            settings.password = Self.pgpass(file: file, host: host, port: settings.port, database: settings.database, user: user)
+        }
+        return settings
+    }
+
+    /// The first matching line of a .pgpass file (`host:port:db:user:password`, `*` matches
+    /// anything, `\:` and `\\` escape).
+    static func pgpass(file: String, host: String, port: Int, database: String, user: String) -> String? {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+        for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
+            var fields: [String] = [], current = "", escaped = false
+            for ch in line {
+                if escaped { current.append(ch); escaped = false } else if ch == "\\" { escaped = true }
+                else if ch == ":", fields.count < 4 { fields.append(current); current = "" } else { current.append(ch) }
+            }
+            fields.append(current)
+            guard fields.count == 5 else { continue }
+            let wanted = [host, String(port), database, user]
+            if zip(fields.prefix(4), wanted).allSatisfy({ $0 == "*" || $0 == $1 }) { return fields[4] }
+        }
+        return nil
+    }
+
+    func configuration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        switch sslMode {
+        case "disable", "allow": tls = .disable
+        default:
+            var config = TLSConfiguration.makeClientConfiguration()
+            if sslMode == "verify-ca" || sslMode == "verify-full" {
+                if let rootCert {
+                    config.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(rootCert))
+                }
+                config.certificateVerification = sslMode == "verify-full" ? .fullVerification : .noHostnameVerification
+            } else {
+                config.certificateVerification = .none
+            }
+            let context = try NIOSSLContext(configuration: config)
+            tls = sslMode == "prefer" ? .prefer(context) : .require(context)
+        }
+        var configuration = PostgresConnection.Configuration(host: host, port: port, username: user, password: password,
+                                                             database: database, tls: tls)
+        // Values arrive in their text output: make timestamps UTC and dates ISO.
+        configuration.options.additionalStartupParameters = [("TimeZone", "UTC"), ("DateStyle", "ISO, YMD"),
+                                                             ("application_name", "lake")]
+        return configuration
+    }
+}
+
+/// What went wrong capturing changes, naming the database, slot or table and what to do.
+public enum CDCError: LakeError {
+    case configuration(String)
+    case database(server: String, action: String, detail: String)
+    case walLevel(server: String, level: String)
+    case noKey(table: String)
+    case missingTable(String)
+
+    public var stage: String { "CDC" }
+
+    public var message: String {
+        switch self {
+        case let .configuration(detail): return detail
+        case let .database(server, action, detail): return "\(server): \(action) failed: \(detail)"
+        case let .walLevel(server, level):
+            return "\(server) has wal_level=\(level): logical decoding needs wal_level=logical (postgresql.conf, then a restart)"
+        case let .noKey(table):
+            return "\(table) has no primary key: run ALTER TABLE \(table) REPLICA IDENTITY FULL, or give the key in its contract"
+        case let .missingTable(table): return "\(table) is not a table of the database: check --tables (schema.table)"
+        }
+    }
+}
