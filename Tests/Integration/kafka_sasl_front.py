@@ -105,6 +105,9 @@ class SaslFront:
         self.sasl = sasl
         self.upstream = [(h, int(p)) for h, p in (b.rsplit(":", 1) for b in bootstraps.split(","))]
         self.failures = []
+        # {topic: n}: Metadata shows only the topic's first n partitions (until set back), so a
+        # test can add partitions to a running consumer, which the mock itself cannot.
+        self.hide_partitions = {}
         self.listeners = []
         self.ports = {}   # upstream port -> front port
         for host, port in self.upstream:
@@ -226,7 +229,8 @@ class SaslFront:
                 port = struct.unpack_from(">i", frame, p)[0]
                 rack, p = read_string(frame, p + 4)
                 brokers += struct.pack(">i", node) + kstring("127.0.0.1") + struct.pack(">i", self.ports.get(port, port)) + kstring(rack)
-            return frame[:8] + struct.pack(">i", count) + brokers + frame[p:]
+            head = frame[:8] + struct.pack(">i", count) + brokers
+            return head + (self._hide(frame, p) if self.hide_partitions else frame[p:])
         if key == FIND_COORDINATOR and version == 2:
             p = 4 + 4 + 2
             _message, p = read_string(frame, p)
@@ -235,6 +239,36 @@ class SaslFront:
             port = struct.unpack_from(">i", frame, q)[0]
             return frame[:p] + struct.pack(">i", node) + kstring("127.0.0.1") + struct.pack(">i", self.ports.get(port, port)) + frame[q + 4:]
         return frame
+
+    def _hide(self, frame, p):
+        """Metadata v7 after the brokers, with hidden partitions left out."""
+        start = p
+        _cluster, p = read_string(frame, p)
+        p += 4                                                 # controller id
+        out = frame[start:p]
+        count = struct.unpack_from(">i", frame, p)[0]
+        out += frame[p:p + 4]
+        p += 4
+        for _ in range(count):
+            t0 = p
+            p += 2                                             # error code
+            name, p = read_string(frame, p)
+            p += 1                                             # is_internal
+            topic_head = frame[t0:p]
+            n = struct.unpack_from(">i", frame, p)[0]
+            p += 4
+            kept = []
+            for _ in range(n):
+                q = p
+                index = struct.unpack_from(">i", frame, p + 2)[0]
+                p += 2 + 4 + 4 + 4
+                for _ in range(3):                             # replicas, isr, offline replicas
+                    m = struct.unpack_from(">i", frame, p)[0]
+                    p += 4 + 4 * m
+                if index < self.hide_partitions.get(name, 1 << 30):
+                    kept.append(frame[q:p])
+            out += topic_head + struct.pack(">i", len(kept)) + b"".join(kept)
+        return out + frame[p:]
 
     def close(self):
         for server in self.listeners:

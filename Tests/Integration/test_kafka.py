@@ -384,3 +384,33 @@ def test_tls_with_a_ca_file_and_a_client_certificate_then_sasl_over_it(tmp_path,
         assert failed.returncode == 1 and "ssl.ca.location" in failed.stderr, failed.stderr
     finally:
         front.close()
+
+
+def test_partitions_added_while_running_are_taken_up(tmp_path, mock):
+    """The mock cannot add partitions to a topic, so a listener in front of it first shows only
+    two of the topic's four, then all four, as a broker does after kafka-topics --alter."""
+    from kafka_sasl_front import SaslFront
+    front = SaslFront(mock.bootstraps, {}, sasl=False)
+    front.hide_partitions = {"growing": 2}
+    try:
+        mock.create_topic("growing", 4)
+        batch = events("grow", 200)
+        produce(mock.producer(), "growing", batch)
+        config = tmp_path / "kafka.properties"
+        config.write_text("heartbeat.interval.ms=1000\n")
+        root = tmp_path / "lake"
+        lake("init", "--lake", str(root))
+        run = subprocess.Popen([LAKE, "ingest", "stream", "growing", "--from", "kafka://" + front.bootstraps, "--kafka-config",
+                                str(config), "--dataset", "plays", "--lake", str(root), "--region-field", "region",
+                                "--reset", "earliest", "--max-file-age", "1", "--quiet"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        wait_until(lambda: landed_count(root, "plays") > 0, what="the first two partitions")
+        time.sleep(2)
+        assert 0 < landed_count(root, "plays") < 200          # only partitions 0 and 1 so far
+        front.hide_partitions = {}
+        wait_until(lambda: landed_count(root, "plays") == 200, timeout=90, what="the added partitions")
+        run.send_signal(signal.SIGTERM)
+        assert run.wait(timeout=60) == 0, run.stderr.read()
+        assert sorted(landed(root, "growing", "plays")) == sorted(e["event_id"] for e in batch)
+    finally:
+        front.close()
