@@ -207,6 +207,16 @@ enum Migrations {
                 t.column("expires_at", .text).notNull().indexed()
                 t.primaryKey(["queue", "message_id"])
             }
+            // Databases captured by CDC, so governance can ask their slots how much WAL they hold.
+            try db.create(table: "lake_cdc_sources") { t in
+                t.column("source", .text).notNull()
+                t.column("slot", .text).notNull()
+                t.column("publication", .text).notNull()
+                t.column("connection", .text).notNull()
+                t.column("tables", .text).notNull()
+                t.column("updated_at", .text).notNull()
+                t.primaryKey(["source", "slot"])
+            }
         }
         return migrator
     }

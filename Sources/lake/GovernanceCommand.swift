@@ -24,12 +24,17 @@ struct GovernanceCommand: AsyncParsableCommand {
     @Flag(help: "Read every file whole: compare sha256 checksums, inflate gzip, parse Parquet footers.") var verify = false
     @Option(help: ArgumentHelp("Contracts to compare with the catalog (default: ./schemas when it exists).", valueName: "dir"))
     var schemas: String?
+    @Option(help: "WAL bytes a CDC slot may hold before a warning (default 1 GiB).") var cdcSlotWarnBytes: Int64?
+    @Option(help: "WAL bytes a CDC slot may hold before an error (default 10 GiB).") var cdcSlotErrorBytes: Int64?
     @Option(help: ArgumentHelp("Write the report to this file instead of stdout.", valueName: "file"))
     var output: String?
 
     func run() async throws {
         let catalog = try lake.openCatalog()
-        let options = GovernanceOptions(verify: verify, schemasFolder: SchemasFolder.resolve(schemas))
+        var options = GovernanceOptions(verify: verify, schemasFolder: SchemasFolder.resolve(schemas))
+        options.cdcSlots = await CDCSlotReadings.read(catalog)
+        if let cdcSlotWarnBytes { options.cdcSlotWarnBytes = cdcSlotWarnBytes }
+        if let cdcSlotErrorBytes { options.cdcSlotErrorBytes = cdcSlotErrorBytes }
         let report = try GovernanceReport.check(catalog, options: options)
         let text: String
         switch format {

@@ -231,3 +231,31 @@ def test_a_column_added_mid_stream_lands_from_its_first_change(tmp_path, pg):
     assert afters[("r", 1)] == {"id": 1, "a": "x"} and afters[("c", 2)] == {"id": 2, "a": "y"}
     assert afters[("c", 3)] == {"id": 3, "a": "z", "b": "1.50"} and afters[("u", 1)] == {"id": 1, "a": "x", "b": "2"}
     lake("cdc", "drop", pg.url, "--slot", "growing", "--publication", "growing", "--lake", str(root), env=pg.env())
+
+
+def test_a_slot_left_behind_is_a_cdc_slot_lag_finding(tmp_path, pg):
+    pg.sql("CREATE TABLE behind (id int PRIMARY KEY, pad text)")
+    root = tmp_path / "lake"
+    lake("init", "--lake", str(root))
+    lake("ingest", "cdc", pg.url, "--tables", "behind", "--lake", str(root), "--until-idle", "--slot", "behind",
+         "--publication", "behind", env=pg.env())
+    # Changes lake does not read: the slot holds their WAL.
+    pg.sql("INSERT INTO behind SELECT i, repeat('x', 500) FROM generate_series(1, 4000) i")
+    report = json.loads(lake("governance", "--lake", str(root), "--format", "json", "--cdc-slot-warn-bytes", "100000",
+                             "--cdc-slot-error-bytes", "100000000000", env=pg.env()).stdout)
+    lag = [f for f in report["findings"] if f["rule"] == "cdc-slot-lag"]
+    assert len(lag) == 1 and lag[0]["severity"] == "warning" and "slot behind" in lag[0]["message"], lag
+    # Caught up, nothing to report; a strict run fails on an error threshold that is passed.
+    lake("ingest", "cdc", pg.url, "--tables", "behind", "--lake", str(root), "--until-idle", "--slot", "behind",
+         "--publication", "behind", env=pg.env())
+    pg.sql("INSERT INTO behind SELECT i, repeat('y', 500) FROM generate_series(5000, 9000) i")
+    strict = lake("governance", "--lake", str(root), "--strict", "--cdc-slot-warn-bytes", "1000", "--cdc-slot-error-bytes", "100000",
+                  check=False, env=pg.env())
+    assert strict.returncode == 3 and "cdc-slot-lag" in strict.stdout
+    # Without the password, governance says it could not ask, and never fails on it.
+    unreachable = json.loads(lake("governance", "--lake", str(root), "--format", "json",
+                                  env={k: v for k, v in pg.env().items() if k != "PGPASSWORD"}).stdout)
+    assert any(f["rule"] == "cdc-slot-lag" and "could not be asked" in f["message"] for f in unreachable["findings"])
+    lake("cdc", "drop", pg.url, "--slot", "behind", "--publication", "behind", "--lake", str(root), env=pg.env())
+    after = json.loads(lake("governance", "--lake", str(root), "--format", "json", env=pg.env()).stdout)
+    assert not [f for f in after["findings"] if f["rule"] == "cdc-slot-lag"]

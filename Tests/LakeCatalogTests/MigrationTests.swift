@@ -15,7 +15,7 @@ import Testing
         let tables = try DatabaseQueue(path: root.catalogPath).read {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'lake_%' ORDER BY name")
         }
-        #expect(tables == ["lake_audit", "lake_audit_files", "lake_checkpoints", "lake_cursors", "lake_datasets", "lake_files", "lake_ingestions",
+        #expect(tables == ["lake_audit", "lake_audit_files", "lake_cdc_sources", "lake_checkpoints", "lake_cursors", "lake_datasets", "lake_files", "lake_ingestions",
                            "lake_landed_messages", "lake_lineage", "lake_promoted", "lake_runs", "lake_schema_drift",
                            "lake_schema_versions", "lake_stream_gaps", "lake_stream_offsets", "lake_versions"])
         for zone in ["raw", "staged", "curated", "quarantine", "_tmp"] {

@@ -12,10 +12,35 @@ public struct GovernanceOptions: Sendable {
     /// `_tmp/` entries older than this are leftovers of a killed run.
     public var tmpMaxAgeSeconds: Double = 3600
 
+    /// What each captured database said of its slot (`lake governance` asks them).
+    public var cdcSlots: [CDCSlotReading] = []
+    /// WAL a slot may hold before governance warns, and before it is an error.
+    public var cdcSlotWarnBytes: Int64 = 1 << 30
+    public var cdcSlotErrorBytes: Int64 = 10 << 30
+
     public init(verify: Bool = false, schemasFolder: String? = nil, now: Date = Date()) {
         self.verify = verify
         self.schemasFolder = schemasFolder
         self.now = now
+    }
+}
+
+/// One CDC slot as its database reported it, or why it could not be asked.
+public struct CDCSlotReading: Sendable {
+    public var source: String
+    public var slot: String
+    public var tables: String
+    public var exists: Bool
+    public var retainedBytes: Int64
+    public var error: String?
+
+    public init(source: String, slot: String, tables: String, exists: Bool, retainedBytes: Int64, error: String?) {
+        self.source = source
+        self.slot = slot
+        self.tables = tables
+        self.exists = exists
+        self.retainedBytes = retainedBytes
+        self.error = error
     }
 }
 

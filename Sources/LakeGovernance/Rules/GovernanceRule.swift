@@ -8,7 +8,7 @@ public protocol GovernanceRule: Sendable {
 public enum GovernanceRules {
     public static let all: [any GovernanceRule] = [
         UncatalogedData(), TableWithoutContract(), OwnershipAndDocumentation(), RetentionExpired(), FileIntegrity(), SchemaDrift(),
-        Freshness(), PIIExposure(), QuarantinedRecords(), StreamGaps(),
+        Freshness(), PIIExposure(), QuarantinedRecords(), StreamGaps(), CDCSlotLag(),
     ]
 }
 

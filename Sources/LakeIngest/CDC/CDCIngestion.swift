@@ -120,11 +120,16 @@ public final class CDCIngestion {
             }
         }
         report.notes += try await ensurePublication(connection, tables)
-        report.notes += try await ensureSlot(connection)
+        let (slotNote, slotCreated) = try await ensureSlot(connection)
+        report.notes.append(slotNote)
+        try catalog.recordCDCSource(CDCSourceRecord(
+            source: server, slot: options.slot, publication: options.publication, connection: settings.connectionURL,
+            tables: tables.map(\.qualified).joined(separator: ","), updatedAt: Timestamps.iso()))
 
         let run = try catalog.startRun(command: options.command)
         do {
-            let snapshots = try await snapshotIfNeeded(tables, report: &report, run: run)
+            // A new slot knows nothing of earlier changes: what happened before it is read afresh.
+            let snapshots = try await snapshotIfNeeded(tables, fresh: slotCreated, report: &report, run: run)
             try await stream(connection, tables, snapshots: snapshots, report: &report, run: run, stop: stop)
             report.seconds = Date().timeIntervalSince(started)
             try catalog.finishRun(run, outcome: "succeeded", counts: report.json, error: nil)
@@ -158,7 +163,7 @@ public final class CDCIngestion {
         return ["added \(missing.map(\.qualified).joined(separator: ", ")) to publication \(options.publication)"]
     }
 
-    private func ensureSlot(_ connection: PostgresConnection) async throws -> [String] {
+    private func ensureSlot(_ connection: PostgresConnection) async throws -> (String, created: Bool) {
         var plugin: String?
         for try await value in try await sql(connection, "reading replication slots",
             "SELECT plugin::text FROM pg_replication_slots WHERE slot_name = \(options.slot)").decode(String?.self) {
@@ -168,17 +173,22 @@ public final class CDCIngestion {
             guard plugin == "pgoutput" else {
                 throw CDCError.configuration("slot \(options.slot) on \(server) uses \(plugin), not pgoutput: give another --slot")
             }
-            return ["using slot \(options.slot)"]
+            return ("using slot \(options.slot)", false)
         }
         try await sql(connection, "creating slot \(options.slot)",
                       "SELECT 1 FROM pg_create_logical_replication_slot(\(options.slot)::name, 'pgoutput'::name)")
-        return ["created slot \(options.slot) (pgoutput)"]
+        return ("created slot \(options.slot) (pgoutput)", true)
     }
 
     /// Tables without a committed snapshot are read in one REPEATABLE READ transaction.
-    private func snapshotIfNeeded(_ tables: [CapturedTable], report: inout CDCReport, run: Int64) async throws -> [UInt32: XidSnapshot] {
+    private func snapshotIfNeeded(_ tables: [CapturedTable], fresh: Bool, report: inout CDCReport, run: Int64) async throws
+        -> [UInt32: XidSnapshot] {
         var snapshots: [UInt32: XidSnapshot] = [:]
-        for record in try catalog.streamOffsets(source: server, stream: snapshotStream, group: "cdc") {
+        let recorded = try catalog.streamOffsets(source: server, stream: snapshotStream, group: "cdc")
+        if fresh, !recorded.isEmpty {
+            report.notes.append("slot \(options.slot) was missing: its changes since the last run are gone, so the tables are read again")
+        }
+        for record in recorded where !fresh {
             if let snapshot = XidSnapshot(record.nextOffset) { snapshots[UInt32(record.partition)] = snapshot }
         }
         let needed = tables.filter { snapshots[$0.oid] == nil }

@@ -71,6 +71,7 @@ extension CDCIngestion {
         try await sql(connection, "dropping publication \(options.publication)",
                       PostgresQuery(unsafeSQL: "DROP PUBLICATION IF EXISTS \(CDCSQL.ident(options.publication))"))
         notes.append("dropped publication \(options.publication) (if it was there)")
+        try catalog.forgetCDCSource(source: server, slot: options.slot)
         return notes
     }
 }

@@ -18,6 +18,16 @@ public struct PostgresSettings: Sendable {
     /// `postgres://host:port/db`: the source name lake records, without the user.
     public var sourceID: String { "postgres://\(host):\(port)/\(database)" }
 
+    /// How to connect again, without the password: `postgres://user@host:port/db[?sslmode=…]`.
+    public var connectionURL: String {
+        var url = "postgres://\(user)@\(host):\(port)/\(database)"
+        var query: [String] = []
+        if sslMode != "prefer" { query.append("sslmode=\(sslMode)") }
+        if let rootCert { query.append("sslrootcert=\(rootCert)") }
+        if !query.isEmpty { url += "?" + query.joined(separator: "&") }
+        return url
+    }
+
     public static func parse(_ url: String, passwordEnv: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws -> PostgresSettings {
         guard let c = URLComponents(string: url), c.scheme == "postgres" || c.scheme == "postgresql",
