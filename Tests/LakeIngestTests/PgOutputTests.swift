@@ -29,14 +29,14 @@ import Testing
         var u = Bytes()
         u.char("U"); u.u32(16384); u.char("N"); u.u16(3); u.text("1"); u.char("u"); u.text("7")
         let message = try PgOutput.decode(u.out)
-        #expect(message == .update(relation: 16384, old: nil, oldIsKey: false, new: [.text(Array("1".utf8)), .unchanged, .text(Array("7".utf8))]))
+        #expect(message == .update(relation: 16384, old: nil, oldIsKey: false, new: [.text(ArraySlice("1".utf8)), .unchanged, .text(ArraySlice("7".utf8))]))
         guard case let .update(_, _, _, new) = message else { return }
         let after = DebeziumLine.Row(values: new, columns: relation.columns)
         func text(_ row: DebeziumLine.Row) -> String { var out: [UInt8] = []; row.write(to: &out); return String(decoding: out, as: UTF8.self) }
         #expect(text(after) == #"{"id":1,"n":7}"# && after.unchanged == ["body"])
         // With the old row (REPLICA IDENTITY FULL) the value comes from it.
         let full = DebeziumLine.Row(values: new, columns: relation.columns,
-                                    fallback: [.text(Array("1".utf8)), .text(Array("long".utf8)), .text(Array("6".utf8))])
+                                    fallback: [.text(ArraySlice("1".utf8)), .text(ArraySlice("long".utf8)), .text(ArraySlice("6".utf8))])
         #expect(text(full) == #"{"id":1,"body":"long","n":7}"#)
         #expect(full.unchanged.isEmpty)
     }
@@ -60,7 +60,7 @@ import Testing
         func json(_ text: String, _ oid: UInt32) -> JSONValue {
             let value = PgText.json(Array(text.utf8), oid: oid)
             var out: [UInt8] = []
-            PgText.write(Array(text.utf8), oid: oid, to: &out)
+            PgText.write(ArraySlice(text.utf8), oid: oid, to: &out)
             #expect((try? JSONValue.parse(out)) == value, "\(text) as \(oid)")
             return value
         }

@@ -226,7 +226,7 @@ public final class CDCIngestion {
                 var values: [PgOutput.Value] = []
                 for cell in row {
                     let text = try cell.decode(String?.self)
-                    values.append(text.map { .text(Array($0.utf8)) } ?? .null)
+                    values.append(text.map { .text(ArraySlice($0.utf8)) } ?? .null)
                 }
                 let after = DebeziumLine.Row(values: values, columns: columns)
                 let change = DebeziumLine.Change(table: table, op: "r", before: nil, after: after, lsn: lsn, commitLSN: lsn,

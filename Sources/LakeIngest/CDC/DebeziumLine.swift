@@ -175,6 +175,10 @@ enum JSONBytes {
     static func string(_ bytes: [UInt8], to out: inout [UInt8]) {
         bytes.withUnsafeBytes { string($0, to: &out) }
     }
+
+    static func string(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) {
+        bytes.withUnsafeBytes { string($0, to: &out) }
+    }
 }
 
 /// The transactions a snapshot already holds (`pg_current_snapshot()`: `xmin:xmax:xip,…`):

@@ -21,11 +21,12 @@ enum PgOutput {
         var qualified: String { "\(schema).\(name)" }
     }
 
-    /// One column of a tuple: SQL NULL, a TOASTed value the change did not touch, or text.
+    /// One column of a tuple: SQL NULL, a TOASTed value the change did not touch, or text
+    /// (a slice of the message: no copy per value).
     enum Value: Equatable, Sendable {
         case null
         case unchanged
-        case text([UInt8])
+        case text(ArraySlice<UInt8>)
     }
 
     enum Message: Equatable, Sendable {
@@ -141,7 +142,7 @@ enum PgOutput {
                 case UInt8(ascii: "t"), UInt8(ascii: "b"):
                     let length = Int(try u32())
                     guard p + length <= bytes.count else { throw End() }
-                    values.append(.text(Array(bytes[p..<(p + length)])))
+                    values.append(.text(bytes[p..<(p + length)]))
                     p += length
                 default: throw End()
                 }

@@ -48,6 +48,8 @@ enum PgText {
         }
     }
 
+    static func json(_ text: ArraySlice<UInt8>, oid: UInt32) -> JSONValue { json(Array(text), oid: oid) }
+
     static func json(_ text: [UInt8], oid: UInt32) -> JSONValue {
         let string = String(decoding: text, as: UTF8.self)
         switch kind(oid) {
@@ -70,20 +72,20 @@ enum PgText {
     }
 
     /// The same JSON as `json(_:oid:)`, written as bytes: the hot path of every change.
-    static func write(_ text: [UInt8], oid: UInt32, to out: inout [UInt8]) {
+    static func write(_ text: ArraySlice<UInt8>, oid: UInt32, to out: inout [UInt8]) {
         switch kind(oid) {
         case .bool:
             out += (text.first == 0x74 ? "true" : "false").utf8
         case .integer where !text.isEmpty && text.allSatisfy({ (0x30...0x39).contains($0) || $0 == 0x2D }):
             out += text
         case .float where text.first.map({ (0x30...0x39).contains($0) }) == true
-            || (text.first == 0x2D && text.count > 1 && (0x30...0x39).contains(text[1])):
+            || (text.first == 0x2D && text.count > 1 && (0x30...0x39).contains(text[text.startIndex + 1])):
             out += text
         case .json:
             // json keeps the text as written: its line breaks are whitespace, and a raw line is one line.
             out += text.map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 }
         case .timestamp, .timestamptz:
-            var t = text
+            var t = Array(text)
             if t.count >= 19, t[10] == 0x20 {
                 t[10] = 0x54
                 if kind(oid) == .timestamptz {
