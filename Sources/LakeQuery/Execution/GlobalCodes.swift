@@ -136,7 +136,7 @@ struct StringNumbers {
 
     private mutating func number(_ base: UnsafePointer<UInt8>?, _ start: Int, _ end: Int) -> UInt32 {
         let h = ByteHash.hash(base, start..<end)
-        let tag = (h >> 32) | 1
+        let tag = TaggedSlots.tag(h)
         var slot = Int(truncatingIfNeeded: h) & mask
         let length = end - start
         while true {
@@ -161,15 +161,8 @@ struct StringNumbers {
     }
 
     private mutating func grow() {
-        let size = slots.count * 2
-        var fresh = [UInt64](repeating: 0, count: size)
-        mask = size - 1
-        for (id, h) in hashes.enumerated() {
-            var slot = Int(truncatingIfNeeded: h) & mask
-            while fresh[slot] != 0 { slot = (slot + 1) & mask }
-            fresh[slot] = ((h >> 32) | 1) << 32 | UInt64(id)
-        }
-        slots = fresh
+        slots = TaggedSlots.rebuilt(hashes, size: slots.count * 2)
+        mask = slots.count - 1
     }
 }
 

@@ -55,7 +55,7 @@ struct KeyTable {
 
     private mutating func lookup(insert: Bool) -> (Int, Bool) {
         let h = scratch.withUnsafeBufferPointer { ByteHash.hash($0.baseAddress, 0..<$0.count) }
-        let tag = (h >> 32) | 1
+        let tag = TaggedSlots.tag(h)
         var slot = Int(truncatingIfNeeded: h) & mask
         let found: Int = slots.withUnsafeBufferPointer { s in
             while true {
@@ -89,15 +89,26 @@ struct KeyTable {
     }
 
     private mutating func grow() {
-        let size = slots.count * 2
+        slots = TaggedSlots.rebuilt(hashes, size: slots.count * 2)
+        mask = slots.count - 1
+    }
+}
+
+/// Open-addressing slots that hold a 32-bit tag of the hash (never 0) beside a number: the
+/// layout `KeyTable` and `StringNumbers` share.
+enum TaggedSlots {
+    static func tag(_ hash: UInt64) -> UInt64 { (hash >> 32) | 1 }
+
+    /// Slots of `size` (a power of two) holding `hashes[i]`'s tag and `i`, in linear probing.
+    static func rebuilt(_ hashes: [UInt64], size: Int) -> [UInt64] {
         var fresh = [UInt64](repeating: 0, count: size)
-        mask = size - 1
-        for (g, h) in hashes.enumerated() {
+        let mask = size - 1
+        for (i, h) in hashes.enumerated() {
             var slot = Int(truncatingIfNeeded: h) & mask
             while fresh[slot] != 0 { slot = (slot + 1) & mask }
-            fresh[slot] = ((h >> 32) | 1) << 32 | UInt64(g)
+            fresh[slot] = tag(h) << 32 | UInt64(i)
         }
-        slots = fresh
+        return fresh
     }
 }
 
