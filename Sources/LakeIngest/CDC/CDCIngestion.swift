@@ -79,6 +79,8 @@ public final class CDCIngestion {
     var server: String { settings.sourceID }
     var sourceFolder: String { options.source ?? Names.folderName(for: settings.database) }
     var snapshotStream: String { options.slot + "#snapshot" }
+    /// The `_tmp/` folder of this capture's uncommitted files.
+    var scope: String { "cdc-\(sourceFolder)-\(options.slot)" }
 
     func connect() async throws -> PostgresConnection {
         do {
@@ -126,6 +128,8 @@ public final class CDCIngestion {
             source: server, slot: options.slot, publication: options.publication, connection: settings.connectionURL,
             tables: tables.map(\.qualified).joined(separator: ","), updatedAt: Timestamps.iso()))
 
+        // Files a killed run left uncommitted: removed once, before the snapshot and the stream.
+        _ = try catalog.reconcile(scope: scope)
         let run = try catalog.startRun(command: options.command)
         do {
             // A new slot knows nothing of earlier changes: what happened before it is read afresh.
@@ -202,8 +206,6 @@ public final class CDCIngestion {
         guard let snapshot = XidSnapshot(text) else { throw CDCError.database(server: server, action: "reading the snapshot", detail: text) }
         let lsn = LSN.parse(lsnText) ?? 0
         let line = DebeziumLine(source: server, database: settings.database)
-        let scope = "cdc-\(sourceFolder)-\(options.slot)"
-        _ = try catalog.reconcile(scope: scope)
         var limits = options.limits
         // One commit per snapshot: it and its record land together or not at all.
         limits.maxRecords = .max
@@ -261,9 +263,8 @@ public final class CDCIngestion {
         let byOID = Dictionary(uniqueKeysWithValues: tables.map { ($0.oid, $0) })
         let recorded = try catalog.streamOffsets(source: server, stream: options.slot, group: "cdc").first { $0.partition == 0 }
         var landedLSN = recorded.flatMap { LSN.parse($0.nextOffset) } ?? 0
-        let scope = "cdc-\(sourceFolder)-\(options.slot)"
-        _ = try catalog.reconcile(scope: scope)
         let line = DebeziumLine(source: server, database: settings.database)
+        let datasets = tables.map(\.dataset).joined(separator: ",")
         var relations: [UInt32: PgOutput.Relation] = [:]
         while !stop.isStopped {
             let batcher = RawBatcher(catalog: catalog, source: sourceFolder, scope: scope, limits: options.limits, run: run)
@@ -312,7 +313,7 @@ public final class CDCIngestion {
                     report.transactions += 1
                     try await batcher.append(lines, offsets: [StreamOffsetRecord(
                         source: server, stream: options.slot, consumerGroup: "cdc", partition: 0, nextOffset: LSN.format(endLSN),
-                        dataset: tables.map(\.dataset).joined(separator: ","), updatedAt: ingestedAt)])
+                        dataset: datasets, updatedAt: ingestedAt)])
                 default:
                     break
                 }

@@ -65,12 +65,6 @@ struct DebeziumLine {
             }
             out.append(0x7D)
         }
-
-        var json: JSONValue {
-            var out: [UInt8] = []
-            write(to: &out)
-            return (try? JSONValue.parse(out)) ?? .null
-        }
     }
 
     struct Change {

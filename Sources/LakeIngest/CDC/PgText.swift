@@ -35,19 +35,6 @@ enum PgText {
         1009: 25, 1015: 1043, 1014: 1042, 2951: 2950, 1182: 1082, 1115: 1114, 1185: 1184, 199: 114, 3807: 3802,
     ]
 
-    /// The lake type a contract gives this column.
-    static func contractType(_ oid: UInt32) -> String {
-        switch kind(oid) {
-        case .bool: return "boolean"
-        case .integer: return "int64"
-        case .float: return "double"
-        case .date: return "date"
-        case .timestamp, .timestamptz: return "timestamp"
-        case .json, .array: return "json"
-        default: return "string"
-        }
-    }
-
     static func json(_ text: ArraySlice<UInt8>, oid: UInt32) -> JSONValue { json(Array(text), oid: oid) }
 
     static func json(_ text: [UInt8], oid: UInt32) -> JSONValue {
