@@ -51,15 +51,8 @@ struct IngestCDCCommand: AsyncParsableCommand {
         options.progress = !quiet && format != .json
         options.command = commandLine()
         let stop = StopFlag()
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let handlers = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
-            let handler = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            handler.setEventHandler { stop.stop() }
-            handler.resume()
-            return handler
-        }
-        defer { handlers.forEach { $0.cancel() } }
+        let signals = StopOnSignals(stop)
+        defer { signals.cancel() }
         let report = try await CDCIngestion(settings: settings, catalog: catalog, options: options).run(stop: stop)
         if format == .json { return Output.json(report.json) }
         for note in report.notes { print(note) }

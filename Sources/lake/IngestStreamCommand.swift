@@ -143,18 +143,8 @@ struct IngestStreamCommand: AsyncParsableCommand {
         }
 
         let stop = StopFlag()
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let handlers = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
-            let handler = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            handler.setEventHandler {
-                Progress.shared.note("stopping: committing what is buffered…")
-                stop.stop()
-            }
-            handler.resume()
-            return handler
-        }
-        defer { handlers.forEach { $0.cancel() } }
+        let signals = StopOnSignals(stop, note: "stopping: committing what is buffered…")
+        defer { signals.cancel() }
         let report = try await StreamIngestion(source: stream, catalog: catalog, options: options).run(stop: stop)
         if format == .json { return Output.json(report.json) }
         var table = Table(["region", "files", "events", "bytes", "folder"])
