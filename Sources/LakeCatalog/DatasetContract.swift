@@ -48,7 +48,8 @@ public struct DatasetContract: Sendable {
     /// How raw lines hold records (`x-lake.raw_format`): `lake` (default: lake's envelopes,
     /// `{"_meta", "value" | "body"}`; a line without `_meta` is read as a bare record) or
     /// `records` (every line is the record itself, as Kafka Connect's S3 sink, Firehose and
-    /// most exports write them, even one with a field named `_meta`).
+    /// most exports write them, even one with a field named `_meta`), or `debezium` (change
+    /// events, which promotion applies to the table's current state).
     public let rawFormat: String
     /// The contract as canonical JSON (keys sorted), and its sha256.
     public let canonicalJSON: String
@@ -169,8 +170,8 @@ public struct DatasetContract: Sendable {
             tolerance = share
         }
         let rawFormat = lake["raw_format"] ?? "lake"
-        guard let rawFormat = rawFormat as? String, ["lake", "records"].contains(rawFormat) else {
-            throw invalid("x-lake.raw_format must be \"lake\" (lake's own raw lines) or \"records\" (each line is a record, as exports write them)")
+        guard let rawFormat = rawFormat as? String, ["lake", "records", "debezium"].contains(rawFormat) else {
+            throw invalid("x-lake.raw_format must be \"lake\" (lake's own raw lines), \"records\" (each line is a record, as exports write them) or \"debezium\" (change events, promoted into the table's current state)")
         }
         if let records = lake["records"], !(records is String) {
             throw invalid("x-lake.records must be a path like \"albums.items\"")

@@ -1,7 +1,8 @@
-"""PostgreSQL's changes into raw, exactly once, against a real PostgreSQL 15 (a throwaway
-cluster per module). The oracle: the current state rebuilt from lake's raw Debezium
-envelopes (latest change per key in commit-LSN order, deletes removed, truncates emptying,
-unchanged TOAST values carried forward) equals `SELECT * FROM <t>` in PostgreSQL."""
+"""PostgreSQL's changes into raw, exactly once, and promoted into each table's current state,
+against a real PostgreSQL 15 (a throwaway cluster per module). The oracles: the current state
+rebuilt from lake's raw Debezium envelopes (latest change per key in commit-LSN order, deletes
+removed, truncates emptying, unchanged TOAST values carried forward), and `lake query "SELECT *
+FROM staged.<t>"` after `lake promote <t>`, each equal `SELECT * FROM <t>` in PostgreSQL."""
 import base64
 import json
 import os
@@ -13,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LAKE, lake, raw_lines
+from conftest import LAKE, catalog, lake, raw_lines
 from pg_server import PostgresServer
+from test_ducklake import one
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +60,20 @@ def normalize(value, kind):
         return Decimal(str(value))
     if kind == "timestamptz":
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if kind == "bytea":
-        return value
+    if kind == "json" and isinstance(value, str):
+        return json.loads(value)
     return value
+
+
+def staged_state(root, table, key):
+    """The table as `lake query` answers from staged, by key, without lake's change columns."""
+    rows = json.loads(lake("query", f"SELECT * FROM staged.{table}", "--lake", str(root), "--format", "json").stdout)
+    state = {}
+    for row in rows:
+        assert row.pop("_op") in "cur" and row.pop("_lsn") > 0 and "_commit_time" in row
+        row.pop("_commit_time")
+        state[tuple(row[k] for k in key)] = row
+    return state
 
 
 def pg_state(pg, table, key, types):
@@ -85,7 +98,16 @@ def same(lake_state, pg_rows, types):
             assert normalize(mine[column], kind) == normalize(row[column], kind), (k, column, mine[column], row[column])
 
 
-TYPES = {"total": "numeric", "placed_at": "timestamptz", "blob": "bytea"}
+def capture(tmp_path, pg, table):
+    """A new lake following one table (its slot and publication named after it), first run done."""
+    root = tmp_path / "lake"
+    lake("init", "--lake", str(root))
+    args = ["ingest", "cdc", pg.url, "--tables", table, "--lake", str(root), "--until-idle", "--slot", table, "--publication", table]
+    lake(*args, env=pg.env())
+    return root, args
+
+
+TYPES = {"total": "numeric", "placed_at": "timestamptz", "blob": "bytea", "tags": "json", "scores": "json", "doc": "json"}
 
 
 def test_a_workload_lands_once_across_two_kills_and_rebuilds_every_table(tmp_path, pg):
@@ -108,6 +130,9 @@ def test_a_workload_lands_once_across_two_kills_and_rebuilds_every_table(tmp_pat
             "--until-idle", "--batch", "40", "--region-column", "region", "--slot", "work", "--publication", "work"]
     first = lake(*args, env=pg.env())
     assert "created publication work" in first.stdout and "created slot work" in first.stdout
+    assert "contract for orders generated" in first.stdout
+    # The snapshot promoted first: later promotions apply changes to staged rows.
+    lake("promote", "customers", "orders", "events", "--lake", str(root))
     # The workload: inserts, key and non-key updates, deletes, multi-table transactions, a truncate.
     for i in range(30):
         pg.sql(f"""
@@ -126,6 +151,7 @@ def test_a_workload_lands_once_across_two_kills_and_rebuilds_every_table(tmp_pat
     for _ in range(2):
         killed = subprocess.run([LAKE, *args], env={**pg.env(), "LAKE_CRASH_AT": "cdc:committed"}, capture_output=True, text=True)
         assert killed.returncode == -9, killed.stderr
+        lake("promote", "customers", "orders", "--lake", str(root))
     last = lake(*args, "--format", "json", env=pg.env())
     report = json.loads(last.stdout)
     assert report["confirmed_lsn"]
@@ -135,6 +161,13 @@ def test_a_workload_lands_once_across_two_kills_and_rebuilds_every_table(tmp_pat
         ids = [(l["_meta"]["commit_lsn"], l["_meta"]["lsn"], l["value"]["op"]) for l in lines if l["value"]["op"] != "r"]
         assert len(ids) == len(set(ids)), f"{table}: a change landed twice"
         same(current_state(lines, key), pg_state(pg, table, key, TYPES), TYPES)
+    # The staged current state is PostgreSQL's table, row for row and column for column.
+    promoted = json.loads(lake("promote", "customers", "orders", "events", "--lake", str(root), "--format", "json").stdout)
+    assert not promoted["failures"]
+    for table, key in (("customers", ["id"]), ("orders", ["id"]), ("events", ["name", "n"])):
+        same(staged_state(root, table, key), pg_state(pg, table, key, TYPES), TYPES)
+    contract = json.loads(lake("catalog", "show", "orders", "--lake", str(root), "--format", "json").stdout)
+    assert contract["primary_key"] == ["id"] and contract["owner"] is None
     events = raw_lines(root, "postgres", "events")
     assert [l["value"]["after"] for l in events if l["value"]["op"] == "c" and l["_meta"]["commit_lsn"] == max(e["_meta"]["commit_lsn"] for e in events)] == [{"name": "after", "n": 1}]
     assert any(l["value"]["op"] == "t" for l in events)
@@ -158,13 +191,12 @@ def test_an_untouched_toast_value_survives_an_update(tmp_path, pg, identity):
     pg.sql(f"CREATE TABLE {table} (id int PRIMARY KEY, body text, n int)")
     if identity == "full":
         pg.sql(f"ALTER TABLE {table} REPLICA IDENTITY FULL")
-    root = tmp_path / "lake"
-    lake("init", "--lake", str(root))
-    args = ["ingest", "cdc", pg.url, "--tables", table, "--lake", str(root), "--until-idle", "--slot", table, "--publication", table]
-    lake(*args, env=pg.env())
+    root, args = capture(tmp_path, pg, table)
     # 10 kB that does not compress: stored out of line (TOAST).
     body = os.urandom(5000).hex()
-    pg.sql(f"INSERT INTO {table} VALUES (1, '{body}', 0)")
+    pg.sql(f"INSERT INTO {table} VALUES (1, '{body}', 0), (2, 'short', 0)")
+    lake(*args, env=pg.env())
+    lake("promote", table, "--lake", str(root))
     pg.sql(f"UPDATE {table} SET n = 1 WHERE id = 1")
     lake(*args, env=pg.env())
     lines = raw_lines(root, "postgres", table)
@@ -174,6 +206,9 @@ def test_an_untouched_toast_value_survives_an_update(tmp_path, pg, identity):
     else:
         assert "body" not in update["value"]["after"] and update["_meta"]["unchanged"] == ["body"]
     assert current_state(lines, ["id"])[(1,)] == {"id": 1, "body": body, "n": 1}
+    # Promotion carries the value forward from the staged row.
+    lake("promote", table, "--lake", str(root))
+    assert staged_state(root, table, ["id"]) == {(1,): {"id": 1, "body": body, "n": 1}, (2,): {"id": 2, "body": "short", "n": 0}}
     lake("cdc", "drop", pg.url, "--slot", table, "--publication", table, "--lake", str(root), env=pg.env())
 
 
@@ -201,6 +236,8 @@ def test_a_transaction_in_flight_during_the_snapshot_lands_once(tmp_path, pg):
     two = [l for l in lines if (l["value"]["after"] or {}).get("id") == 2]
     assert len(two) == 1, two
     assert current_state(lines, ["id"]) == {(1,): {"id": 1, "v": "touched"}, (2,): {"id": 2, "v": "in flight"}, (3,): {"id": 3, "v": "after"}}
+    lake("promote", "inflight", "--lake", str(root))
+    assert staged_state(root, "inflight", ["id"]) == current_state(lines, ["id"])
     lake("cdc", "drop", pg.url, "--slot", "inflight", "--publication", "inflight", "--lake", str(root), env=pg.env())
 
 
@@ -218,10 +255,8 @@ def test_clear_errors_and_no_secret(tmp_path, pg):
 
 def test_a_column_added_mid_stream_lands_from_its_first_change(tmp_path, pg):
     pg.sql("CREATE TABLE growing (id int PRIMARY KEY, a text); INSERT INTO growing VALUES (1, 'x')")
-    root = tmp_path / "lake"
-    lake("init", "--lake", str(root))
-    args = ["ingest", "cdc", pg.url, "--tables", "growing", "--lake", str(root), "--until-idle", "--slot", "growing", "--publication", "growing"]
-    lake(*args, env=pg.env())
+    root, args = capture(tmp_path, pg, "growing")
+    lake("promote", "growing", "--lake", str(root))
     pg.sql("INSERT INTO growing VALUES (2, 'y')")
     pg.sql("ALTER TABLE growing ADD COLUMN b numeric")
     pg.sql("INSERT INTO growing VALUES (3, 'z', 1.50); UPDATE growing SET b = 2 WHERE id = 1")
@@ -230,6 +265,14 @@ def test_a_column_added_mid_stream_lands_from_its_first_change(tmp_path, pg):
     afters = {(l["value"]["op"], l["value"]["after"]["id"]): l["value"]["after"] for l in lines}
     assert afters[("r", 1)] == {"id": 1, "a": "x"} and afters[("c", 2)] == {"id": 2, "a": "y"}
     assert afters[("c", 3)] == {"id": 3, "a": "z", "b": "1.50"} and afters[("u", 1)] == {"id": 1, "a": "x", "b": "2"}
+    # A new contract version with the column; staged rows from before it read null.
+    with catalog(root) as db:
+        versions = [json.loads(v) for (v,) in db.execute("SELECT schema_json FROM lake_schema_versions WHERE dataset = 'growing' ORDER BY version")]
+    assert [list(v["properties"]) for v in versions] == [["id", "a"], ["id", "a", "b"]]
+    assert versions[1]["x-lake"]["primary_key"] == ["id"] and versions[1]["required"] == ["id"]
+    lake("promote", "growing", "--lake", str(root))
+    assert staged_state(root, "growing", ["id"]) == {(1,): {"id": 1, "a": "x", "b": "2"}, (2,): {"id": 2, "a": "y", "b": None},
+                                                      (3,): {"id": 3, "a": "z", "b": "1.50"}}
     lake("cdc", "drop", pg.url, "--slot", "growing", "--publication", "growing", "--lake", str(root), env=pg.env())
 
 
@@ -259,3 +302,25 @@ def test_a_slot_left_behind_is_a_cdc_slot_lag_finding(tmp_path, pg):
     lake("cdc", "drop", pg.url, "--slot", "behind", "--publication", "behind", "--lake", str(root), env=pg.env())
     after = json.loads(lake("governance", "--lake", str(root), "--format", "json", env=pg.env()).stdout)
     assert not [f for f in after["findings"] if f["rule"] == "cdc-slot-lag"]
+
+
+def test_duckdb_reads_the_current_state_and_its_changes(tmp_path, pg):
+    pg.sql("CREATE TABLE feed (id int PRIMARY KEY, name text, score float8); "
+           "INSERT INTO feed SELECT i, 'n' || i, i / 4.0 FROM generate_series(1, 6) i")
+    root, args = capture(tmp_path, pg, "feed")
+    lake("promote", "feed", "--lake", str(root))
+    pg.sql("UPDATE feed SET name = 'renamed' WHERE id = 2; DELETE FROM feed WHERE id = 3; INSERT INTO feed VALUES (7, 'n7', 1.75)")
+    lake(*args, env=pg.env())
+    report = json.loads(lake("promote", "feed", "--lake", str(root), "--format", "json").stdout)["promotions"][0]
+    assert report["records"] == 3 and any("1 deleted" in n for n in report["notes"])
+    assert one(root, "SELECT id, name, score FROM staged.feed ORDER BY id") == [
+        [1, "n1", 0.25], [2, "renamed", 0.5], [4, "n4", 1.0], [5, "n5", 1.25], [6, "n6", 1.5], [7, "n7", 1.75]]
+    last = one(root, "SELECT max(snapshot_id) FROM snapshots()")[0][0]
+    changes = one(root, f"SELECT change_type, id, name FROM ducklake_table_changes('lake', 'staged', 'feed', {last}, {last})")
+    gone = {(i, n) for t, i, n in changes if t in ("delete", "update_preimage")}
+    came = {(i, n) for t, i, n in changes if t in ("insert", "update_postimage")}
+    assert (3, "n3") in gone and 3 not in {i for i, _ in came}
+    assert (2, "n2") in gone and (2, "renamed") in came and (7, "n7") in came
+    # Net of rows a rewrite carried over unchanged, the change feed is exactly the three changes.
+    assert gone - came == {(2, "n2"), (3, "n3")} and came - gone == {(2, "renamed"), (7, "n7")}
+    lake("cdc", "drop", pg.url, "--slot", "feed", "--publication", "feed", "--lake", str(root), env=pg.env())

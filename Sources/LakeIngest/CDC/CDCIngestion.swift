@@ -120,6 +120,12 @@ public final class CDCIngestion {
             if !table.columns.contains(where: \.key), table.replicaIdentity != "f" {
                 throw CDCError.noKey(table: table.qualified)
             }
+            // Later versions follow the Relation messages, in the order of the changes they describe.
+            if (try? catalog.contract(of: table.dataset)) == nil,
+               let note = try contract(table, columns: table.columns.map { .init(name: $0.name, typeOID: $0.typeOID, notNull: $0.notNull, key: $0.key) })
+                .register(in: catalog) {
+                report.notes.append(note)
+            }
         }
         report.notes += try await ensurePublication(connection, tables)
         let (slotNote, slotCreated) = try await ensureSlot(connection)
@@ -266,6 +272,7 @@ public final class CDCIngestion {
         let line = DebeziumLine(source: server, database: settings.database)
         let datasets = tables.map(\.dataset).joined(separator: ",")
         var relations: [UInt32: PgOutput.Relation] = [:]
+        var columns: [UInt32: [CDCContract.Column]] = [:]
         while !stop.isStopped {
             let batcher = RawBatcher(catalog: catalog, source: sourceFolder, scope: scope, limits: options.limits, run: run)
             let rows = try await sql(connection, "peeking at slot \(options.slot)", """
@@ -283,6 +290,7 @@ public final class CDCIngestion {
                     tx = (xid, commitTime + PgOutput.epochOffsetMicros, [])
                 case let .relation(relation):
                     relations[relation.id] = relation
+                    if let table = byOID[relation.id], let note = try evolve(table, relation, &columns) { report.notes.append(note) }
                 case .insert, .update, .delete, .truncate:
                     tx?.changes.append((lsn, message))
                 case let .commit(_, endLSN, _):
@@ -335,6 +343,24 @@ public final class CDCIngestion {
                                 + "\(report.changes.values.reduce(0, +)) changes, at \(LSN.format(end))")
             }
         }
+    }
+
+    func contract(_ table: CapturedTable, columns: [CDCContract.Column]) -> CDCContract {
+        CDCContract(source: sourceFolder, dataset: table.dataset, table: table.qualified, columns: columns)
+    }
+
+    /// A Relation message whose columns differ from the last ones seen: the contract as of the
+    /// changes that follow it (registering an unchanged contract does nothing). pgoutput does
+    /// not say NOT NULL, and under REPLICA IDENTITY FULL it flags every column as key, so both
+    /// come from the table's catalog entry, by column name.
+    private func evolve(_ table: CapturedTable, _ relation: PgOutput.Relation, _ seen: inout [UInt32: [CDCContract.Column]]) throws -> String? {
+        let columns = relation.columns.map { column in
+            let known = table.columns.first { $0.name == column.name && $0.typeOID == column.typeOID }
+            return CDCContract.Column(name: column.name, typeOID: column.typeOID, notNull: known?.notNull ?? false, key: known?.key ?? false)
+        }
+        guard seen[table.oid] != columns else { return nil }
+        seen[table.oid] = columns
+        return try contract(table, columns: columns).register(in: catalog)
     }
 
     /// The Debezium records one pgoutput change makes: a truncate makes one per table.

@@ -29,16 +29,14 @@ public final class Promoter {
         let dataset = record.name
         let contract = try catalog.contract(of: dataset)
         guard contract.zone == "staged" else { throw TransformError.notStaged(dataset: dataset, zone: contract.zone) }
+        if contract.rawFormat == "debezium" {
+            return try CDCPromoter(catalog: catalog, options: options, progress: progress).promote(dataset: dataset, run: run)
+        }
         var report = PromotionReport(dataset: dataset)
 
-        let scope = "promote-\(dataset)"
-        let lock = try FileLock.acquire(root.tmpPath + "/\(scope).lock", holder: "pid \(getpid()) (\(options.command)) since \(Timestamps.iso())") { holder in
-            self.progress.note("waiting for the \(dataset) promotion lock, held by \(holder)…")
-        }
+        let scope = StagedPromotionLock.scope(of: dataset)
+        let lock = try StagedPromotionLock.acquire(dataset, catalog: catalog, options: options, progress: progress, report: &report)
         defer { lock.release() }
-        let reconciled = try catalog.reconcile(scope: scope)
-        if !reconciled.isEmpty { report.notes.append(reconciled.summary) }
-        report.notes += try catalog.reconcileVersions(dataset: dataset, zone: .staged)
 
         let allRaw = try catalog.files(of: dataset, zone: .raw).sorted { ($0.id ?? 0) < ($1.id ?? 0) }
         guard !allRaw.isEmpty else { throw TransformError.noRawFiles(dataset: dataset) }
@@ -59,10 +57,7 @@ public final class Promoter {
         let promoted = fullRefresh ? [] : try catalog.promotedRawPaths(of: dataset)
         let rawFiles = allRaw.filter { !promoted.contains($0.path) }
         if rawFiles.isEmpty {
-            report.nothingNew = true
-            report.version = current?.version
-            report.totalRows = existing.reduce(0) { $0 + $1.rows }
-            report.seconds = Date().timeIntervalSince(started)
+            report.nothingNew(version: current?.version, rows: existing.reduce(0) { $0 + $1.rows }, since: started)
             return report
         }
         let previousFolder = current?.folder

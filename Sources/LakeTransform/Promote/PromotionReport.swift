@@ -1,3 +1,4 @@
+import Foundation
 import LakeCore
 
 /// What one promotion did, for people (a summary line) and scripts (`--format json`).
@@ -20,6 +21,14 @@ public struct PromotionReport: Sendable {
     public var skipped: [(path: String, reason: String)] = []
     public var notes: [String] = []
     public var seconds = 0.0
+
+    /// Every raw file was promoted already: the current version stands.
+    mutating func nothingNew(version: Int?, rows: Int, since started: Date) {
+        nothingNew = true
+        self.version = version
+        totalRows = rows
+        seconds = Date().timeIntervalSince(started)
+    }
 
     public var json: JSONValue {
         .object([

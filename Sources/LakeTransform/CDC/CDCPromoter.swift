@@ -1,0 +1,244 @@
+import Foundation
+import LakeCatalog
+import LakeCore
+import LakeParquet
+
+/// raw → staged for a captured table (`x-lake.raw_format: "debezium"`): applies the changes
+/// not promoted yet, in commit-LSN order, to the table's current state. An insert or update
+/// upserts by the contract's key (every column for a table without one), a delete removes
+/// the row, a truncate empties the table, and a snapshot starts it over. Each row carries
+/// `_lsn` (the commit LSN of its last change), `_op` and `_commit_time`.
+///
+/// The staged files that hold a changed row are rewritten without it and end in the new
+/// version, so the DuckLake snapshot records those rows as deleted and the new ones as
+/// inserted; files without a changed row are kept as they are. The table is not partitioned:
+/// a row's day would move with every update.
+public final class CDCPromoter {
+    let catalog: Catalog
+    let options: PromoteOptions
+    let progress: LakeCore.Progress
+    /// Rows per staged file.
+    public var rowsPerFile = 1_000_000
+
+    public init(catalog: Catalog, options: PromoteOptions = PromoteOptions(), progress: LakeCore.Progress = .shared) {
+        self.catalog = catalog
+        self.options = options
+        self.progress = progress
+    }
+
+    var root: LakeRoot { catalog.root }
+
+    static let changeColumns = [ColumnSchema("_lsn", .int64, nullable: false), ColumnSchema("_op", .string, nullable: false),
+                                ColumnSchema("_commit_time", .timestamp)]
+
+    public func promote(dataset name: String, run: Int64? = nil) throws -> PromotionReport {
+        let started = Date()
+        let record = try catalog.dataset(named: name)
+        let dataset = record.name
+        let contract = try catalog.contract(of: dataset)
+        var report = PromotionReport(dataset: dataset)
+        let scope = StagedPromotionLock.scope(of: dataset)
+        let lock = try StagedPromotionLock.acquire(dataset, catalog: catalog, options: options, progress: progress, report: &report)
+        defer { lock.release() }
+
+        let fields = contract.fields.map { ChangeReader.Field(name: $0.name, kind: StagedSchema.kind(of: $0)) }
+        var keyColumns = contract.primaryKey.compactMap { key in fields.firstIndex { $0.name == key } }
+        if keyColumns.isEmpty { keyColumns = Array(fields.indices) }
+        let schema = contract.fields.map { ColumnSchema($0.name, StagedSchema.columnType(of: StagedSchema.kind(of: $0)), nullable: $0.allowsNull) }
+            + Self.changeColumns
+
+        let allRaw = try catalog.files(of: dataset, zone: .raw).sorted { ($0.id ?? 0) < ($1.id ?? 0) }
+        guard !allRaw.isEmpty else { throw TransformError.noRawFiles(dataset: dataset) }
+        let current = try catalog.currentVersion(of: dataset, zone: .staged)
+        let fullRefresh = options.fullRefresh || current == nil
+        let existing = fullRefresh ? [] : try catalog.files(of: dataset, zone: .staged)
+        let prefix = "staged/\(dataset)/"
+        let physical = existing.map { root.absolute(current!.folder + "/" + $0.path.dropFirst(prefix.count)) }
+        let promoted = fullRefresh ? [] : try catalog.promotedRawPaths(of: dataset)
+        let rawFiles = allRaw.filter { !promoted.contains($0.path) }
+        if rawFiles.isEmpty {
+            report.nothingNew(version: current?.version, rows: existing.reduce(0) { $0 + $1.rows }, since: started)
+            return report
+        }
+
+        // The staged rows' keys; a file from before a schema change is rewritten whole.
+        var state = CurrentState()
+        var rewriteAll = Set<Int>()
+        for (i, path) in physical.enumerated() {
+            let file = try ParquetFile(path: path)
+            if file.schema != schema { rewriteAll.insert(i) }
+            let names = Set(file.schema.map(\.name))
+            let keyNames = keyColumns.map { fields[$0].name }
+            let parts = try file.readAll(columns: keyNames.filter(names.contains))
+            let byName = Dictionary(uniqueKeysWithValues: parts.map { ($0.name, $0) })
+            var key: [UInt8] = []
+            for row in 0..<file.rowCount {
+                key.removeAll(keepingCapacity: true)
+                for name in keyNames {
+                    if let column = byName[name] { column.keyBytes(row: row, into: &key) } else { key.append(0) }
+                    key.append(0x1F)
+                }
+                state.stage(key: key, at: .init(file: i, row: row))
+            }
+        }
+        if !rewriteAll.isEmpty { report.notes.append("the contract's columns changed: \(rewriteAll.count) staged file(s) rewritten to them") }
+
+        // Read the new changes (a raw file per worker), then apply them in order.
+        progress.status("promoting \(dataset): reading \(rawFiles.count) raw files of changes")
+        let reader = ChangeReader(fields: fields, keyColumns: keyColumns)
+        let results = ReadResults(count: rawFiles.count)
+        let roots = root
+        DispatchQueue.concurrentPerform(iterations: max(1, min(options.workers, rawFiles.count))) { worker in
+            var buffer: [UInt8] = []
+            var scratch: [UInt8] = []
+            var i = worker
+            while i < rawFiles.count {
+                do {
+                    let n = try GzipReader.readNDJSON(path: roots.absolute(rawFiles[i].path), into: &buffer, compressed: &scratch)
+                    var changes: [ChangeEvent] = []
+                    var rejected: [ChangeReader.Rejected] = []
+                    let lines = reader.read(buffer[..<n], file: i, changes: &changes, rejected: &rejected)
+                    results.set(i, .init(changes: changes, rejected: rejected.map { ($0.line, Array($0.bytes), $0.reason) }, lines: lines))
+                } catch {
+                    results.fail(TransformError.unreadableRaw(path: rawFiles[i].path, reason: "\(error)"))
+                }
+                i += max(1, min(options.workers, rawFiles.count))
+            }
+        }
+        if let error = results.error { throw error }
+        var changes: [ChangeEvent] = []
+        changes.reserveCapacity(results.files.reduce(0) { $0 + ($1?.changes.count ?? 0) })
+        for r in results.files { changes += r?.changes ?? [] }
+        ChangeEvent.order(&changes)
+        for change in changes { state.apply(change) }
+        let touched = state.touchedFiles(of: existing.count).union(rewriteAll)
+
+        let number = (try catalog.versions(of: dataset, zone: .staged).map(\.version).max() ?? 0) + 1
+        let folder = String(format: "_versions/staged/%@/v%06d", dataset, number)
+        let folderPath = root.absolute(folder)
+        try FileSystem.makeDirectories(folderPath)
+        let batchId = BatchID.make()
+        let quarantine = QuarantineWriter(root: root, dataset: dataset, scope: scope, name: "\(batchId)-promote")
+        do {
+            for (i, result) in results.files.enumerated() {
+                for r in result?.rejected ?? [] {
+                    try quarantine.write(record: r.bytes[...], reason: r.reason, rawFile: rawFiles[i].path, line: r.line, index: nil, dt: rawFiles[i].dt)
+                }
+            }
+
+            // The new files: the survivors of the touched files, then the changed rows.
+            var writerOptions = options.writer
+            writerOptions.rowGroupRows = max(writerOptions.rowGroupRows, options.rowGroupRows)
+            let output = StateWriter(schema: schema, folder: folderPath, batchId: batchId, rowsPerFile: rowsPerFile, options: writerOptions)
+            var touchedColumns: [Int: [Column?]] = [:]
+            for f in touched.sorted() {
+                let file = try ParquetFile(path: physical[f])
+                let columns = try file.readAll()
+                let byName = Dictionary(uniqueKeysWithValues: columns.map { ($0.name, $0) })
+                let mapped = schema.map { byName[$0.name] }
+                touchedColumns[f] = mapped
+                let keyParts = keyColumns.map { mapped[$0] }
+                var key: [UInt8] = []
+                for row in 0..<file.rowCount {
+                    key.removeAll(keepingCapacity: true)
+                    for part in keyParts {
+                        if let part { part.keyBytes(row: row, into: &key) } else { key.append(0) }
+                        key.append(0x1F)
+                    }
+                    if state.keeps(key) { try output.append(row: row, of: mapped) }
+                }
+            }
+            for var row in state.upserts {
+                if let from = row.carryFrom, let columns = touchedColumns[from.file] {
+                    for i in row.cells.indices where row.cells[i] == .carry {
+                        row.cells[i] = columns[i].map { StateWriter.cell($0, row: from.row) } ?? .null
+                    }
+                }
+                try output.append(row)
+            }
+            let written = try output.finish()
+            var added: [FileRecord] = []
+            let now = Timestamps.iso()
+            for (relative, w) in written {
+                added.append(FileRecord(path: prefix + relative, dataset: dataset, source: record.source, zone: "staged",
+                                        partitionValues: "{}", dt: nil, region: nil, rows: w.rows, records: w.rows, bytes: w.bytes,
+                                        sha256: w.sha256, batchId: batchId, tmpPath: nil, runId: run, createdAt: now))
+            }
+
+            // Untouched files join the new version as hard links.
+            var kept: [FileRecord] = []
+            var removed: [String] = []
+            for (i, file) in existing.enumerated() {
+                if touched.contains(i) { removed.append(file.path); continue }
+                let target = folderPath + "/" + file.path.dropFirst(prefix.count)
+                try FileSystem.makeDirectories((target as NSString).deletingLastPathComponent)
+                guard link(physical[i], target) == 0 else { throw StorageError.io(path: target, operation: "hard-linking", errno: errno) }
+                kept.append(file)
+            }
+            if fullRefresh { removed = try catalog.files(of: dataset, zone: .staged).map(\.path) }
+            try FileSystem.syncDirectory(folderPath)
+            CrashPoint.hit("promote:written")
+
+            var promotedRecords: [PromotedRecord] = []
+            var lineage: [LineageRecord] = []
+            for (i, raw) in rawFiles.enumerated() {
+                let r = results.files[i]
+                let applied = r?.changes.count ?? 0
+                promotedRecords.append(PromotedRecord(dataset: dataset, rawPath: raw.path, version: number, records: r?.lines ?? 0,
+                                                      staged: applied, quarantined: r?.rejected.count ?? 0, duplicates: 0, promotedAt: now))
+                lineage += added.map { LineageRecord(dataset: dataset, inputPath: raw.path, outputPath: $0.path, version: number, rows: applied) }
+                report.rawFiles += 1
+                report.records += r?.lines ?? 0
+                report.quarantined += r?.rejected.count ?? 0
+            }
+            report.staged = changes.count
+            let totalRows = kept.reduce(0) { $0 + $1.rows } + added.reduce(0) { $0 + $1.rows }
+            let version = VersionRecord(dataset: dataset, zone: "staged", version: number, folder: folder, state: "current",
+                                        files: kept.count + added.count, rows: totalRows, runId: run, createdAt: now)
+            var publication = VersionPublication(
+                version: version, addedFiles: added, removedPaths: removed, lineage: lineage, promoted: promotedRecords,
+                drift: [], quarantine: try quarantine.finish(batchId: batchId), fullRefresh: fullRefresh)
+            publication.columns = schema.map { DuckLakeColumn(name: $0.name, type: $0.type.duckLakeName, partition: false) }
+            publication.columnStats = DuckLakeStats.of(added, root: root, folder: folder)
+            try catalog.publish(publication)
+            progress.done()
+
+            let upserts = state.upserts.count
+            report.notes.append("applied \(changes.count) change\(changes.count == 1 ? "" : "s"): \(upserts) row\(upserts == 1 ? "" : "s") inserted or updated, \(state.deletes) deleted"
+                                + (state.emptied ? "; the table was emptied (a truncate or a new snapshot) first" : ""))
+            if state.carriesLost > 0 {
+                report.notes.append("\(state.carriesLost) unchanged TOAST value(s) had no earlier state to come from and are null: promote with --full-refresh to rebuild from every raw file")
+            }
+            report.fullRefresh = fullRefresh
+            report.version = number
+            report.totalRows = totalRows
+            report.filesWritten = added.count
+            report.filesKept = kept.count
+            report.filesRewritten = touched.count
+            report.seconds = Date().timeIntervalSince(started)
+            return report
+        } catch {
+            quarantine.abort()
+            try? FileManager.default.removeItem(atPath: folderPath)
+            throw error
+        }
+    }
+}
+
+/// What the workers read, by raw file.
+private final class ReadResults: @unchecked Sendable {
+    struct File {
+        var changes: [ChangeEvent]
+        var rejected: [(line: Int, bytes: [UInt8], reason: String)]
+        var lines: Int
+    }
+
+    private let lock = NSLock()
+    private(set) var files: [File?]
+    private(set) var error: Error?
+
+    init(count: Int) { files = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ file: File) { lock.lock(); files[i] = file; lock.unlock() }
+    func fail(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+}

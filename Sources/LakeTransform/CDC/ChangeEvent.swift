@@ -1,0 +1,102 @@
+import LakeCore
+
+/// One value of a captured row, typed by its contract column; `carry` stands for an
+/// unchanged TOAST value that promotion takes from the row's previous state.
+enum Cell: Equatable {
+    case null
+    case int(Int64)
+    case double(Double)
+    case bool(Bool)
+    case bytes([UInt8])
+    case carry
+
+    /// The same bytes as `Column.keyBytes`, so keys read from staged files and from raw agree.
+    func keyBytes(into out: inout [UInt8]) {
+        switch self {
+        case .null, .carry: out.append(0)
+        case let .int(v): out += String(v).utf8
+        case let .double(v): out += String(v).utf8
+        case let .bool(v): out.append(v ? 1 : 2)
+        case let .bytes(b): out += b
+        }
+    }
+}
+
+/// One change read from a raw Debezium line, in the order promotion applies it: snapshot
+/// epoch, then snapshot rows before streamed ones, then commit LSN, then the change's LSN.
+struct ChangeEvent {
+    enum Op: UInt8 { case create = 0x63, update = 0x75, delete = 0x64, read = 0x72, truncate = 0x74 }
+
+    var op: Op
+    var commitLSN: UInt64
+    var lsn: UInt64
+    var commitMicros: Int64
+    /// The identity of the row the change leaves (after's key; before's for a delete).
+    var key: [UInt8]
+    /// Before's key when an update moved the row to another key.
+    var movedFrom: [UInt8]?
+    var cells: [Cell]
+    /// Index of the raw file in landing order, for the snapshot epochs.
+    var file: Int
+    var epoch = 0
+    /// Set on the first row of a snapshot: the table starts over from it.
+    var resets = false
+
+    var snapshot: Bool { op == .read }
+
+    static func inOrder(_ a: ChangeEvent, _ b: ChangeEvent) -> Bool {
+        if a.epoch != b.epoch { return a.epoch < b.epoch }
+        if a.snapshot != b.snapshot { return a.snapshot }
+        if a.commitLSN != b.commitLSN { return a.commitLSN < b.commitLSN }
+        return a.lsn < b.lsn
+    }
+
+    /// Puts the changes in apply order. A snapshot's rows come before every change landed
+    /// after it (a transaction that committed while the snapshot was read can have a lower
+    /// commit LSN, and the snapshot holds it already); a later snapshot (the slot was made
+    /// again) starts the table over.
+    static func order(_ changes: inout [ChangeEvent]) {
+        var groups: [UInt64: Int] = [:]
+        for c in changes where c.snapshot { groups[c.commitLSN] = min(groups[c.commitLSN] ?? .max, c.file) }
+        let firstFiles = groups.sorted { ($0.value, $0.key) < ($1.value, $1.key) }
+        let epochOf = Dictionary(uniqueKeysWithValues: firstFiles.enumerated().map { ($1.key, $0 + 1) })
+        for i in changes.indices {
+            if changes[i].snapshot {
+                changes[i].epoch = epochOf[changes[i].commitLSN]!
+            } else {
+                let file = changes[i].file
+                changes[i].epoch = firstFiles.lazy.filter { $0.value < file }.count
+            }
+        }
+        changes.sort(by: inOrder)
+        var seen = Set<UInt64>()
+        for i in changes.indices where changes[i].snapshot && seen.insert(changes[i].commitLSN).inserted {
+            changes[i].resets = true
+        }
+    }
+}
+
+/// `16/B374D848` → its 64-bit value.
+enum LSNText {
+    static func parse(_ bytes: ArraySlice<UInt8>) -> UInt64? {
+        guard let slash = bytes.firstIndex(of: 0x2F) else { return nil }
+        guard let high = hex(bytes[..<slash]), let low = hex(bytes[(slash + 1)...]) else { return nil }
+        return high << 32 | low
+    }
+
+    private static func hex(_ bytes: ArraySlice<UInt8>) -> UInt64? {
+        guard !bytes.isEmpty, bytes.count <= 8 else { return nil }
+        var v: UInt64 = 0
+        for b in bytes {
+            let d: UInt8
+            switch b {
+            case 0x30...0x39: d = b - 0x30
+            case 0x41...0x46: d = b - 0x37
+            case 0x61...0x66: d = b - 0x57
+            default: return nil
+            }
+            v = v << 4 | UInt64(d)
+        }
+        return v
+    }
+}
