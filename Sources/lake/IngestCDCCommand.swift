@@ -25,6 +25,8 @@ struct IngestCDCCommand: AsyncParsableCommand {
     @Option(help: "raw/<source>/… (default: the database name).") var source: String?
     @Option(help: "Environment variable holding the password.") var passwordEnv: String?
     @Option(help: "Column holding the region (ISO 3166-1 alpha-2).") var regionColumn: String?
+    @Option(help: "Put before each dataset name, for a table whose name another dataset has (`pg_` lands orders as pg_orders).")
+    var datasetPrefix = ""
     @Flag(help: "Stop once every committed change is landed.") var untilIdle = false
     @Option(help: "Changes asked for per peek (whole transactions always).") var batch = 200_000
     @Option(help: "Seconds between peeks when there is nothing new.") var pollSeconds = 1.0
@@ -45,6 +47,7 @@ struct IngestCDCCommand: AsyncParsableCommand {
         options.publication = publication
         options.source = source
         options.regionColumn = regionColumn
+        options.datasetPrefix = datasetPrefix
         options.untilIdle = untilIdle
         options.batch = batch
         options.pollSeconds = pollSeconds

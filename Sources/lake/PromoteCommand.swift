@@ -14,7 +14,9 @@ struct PromoteCommand: AsyncParsableCommand {
             duplicates by the contract's primary key are removed across the dataset (latest arrival wins). \
             staged/<dataset> is a link to the current version under _versions/; `lake vacuum` removes old versions. \
             Curated tables are SQL models (schemas/curated/<table>.sql beside <table>.json); they are rebuilt \
-            when their inputs have new versions, only for the changed days when the model is incremental_by dt.
+            when their inputs have new versions, only for the changed days when the model is incremental_by dt. \
+            A table captured by `lake ingest cdc` is promoted into its current state: its changes applied in \
+            commit order (upsert by key, deletes, truncates), with `--history` also into <table>_history.
             """)
 
     @OptionGroup var lake: LakeOptions
@@ -22,6 +24,7 @@ struct PromoteCommand: AsyncParsableCommand {
     @Flag(help: "Every staged dataset that has raw files, then every curated model.") var all = false
     @Flag(help: "Rebuild from all raw files instead of only new ones.") var fullRefresh = false
     @Option(help: "Raw files read in parallel (default: the number of cores).") var workers: Int?
+    @Flag(help: "Captured tables (lake ingest cdc) also keep <table>_history: every version of each row (SCD type 2).") var history = false
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
     @Flag(help: "No progress lines on stderr.") var quiet = false
 
@@ -42,6 +45,7 @@ struct PromoteCommand: AsyncParsableCommand {
         }
         var options = PromoteOptions()
         options.fullRefresh = fullRefresh
+        options.history = history
         options.workers = workers ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
         options.command = "lake promote " + (all ? "--all" : datasets.joined(separator: " "))
         let run = try catalog.startRun(command: options.command)
@@ -56,7 +60,7 @@ struct PromoteCommand: AsyncParsableCommand {
                     }
                     reports.append(try CuratedPromoter(catalog: catalog, options: options).promote(table: name, run: run))
                 } else {
-                    reports.append(try Promoter(catalog: catalog, options: options).promote(dataset: name, run: run))
+                    reports += try Promoter(catalog: catalog, options: options).promotions(dataset: name, run: run)
                 }
             } catch {
                 failures.append("\(name): \(error)")

@@ -251,6 +251,16 @@ def test_clear_errors_and_no_secret(tmp_path, pg):
     assert missing.returncode == 1 and "public.nothing_here" in missing.stderr
     in_url = lake("ingest", "cdc", pg.url.replace("lake@", "lake:pw@"), "--tables", "x", "--lake", str(root), check=False, env=pg.env())
     assert in_url.returncode == 1 and "no password in the URL" in in_url.stderr and "pw@" not in in_url.stderr
+    # A table named like a dataset lake already has a contract for (the shipped events' plays).
+    pg.sql("CREATE TABLE plays (id int PRIMARY KEY, v text); INSERT INTO plays VALUES (1, 'a')")
+    taken = lake("ingest", "cdc", pg.url, "--tables", "plays", "--lake", str(root), "--until-idle", "--slot", "plays",
+                 "--publication", "plays", check=False, env=pg.env())
+    assert taken.returncode == 1 and "already has a contract" in taken.stderr and "--dataset-prefix" in taken.stderr
+    lake("ingest", "cdc", pg.url, "--tables", "plays", "--lake", str(root), "--until-idle", "--slot", "plays", "--publication", "plays",
+         "--dataset-prefix", "pg_", env=pg.env())
+    lake("promote", "pg_plays", "--lake", str(root))
+    assert staged_state(root, "pg_plays", ["id"]) == {(1,): {"id": 1, "v": "a"}}
+    lake("cdc", "drop", pg.url, "--slot", "plays", "--publication", "plays", "--lake", str(root), env=pg.env())
 
 
 def test_a_column_added_mid_stream_lands_from_its_first_change(tmp_path, pg):
@@ -308,14 +318,21 @@ def test_duckdb_reads_the_current_state_and_its_changes(tmp_path, pg):
     pg.sql("CREATE TABLE feed (id int PRIMARY KEY, name text, score float8); "
            "INSERT INTO feed SELECT i, 'n' || i, i / 4.0 FROM generate_series(1, 6) i")
     root, args = capture(tmp_path, pg, "feed")
-    lake("promote", "feed", "--lake", str(root))
+    lake("promote", "feed", "--history", "--lake", str(root))
     pg.sql("UPDATE feed SET name = 'renamed' WHERE id = 2; DELETE FROM feed WHERE id = 3; INSERT INTO feed VALUES (7, 'n7', 1.75)")
     lake(*args, env=pg.env())
-    report = json.loads(lake("promote", "feed", "--lake", str(root), "--format", "json").stdout)["promotions"][0]
+    report, history = json.loads(lake("promote", "feed", "--history", "--lake", str(root), "--format", "json").stdout)["promotions"]
     assert report["records"] == 3 and any("1 deleted" in n for n in report["notes"])
+    # --history: every version of every row (SCD type 2), the current ones flagged.
+    assert history["dataset"] == "feed_history" and history["total_rows"] == 8
+    versions = json.loads(lake("query", "SELECT id, name, valid_from IS NOT NULL AS has_from, valid_to IS NULL AS open, is_current "
+                               "FROM staged.feed_history WHERE id IN (2, 3, 7) ORDER BY id, valid_from",
+                               "--lake", str(root), "--format", "json").stdout)
+    assert [list(v.values()) for v in versions] == [[2, "n2", True, False, False], [2, "renamed", True, True, True],
+                                                    [3, "n3", True, False, False], [7, "n7", True, True, True]]
     assert one(root, "SELECT id, name, score FROM staged.feed ORDER BY id") == [
         [1, "n1", 0.25], [2, "renamed", 0.5], [4, "n4", 1.0], [5, "n5", 1.25], [6, "n6", 1.5], [7, "n7", 1.75]]
-    last = one(root, "SELECT max(snapshot_id) FROM snapshots()")[0][0]
+    last = one(root, "SELECT max(snapshot_id) FROM snapshots() WHERE commit_message = 'lake promote: staged.feed v2'")[0][0]
     changes = one(root, f"SELECT change_type, id, name FROM ducklake_table_changes('lake', 'staged', 'feed', {last}, {last})")
     gone = {(i, n) for t, i, n in changes if t in ("delete", "update_preimage")}
     came = {(i, n) for t, i, n in changes if t in ("insert", "update_postimage")}

@@ -7,7 +7,8 @@ import LakeCore
 /// date-time), `NOT NULL` columns required, the primary key, and `x-lake.raw_format:
 /// "debezium"` so that promotion applies the changes. A schema change registers a new
 /// version; what a person added (owner, description, retention, pii, a declared key for a
-/// table without one) is kept across versions.
+/// table without one) is kept across versions. A dataset whose contract describes other
+/// records (a shipped `plays`, say) is not taken over: the capture stops and says so.
 struct CDCContract {
     struct Column: Equatable {
         var name: String
@@ -25,8 +26,7 @@ struct CDCContract {
     func register(in catalog: Catalog) throws -> String? {
         let previous = try? catalog.contract(of: dataset)
         if let previous, previous.rawFormat != "debezium" {
-            // A person's own contract for the dataset: theirs to keep.
-            return nil
+            throw CDCError.datasetTaken(table: table, dataset: dataset, contract: previous.file)
         }
         let json = document(keeping: previous.flatMap { try? JSONValue.parse($0.canonicalJSON) })
         let contract = try DatasetContract(data: Data(json.serialized().utf8), file: "generated from \(table) (\(source))")

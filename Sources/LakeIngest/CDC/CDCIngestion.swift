@@ -12,6 +12,8 @@ public struct CDCOptions: Sendable {
     /// raw/<source>/<table>/ (default: the database name).
     public var source: String?
     public var regionColumn: String?
+    /// Put before every dataset name (`pg_` makes `orders` land as `pg_orders`).
+    public var datasetPrefix = ""
     public var untilIdle = false
     /// Changes asked for per peek (whole transactions always).
     public var batch = 200_000
@@ -110,19 +112,22 @@ public final class CDCIngestion {
         for try await (value) in try await sql(connection, "reading wal_level", "SHOW wal_level").decode(String.self) { level = value }
         guard level == "logical" else { throw CDCError.walLevel(server: server, level: level) }
 
-        let tables = try await CapturedTable.lookup(options.tables, on: connection, logger: logger)
+        let tables = try await CapturedTable.lookup(options.tables, prefix: options.datasetPrefix, on: connection, logger: logger)
         for table in tables {
             try Names.validate(table.dataset, kind: "dataset")
             try catalog.ensureDataset(table.dataset, source: sourceFolder)
-            if table.dataset != Names.folderName(for: table.name) {
+            if table.dataset != Names.folderName(for: options.datasetPrefix + table.name) {
                 report.notes.append("\(table.qualified) lands as dataset \(table.dataset): another captured schema has a table \(table.name)")
             }
             if !table.columns.contains(where: \.key), table.replicaIdentity != "f" {
                 throw CDCError.noKey(table: table.qualified)
             }
             // Later versions follow the Relation messages, in the order of the changes they describe.
-            if (try? catalog.contract(of: table.dataset)) == nil,
-               let note = try contract(table, columns: table.columns.map { .init(name: $0.name, typeOID: $0.typeOID, notNull: $0.notNull, key: $0.key) })
+            if let existing = try? catalog.contract(of: table.dataset) {
+                guard existing.rawFormat == "debezium" else {
+                    throw CDCError.datasetTaken(table: table.qualified, dataset: table.dataset, contract: existing.file)
+                }
+            } else if let note = try contract(table, columns: table.columns.map { .init(name: $0.name, typeOID: $0.typeOID, notNull: $0.notNull, key: $0.key) })
                 .register(in: catalog) {
                 report.notes.append(note)
             }

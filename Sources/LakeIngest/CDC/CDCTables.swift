@@ -16,15 +16,15 @@ public struct CapturedTable: Sendable {
 
     /// Datasets are named after the table alone; `<schema>_<table>` only where two captured
     /// schemas share a table name.
-    static func datasets(for names: [(schema: String, name: String)]) -> [String] {
+    static func datasets(for names: [(schema: String, name: String)], prefix: String = "") -> [String] {
         names.map { table in
             let clash = names.filter { $0.name == table.name }.count > 1
-            return Names.folderName(for: clash ? "\(table.schema)_\(table.name)" : table.name)
+            return Names.folderName(for: prefix + (clash ? "\(table.schema)_\(table.name)" : table.name))
         }
     }
 
     /// Looks the tables up (`public` when no schema is given); a missing one is an error.
-    static func lookup(_ requested: [String], on connection: PostgresConnection, logger: Logger) async throws -> [CapturedTable] {
+    static func lookup(_ requested: [String], prefix: String, on connection: PostgresConnection, logger: Logger) async throws -> [CapturedTable] {
         var found: [(oid: UInt32, schema: String, name: String, identity: String)] = []
         for entry in requested {
             let parts = entry.split(separator: ".", maxSplits: 1).map(String.init)
@@ -38,7 +38,7 @@ public struct CapturedTable: Sendable {
             guard let hit else { throw CDCError.missingTable(entry) }
             found.append((UInt32(hit.0), schema, name, hit.1))
         }
-        let datasets = datasets(for: found.map { ($0.schema, $0.name) })
+        let datasets = datasets(for: found.map { ($0.schema, $0.name) }, prefix: prefix)
         var tables: [CapturedTable] = []
         for (i, table) in found.enumerated() {
             let rows = try await connection.query("""

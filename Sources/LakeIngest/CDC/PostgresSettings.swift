@@ -111,6 +111,7 @@ public enum CDCError: LakeError {
     case walLevel(server: String, level: String)
     case noKey(table: String)
     case missingTable(String)
+    case datasetTaken(table: String, dataset: String, contract: String)
 
     public var stage: String { "CDC" }
 
@@ -123,6 +124,9 @@ public enum CDCError: LakeError {
         case let .noKey(table):
             return "\(table) has no primary key: run ALTER TABLE \(table) REPLICA IDENTITY FULL, or give the key in its contract"
         case let .missingTable(table): return "\(table) is not a table of the database: check --tables (schema.table)"
+        case let .datasetTaken(table, dataset, contract):
+            return "\(table) would land as dataset \(dataset), which already has a contract for other records (\(contract)); "
+                + "capture it under another name (`--dataset-prefix pg_`), or register a contract with x-lake.raw_format \"debezium\" for it"
         }
     }
 }

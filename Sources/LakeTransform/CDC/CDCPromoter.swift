@@ -31,7 +31,23 @@ public final class CDCPromoter {
     static let changeColumns = [ColumnSchema("_lsn", .int64, nullable: false), ColumnSchema("_op", .string, nullable: false),
                                 ColumnSchema("_commit_time", .timestamp)]
 
-    public func promote(dataset name: String, run: Int64? = nil) throws -> PromotionReport {
+    /// The current state, then (with `options.history`) the history table.
+    public func promote(dataset name: String, run: Int64? = nil) throws -> [PromotionReport] {
+        let report = try promoteState(dataset: name, run: run)
+        guard options.history else { return [report] }
+        let contract = try catalog.contract(of: report.dataset)
+        return [report, try HistoryPromoter(catalog: catalog, options: options, progress: progress)
+            .promote(table: report.dataset, contract: contract, reader: Self.reader(contract), run: run)]
+    }
+
+    static func reader(_ contract: DatasetContract) -> ChangeReader {
+        let fields = contract.fields.map { ChangeReader.Field(name: $0.name, kind: StagedSchema.kind(of: $0)) }
+        var keyColumns = contract.primaryKey.compactMap { key in fields.firstIndex { $0.name == key } }
+        if keyColumns.isEmpty { keyColumns = Array(fields.indices) }
+        return ChangeReader(fields: fields, keyColumns: keyColumns)
+    }
+
+    func promoteState(dataset name: String, run: Int64?) throws -> PromotionReport {
         let started = Date()
         let record = try catalog.dataset(named: name)
         let dataset = record.name
@@ -41,9 +57,8 @@ public final class CDCPromoter {
         let lock = try StagedPromotionLock.acquire(dataset, catalog: catalog, options: options, progress: progress, report: &report)
         defer { lock.release() }
 
-        let fields = contract.fields.map { ChangeReader.Field(name: $0.name, kind: StagedSchema.kind(of: $0)) }
-        var keyColumns = contract.primaryKey.compactMap { key in fields.firstIndex { $0.name == key } }
-        if keyColumns.isEmpty { keyColumns = Array(fields.indices) }
+        let reader = Self.reader(contract)
+        let fields = reader.fields, keyColumns = reader.keyColumns
         let schema = contract.fields.map { ColumnSchema($0.name, StagedSchema.columnType(of: StagedSchema.kind(of: $0)), nullable: $0.allowsNull) }
             + Self.changeColumns
 
@@ -78,38 +93,15 @@ public final class CDCPromoter {
                     if let column = byName[name] { column.keyBytes(row: row, into: &key) } else { key.append(0) }
                     key.append(0x1F)
                 }
-                state.stage(key: key, at: .init(file: i, row: row))
+                state.stage(key: RowKey(key), at: .init(file: i, row: row))
             }
         }
         if !rewriteAll.isEmpty { report.notes.append("the contract's columns changed: \(rewriteAll.count) staged file(s) rewritten to them") }
 
         // Read the new changes (a raw file per worker), then apply them in order.
         progress.status("promoting \(dataset): reading \(rawFiles.count) raw files of changes")
-        let reader = ChangeReader(fields: fields, keyColumns: keyColumns)
-        let results = ReadResults(count: rawFiles.count)
-        let roots = root
-        DispatchQueue.concurrentPerform(iterations: max(1, min(options.workers, rawFiles.count))) { worker in
-            var buffer: [UInt8] = []
-            var scratch: [UInt8] = []
-            var i = worker
-            while i < rawFiles.count {
-                do {
-                    let n = try GzipReader.readNDJSON(path: roots.absolute(rawFiles[i].path), into: &buffer, compressed: &scratch)
-                    var changes: [ChangeEvent] = []
-                    var rejected: [ChangeReader.Rejected] = []
-                    let lines = reader.read(buffer[..<n], file: i, changes: &changes, rejected: &rejected)
-                    results.set(i, .init(changes: changes, rejected: rejected.map { ($0.line, Array($0.bytes), $0.reason) }, lines: lines))
-                } catch {
-                    results.fail(TransformError.unreadableRaw(path: rawFiles[i].path, reason: "\(error)"))
-                }
-                i += max(1, min(options.workers, rawFiles.count))
-            }
-        }
-        if let error = results.error { throw error }
-        var changes: [ChangeEvent] = []
-        changes.reserveCapacity(results.files.reduce(0) { $0 + ($1?.changes.count ?? 0) })
-        for r in results.files { changes += r?.changes ?? [] }
-        ChangeEvent.order(&changes)
+        let results = try ReadResults.read(rawFiles, with: reader, root: root, workers: options.workers)
+        let changes = results.ordered()
         for change in changes { state.apply(change) }
         let touched = state.touchedFiles(of: existing.count).union(rewriteAll)
 
@@ -145,10 +137,11 @@ public final class CDCPromoter {
                         if let part { part.keyBytes(row: row, into: &key) } else { key.append(0) }
                         key.append(0x1F)
                     }
-                    if state.keeps(key) { try output.append(row: row, of: mapped) }
+                    if state.keeps(RowKey(key)) { try output.append(row: row, of: mapped) }
                 }
             }
-            for var row in state.upserts {
+            let upserts = state.upserts
+            for var row in upserts {
                 if let from = row.carryFrom, let columns = touchedColumns[from.file] {
                     for i in row.cells.indices where row.cells[i] == .carry {
                         row.cells[i] = columns[i].map { StateWriter.cell($0, row: from.row) } ?? .null
@@ -183,7 +176,7 @@ public final class CDCPromoter {
             var lineage: [LineageRecord] = []
             for (i, raw) in rawFiles.enumerated() {
                 let r = results.files[i]
-                let applied = r?.changes.count ?? 0
+                let applied = (r?.lines ?? 0) - (r?.rejected.count ?? 0)
                 promotedRecords.append(PromotedRecord(dataset: dataset, rawPath: raw.path, version: number, records: r?.lines ?? 0,
                                                       staged: applied, quarantined: r?.rejected.count ?? 0, duplicates: 0, promotedAt: now))
                 lineage += added.map { LineageRecord(dataset: dataset, inputPath: raw.path, outputPath: $0.path, version: number, rows: applied) }
@@ -203,8 +196,7 @@ public final class CDCPromoter {
             try catalog.publish(publication)
             progress.done()
 
-            let upserts = state.upserts.count
-            report.notes.append("applied \(changes.count) change\(changes.count == 1 ? "" : "s"): \(upserts) row\(upserts == 1 ? "" : "s") inserted or updated, \(state.deletes) deleted"
+            report.notes.append("applied \(changes.count) change\(changes.count == 1 ? "" : "s"): \(upserts.count) row\(upserts.count == 1 ? "" : "s") inserted or updated, \(state.deletes) deleted"
                                 + (state.emptied ? "; the table was emptied (a truncate or a new snapshot) first" : ""))
             if state.carriesLost > 0 {
                 report.notes.append("\(state.carriesLost) unchanged TOAST value(s) had no earlier state to come from and are null: promote with --full-refresh to rebuild from every raw file")
@@ -226,7 +218,7 @@ public final class CDCPromoter {
 }
 
 /// What the workers read, by raw file.
-private final class ReadResults: @unchecked Sendable {
+final class ReadResults: @unchecked Sendable {
     struct File {
         var changes: [ChangeEvent]
         var rejected: [(line: Int, bytes: [UInt8], reason: String)]
@@ -241,4 +233,40 @@ private final class ReadResults: @unchecked Sendable {
 
     func set(_ i: Int, _ file: File) { lock.lock(); files[i] = file; lock.unlock() }
     func fail(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+
+    /// Reads raw files of changes, a file per worker at a time.
+    static func read(_ rawFiles: [FileRecord], with reader: ChangeReader, root: LakeRoot, workers: Int) throws -> ReadResults {
+        let results = ReadResults(count: rawFiles.count)
+        let stride = max(1, min(workers, rawFiles.count))
+        DispatchQueue.concurrentPerform(iterations: stride) { worker in
+            var buffer: [UInt8] = []
+            var scratch: [UInt8] = []
+            for i in Swift.stride(from: worker, to: rawFiles.count, by: stride) {
+                do {
+                    let n = try GzipReader.readNDJSON(path: root.absolute(rawFiles[i].path), into: &buffer, compressed: &scratch)
+                    var changes: [ChangeEvent] = []
+                    var rejected: [ChangeReader.Rejected] = []
+                    let lines = reader.read(buffer[..<n], file: i, changes: &changes, rejected: &rejected)
+                    results.set(i, .init(changes: changes, rejected: rejected.map { ($0.line, Array($0.bytes), $0.reason) }, lines: lines))
+                } catch {
+                    results.fail(TransformError.unreadableRaw(path: rawFiles[i].path, reason: "\(error)"))
+                }
+            }
+        }
+        if let error = results.error { throw error }
+        return results
+    }
+
+    /// Every change read, in the order they apply.
+    /// Each file's changes move out of it, so that they are held once.
+    func ordered() -> OrderedChanges {
+        var changes: [ChangeEvent] = []
+        changes.reserveCapacity(files.reduce(0) { $0 + ($1?.changes.count ?? 0) })
+        for i in files.indices {
+            changes += files[i]?.changes ?? []
+            files[i]?.changes = []
+        }
+        let order = ChangeEvent.order(&changes)
+        return OrderedChanges(changes: changes, order: order)
+    }
 }

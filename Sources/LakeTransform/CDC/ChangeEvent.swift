@@ -22,6 +22,20 @@ enum Cell: Equatable {
     }
 }
 
+/// A row's identity: its key columns' bytes, with the hash worked out once.
+struct RowKey: Hashable {
+    let bytes: [UInt8]
+    let hash: Int
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        hash = Int(truncatingIfNeeded: ByteHash.hash(bytes))
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+    static func == (a: RowKey, b: RowKey) -> Bool { a.hash == b.hash && a.bytes == b.bytes }
+}
+
 /// One change read from a raw Debezium line, in the order promotion applies it: snapshot
 /// epoch, then snapshot rows before streamed ones, then commit LSN, then the change's LSN.
 struct ChangeEvent {
@@ -32,9 +46,9 @@ struct ChangeEvent {
     var lsn: UInt64
     var commitMicros: Int64
     /// The identity of the row the change leaves (after's key; before's for a delete).
-    var key: [UInt8]
+    var key: RowKey
     /// Before's key when an update moved the row to another key.
-    var movedFrom: [UInt8]?
+    var movedFrom: RowKey?
     var cells: [Cell]
     /// Index of the raw file in landing order, for the snapshot epochs.
     var file: Int
@@ -44,18 +58,13 @@ struct ChangeEvent {
 
     var snapshot: Bool { op == .read }
 
-    static func inOrder(_ a: ChangeEvent, _ b: ChangeEvent) -> Bool {
-        if a.epoch != b.epoch { return a.epoch < b.epoch }
-        if a.snapshot != b.snapshot { return a.snapshot }
-        if a.commitLSN != b.commitLSN { return a.commitLSN < b.commitLSN }
-        return a.lsn < b.lsn
-    }
 
     /// Puts the changes in apply order. A snapshot's rows come before every change landed
     /// after it (a transaction that committed while the snapshot was read can have a lower
     /// commit LSN, and the snapshot holds it already); a later snapshot (the slot was made
     /// again) starts the table over.
-    static func order(_ changes: inout [ChangeEvent]) {
+    /// Returns the changes' indices in apply order.
+    static func order(_ changes: inout [ChangeEvent]) -> [Int] {
         var groups: [UInt64: Int] = [:]
         for c in changes where c.snapshot { groups[c.commitLSN] = min(groups[c.commitLSN] ?? .max, c.file) }
         let firstFiles = groups.sorted { ($0.value, $0.key) < ($1.value, $1.key) }
@@ -68,11 +77,30 @@ struct ChangeEvent {
                 changes[i].epoch = firstFiles.lazy.filter { $0.value < file }.count
             }
         }
-        changes.sort(by: inOrder)
+        // Plain keys are sorted, not the changes: a change holds arrays, and moving those
+        // costs a retain and a release each time.
+        var keys = changes.indices.map { i in
+            let c = changes[i]
+            return (c.epoch, c.snapshot ? 0 : 1, c.commitLSN, c.lsn, i)
+        }
+        keys.sort { $0 < $1 }
+        let order = keys.map(\.4)
         var seen = Set<UInt64>()
-        for i in changes.indices where changes[i].snapshot && seen.insert(changes[i].commitLSN).inserted {
+        for i in order where changes[i].snapshot && seen.insert(changes[i].commitLSN).inserted {
             changes[i].resets = true
         }
+        return order
+    }
+}
+
+/// Changes and the order they apply in.
+struct OrderedChanges: Sequence {
+    let changes: [ChangeEvent]
+    let order: [Int]
+    var count: Int { order.count }
+
+    func makeIterator() -> LazyMapSequence<[Int], ChangeEvent>.Iterator {
+        order.lazy.map { [changes] in changes[$0] }.makeIterator()
     }
 }
 

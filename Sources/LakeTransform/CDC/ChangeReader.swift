@@ -15,6 +15,13 @@ struct ChangeReader {
     /// The row's identity: the primary key, or every column for a table without one
     /// (REPLICA IDENTITY FULL sends the whole old row).
     let keyColumns: [Int]
+    private let names: [[UInt8]]
+
+    init(fields: [Field], keyColumns: [Int]) {
+        self.fields = fields
+        self.keyColumns = keyColumns
+        names = fields.map { Array($0.name.utf8) }
+    }
 
     struct Rejected {
         var line: Int
@@ -58,7 +65,7 @@ struct ChangeReader {
         }
         let lsn = meta["lsn"]?.string.flatMap { LSNText.parse(ArraySlice($0.utf8)) } ?? commitLSN
         let commitMicros = (meta["commit_time"]?.string).flatMap { CivilTime.parseTimestamp(ArraySlice($0.utf8)) } ?? 0
-        var event = ChangeEvent(op: op, commitLSN: commitLSN, lsn: lsn, commitMicros: commitMicros, key: [], movedFrom: nil,
+        var event = ChangeEvent(op: op, commitLSN: commitLSN, lsn: lsn, commitMicros: commitMicros, key: RowKey([]), movedFrom: nil,
                                 cells: [], file: file)
         switch op {
         case .truncate:
@@ -88,24 +95,24 @@ struct ChangeReader {
     /// the contract gained later), or left out for a key-only `before`.
     private func cells(_ row: JSONNode, all: Bool) throws -> [Cell] {
         var out = [Cell](repeating: .null, count: fields.count)
-        for (i, field) in fields.enumerated() {
-            guard let node = row[field.name] else { continue }
-            guard let cell = Self.cell(node, field.kind) else {
-                throw Problem(reason: "column \"\(field.name)\": \(String(decoding: node.raw.prefix(80), as: UTF8.self)) is not a \(field.kind) value")
+        try row.forEachMember { key, node in
+            guard let i = names.firstIndex(where: key.keyEquals) else { return }
+            guard let cell = Self.cell(node, fields[i].kind) else {
+                throw Problem(reason: "column \"\(fields[i].name)\": \(String(decoding: node.raw.prefix(80), as: UTF8.self)) is not a \(fields[i].kind) value")
             }
             out[i] = cell
         }
         return out
     }
 
-    private func key(of row: [Cell]) throws -> [UInt8] {
+    private func key(of row: [Cell]) throws -> RowKey {
         var out: [UInt8] = []
         for c in keyColumns {
             if row[c] == .carry { throw Problem(reason: "key column \"\(fields[c].name)\" is an unchanged TOAST value") }
             row[c].keyBytes(into: &out)
             out.append(0x1F)
         }
-        return out
+        return RowKey(out)
     }
 
     static func cell(_ node: JSONNode, _ kind: StagedSchema.Kind) -> Cell? {
@@ -129,8 +136,7 @@ struct ChangeReader {
             }
             return nil
         case .string:
-            if let s = node.string { return .bytes(Array(s.utf8)) }
-            return .bytes(Array(node.raw))
+            return .bytes(node.kind == .string ? Array(node.stringBytes) : Array(node.raw))
         case .json:
             return .bytes(Array(node.raw))
         }

@@ -23,16 +23,16 @@ struct CurrentState {
     }
 
     /// Keys of the staged rows.
-    private(set) var staged: [[UInt8]: Location] = [:]
+    private(set) var staged: [RowKey: Location] = [:]
     /// Every staged row is gone (a truncate, or a new snapshot).
     private(set) var emptied = false
-    private(set) var pending: [[UInt8]: Pending] = [:]
+    private(set) var pending: [RowKey: Pending] = [:]
     /// Upserts in the order they first happened, so that output follows the changes.
-    private(set) var order: [[UInt8]] = []
-    private var ordered = Set<[UInt8]>()
+    private(set) var order: [RowKey] = []
+    private var ordered = Set<RowKey>()
     private(set) var carriesLost = 0
 
-    mutating func stage(key: [UInt8], at location: Location) { staged[key] = location }
+    mutating func stage(key: RowKey, at location: Location) { staged[key] = location }
 
     mutating func apply(_ change: ChangeEvent) {
         if change.op == .truncate || change.resets { empty() }
@@ -66,7 +66,7 @@ struct CurrentState {
     }
 
     /// The row a key holds now: its cells when this promotion changed it, else where it is staged.
-    private func current(_ key: [UInt8]) -> (cells: [Cell]?, from: Location?) {
+    private func current(_ key: RowKey) -> (cells: [Cell]?, from: Location?) {
         switch pending[key] {
         case let .upsert(row)?: return (row.cells, row.carryFrom)
         case .deleted?: return (nil, nil)
@@ -90,7 +90,7 @@ struct CurrentState {
     }
 
     /// Whether a staged row stays as it is.
-    func keeps(_ key: [UInt8]) -> Bool { !emptied && pending[key] == nil }
+    func keeps(_ key: RowKey) -> Bool { !emptied && pending[key] == nil }
 
     /// The upserted rows, in the order their keys first changed.
     var upserts: [Row] {

@@ -43,11 +43,13 @@ final class StateWriter {
 
     /// A row a change made: the contract's cells, then `_lsn`, `_op`, `_commit_time`.
     func append(_ row: CurrentState.Row) throws {
-        for (i, cell) in row.cells.enumerated() { append(cell, to: i) }
-        let n = row.cells.count
-        builders[n].append(int64: Int64(bitPattern: row.commitLSN))
-        builders[n + 1].append(bytes: [row.op.rawValue])
-        if row.commitMicros == 0 { builders[n + 2].appendNull() } else { builders[n + 2].append(int64: row.commitMicros) }
+        try append(cells: row.cells + [.int(Int64(bitPattern: row.commitLSN)), .bytes([row.op.rawValue]),
+                                       row.commitMicros == 0 ? .null : .int(row.commitMicros)])
+    }
+
+    /// A row of cells, one per column.
+    func append(cells: [Cell]) throws {
+        for (i, cell) in cells.enumerated() { append(cell, to: i) }
         try rowDone()
     }
 

@@ -12,6 +12,8 @@ public struct PromoteOptions: Sendable {
     public var bufferBytes = 64 << 20
     public var writer = WriterOptions()
     public var command = "lake promote"
+    /// Captured tables also keep `<table>_history` (SCD type 2).
+    public var history = false
 
     public init() {}
 }

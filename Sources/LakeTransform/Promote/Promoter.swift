@@ -23,6 +23,14 @@ public final class Promoter {
 
     var root: LakeRoot { catalog.root }
 
+    /// The dataset's promotion; for a captured table with `options.history`, its history table's too.
+    public func promotions(dataset name: String, run: Int64? = nil) throws -> [PromotionReport] {
+        if try catalog.contract(of: name).rawFormat == "debezium" {
+            return try CDCPromoter(catalog: catalog, options: options, progress: progress).promote(dataset: name, run: run)
+        }
+        return [try promote(dataset: name, run: run)]
+    }
+
     public func promote(dataset name: String, run: Int64? = nil) throws -> PromotionReport {
         let started = Date()
         let record = try catalog.dataset(named: name)
@@ -30,7 +38,7 @@ public final class Promoter {
         let contract = try catalog.contract(of: dataset)
         guard contract.zone == "staged" else { throw TransformError.notStaged(dataset: dataset, zone: contract.zone) }
         if contract.rawFormat == "debezium" {
-            return try CDCPromoter(catalog: catalog, options: options, progress: progress).promote(dataset: dataset, run: run)
+            return try CDCPromoter(catalog: catalog, options: options, progress: progress).promoteState(dataset: dataset, run: run)
         }
         var report = PromotionReport(dataset: dataset)
 
