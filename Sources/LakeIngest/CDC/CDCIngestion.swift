@@ -216,7 +216,7 @@ public final class CDCIngestion {
             "SELECT pg_current_snapshot()::text, pg_current_wal_lsn()::text").decode((String, String).self) { (text, lsnText) = (snapshot, lsn) }
         guard let snapshot = XidSnapshot(text) else { throw CDCError.database(server: server, action: "reading the snapshot", detail: text) }
         let lsn = LSN.parse(lsnText) ?? 0
-        let line = DebeziumLine(source: server, database: settings.database)
+        let line = DebeziumLine(source: server, database: settings.database, tables: tables)
         var limits = options.limits
         // One commit per snapshot: it and its record land together or not at all.
         limits.maxRecords = .max
@@ -263,10 +263,7 @@ public final class CDCIngestion {
         return snapshots
     }
 
-    func region(_ row: DebeziumLine.Row?) -> String? {
-        guard let column = options.regionColumn, let value = row?.text(column) else { return nil }
-        return Regions.normalize(value)
-    }
+    func region(_ row: DebeziumLine.Row?) -> String? { TransactionLines.region(row, column: options.regionColumn) }
 
     /// Peek, land, commit, advance; until idle, or until stopped.
     private func stream(_ connection: PostgresConnection, _ tables: [CapturedTable], snapshots: [UInt32: XidSnapshot],
@@ -274,30 +271,33 @@ public final class CDCIngestion {
         let byOID = Dictionary(uniqueKeysWithValues: tables.map { ($0.oid, $0) })
         let recorded = try catalog.streamOffsets(source: server, stream: options.slot, group: "cdc").first { $0.partition == 0 }
         var landedLSN = recorded.flatMap { LSN.parse($0.nextOffset) } ?? 0
-        let line = DebeziumLine(source: server, database: settings.database)
+        let line = DebeziumLine(source: server, database: settings.database, tables: tables)
         let datasets = tables.map(\.dataset).joined(separator: ",")
         var relations: [UInt32: PgOutput.Relation] = [:]
         var columns: [UInt32: [CDCContract.Column]] = [:]
         while !stop.isStopped {
             let batcher = RawBatcher(catalog: catalog, source: sourceFolder, scope: scope, limits: options.limits, run: run)
             let rows = try await sql(connection, "peeking at slot \(options.slot)", """
-                SELECT lsn::text, data FROM pg_logical_slot_peek_binary_changes(\(options.slot)::name, NULL::pg_lsn,
+                SELECT (lsn - '0/0'::pg_lsn)::int8, data FROM pg_logical_slot_peek_binary_changes(\(options.slot)::name, NULL::pg_lsn,
                     \(Int32(clamping: options.batch))::int4, 'proto_version'::text, '1'::text, 'publication_names'::text,
                     \(options.publication)::text)
                 """)
             var lastEnd: UInt64?
-            var tx: (xid: UInt32, commitMicros: Int64, changes: [(UInt64, PgOutput.Message)])?
-            for try await (lsnText, data) in rows.decode((String, ByteBuffer).self) {
+            var tx: (xid: UInt32, commitMicros: Int64, changes: [(UInt64, [UInt8])])?
+            for try await (lsnValue, data) in rows.decode((Int64, ByteBuffer).self) {
+                let lsn = UInt64(bitPattern: lsnValue)
+                // Row changes are decoded with their transaction, on every core (TransactionLines).
+                if let kind = data.getInteger(at: data.readerIndex, as: UInt8.self), [0x49, 0x55, 0x44, 0x54].contains(kind) {
+                    tx?.changes.append((lsn, Array(buffer: data)))
+                    continue
+                }
                 let message = try PgOutput.decode(Array(buffer: data))
-                let lsn = LSN.parse(lsnText) ?? 0
                 switch message {
                 case let .begin(_, commitTime, xid):
                     tx = (xid, commitTime + PgOutput.epochOffsetMicros, [])
                 case let .relation(relation):
                     relations[relation.id] = relation
                     if let table = byOID[relation.id], let note = try evolve(table, relation, &columns) { report.notes.append(note) }
-                case .insert, .update, .delete, .truncate:
-                    tx?.changes.append((lsn, message))
                 case let .commit(_, endLSN, _):
                     defer { tx = nil; lastEnd = endLSN }
                     guard let open = tx else { continue }
@@ -307,22 +307,21 @@ public final class CDCIngestion {
                     let commitTime = Timestamps.iso(Date(timeIntervalSince1970: Double(open.commitMicros) / 1_000_000))
                     let stamp = DebeziumLine.Stamp(commitTime: commitTime, ingestedAt: ingestedAt)
                     let day = String(commitTime.prefix(10))
-                    for (changeLSN, change) in open.changes {
-                        for (table, record) in changes(change, relations: relations, tables: byOID) {
-                            // The snapshot already holds this transaction's rows of the table.
-                            if let snapshot = snapshots[table.oid], snapshot.holds(open.xid) { continue }
-                            var record = record
-                            record.lsn = changeLSN
-                            record.commitLSN = endLSN
-                            record.xid = UInt64(open.xid)
-                            record.commitMicros = open.commitMicros
-                            lines.append(RawBatcher.Line(
-                                dataset: table.dataset, partitions: .dtRegion(dt: day, region: region(record.after ?? record.before)),
-                                bytes: line.bytes(record, stamp: stamp), records: 1,
-                                fileName: "\(table.dataset)+0+\(LSN.fileFormat(changeLSN))"))
-                            report.changes[table.dataset, default: 0] += 1
-                        }
+                    let converter = TransactionLines(line: line, tables: byOID, relations: relations, snapshots: snapshots,
+                                                     regionColumn: options.regionColumn)
+                    // A file is named after its first change; each partition of a table has its own.
+                    struct Partition: Hashable { var oid: UInt32; var region: String? }
+                    var names: [Partition: String] = [:]
+                    var counts: [UInt32: (String, Int)] = [:]
+                    for c in try converter.convert(open.changes, xid: open.xid, commitLSN: endLSN, commitMicros: open.commitMicros, stamp: stamp) {
+                        let partition = Partition(oid: c.table.oid, region: c.region)
+                        let name = names[partition] ?? "\(c.table.dataset)+0+\(LSN.fileFormat(c.lsn))"
+                        names[partition] = name
+                        lines.append(RawBatcher.Line(dataset: c.table.dataset, partitions: .dtRegion(dt: day, region: c.region),
+                                                     bytes: c.bytes, records: 1, fileName: name))
+                        counts[c.table.oid, default: (c.table.dataset, 0)].1 += 1
                     }
+                    for (dataset, n) in counts.values { report.changes[dataset, default: 0] += n }
                     report.transactions += 1
                     try await batcher.append(lines, offsets: [StreamOffsetRecord(
                         source: server, stream: options.slot, consumerGroup: "cdc", partition: 0, nextOffset: LSN.format(endLSN),
@@ -366,30 +365,5 @@ public final class CDCIngestion {
         guard seen[table.oid] != columns else { return nil }
         seen[table.oid] = columns
         return try contract(table, columns: columns).register(in: catalog)
-    }
-
-    /// The Debezium records one pgoutput change makes: a truncate makes one per table.
-    private func changes(_ message: PgOutput.Message, relations: [UInt32: PgOutput.Relation],
-                         tables: [UInt32: CapturedTable]) -> [(CapturedTable, DebeziumLine.Change)] {
-        func make(_ table: CapturedTable, _ op: String, before: DebeziumLine.Row?, after: DebeziumLine.Row?) -> DebeziumLine.Change {
-            DebeziumLine.Change(table: table, op: op, before: before, after: after, lsn: 0, commitLSN: 0, xid: 0, commitMicros: 0)
-        }
-        switch message {
-        case let .insert(id, new):
-            guard let table = tables[id], let relation = relations[id] else { return [] }
-            return [(table, make(table, "c", before: nil, after: DebeziumLine.Row(values: new, columns: relation.columns)))]
-        case let .update(id, old, oldIsKey, new):
-            guard let table = tables[id], let relation = relations[id] else { return [] }
-            let before = old.map { DebeziumLine.Row(values: $0, columns: relation.columns, onlyKeys: oldIsKey) }
-            let after = DebeziumLine.Row(values: new, columns: relation.columns, fallback: oldIsKey ? nil : old)
-            return [(table, make(table, "u", before: before, after: after))]
-        case let .delete(id, old, oldIsKey):
-            guard let table = tables[id], let relation = relations[id] else { return [] }
-            return [(table, make(table, "d", before: DebeziumLine.Row(values: old, columns: relation.columns, onlyKeys: oldIsKey), after: nil))]
-        case let .truncate(ids, _, _):
-            return ids.compactMap { id in tables[id].map { ($0, make($0, "t", before: nil, after: nil)) } }
-        default:
-            return []
-        }
     }
 }

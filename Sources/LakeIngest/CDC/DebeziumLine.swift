@@ -18,6 +18,23 @@ import LakeCore
 struct DebeziumLine {
     let source: String
     let database: String
+    /// The JSON strings every line of a table repeats, escaped once.
+    private let sourceJSON: [UInt8]
+    private let databaseJSON: [UInt8]
+    private let tableJSON: [UInt32: (qualified: [UInt8], schema: [UInt8], name: [UInt8])]
+
+    init(source: String, database: String, tables: [CapturedTable]) {
+        self.source = source
+        self.database = database
+        func json(_ text: String) -> [UInt8] {
+            var out: [UInt8] = []
+            JSONBytes.string(text, to: &out)
+            return out
+        }
+        sourceJSON = json(source)
+        databaseJSON = json(database)
+        tableJSON = Dictionary(tables.map { ($0.oid, (json($0.qualified), json($0.schema), json($0.name))) }, uniquingKeysWith: { a, _ in a })
+    }
 
     /// A row as pgoutput sent it, written straight to JSON bytes (no tree in between).
     struct Row {
@@ -85,56 +102,95 @@ struct DebeziumLine {
         var ingestedAt: String
     }
 
+    private static let metaSource = Array(#"{"_meta":{"source":"#.utf8)
+    private static let table = Array(#","table":"#.utf8)
+    private static let lsn = Array(#","lsn":""#.utf8)
+    private static let commitLSN = Array(#"","commit_lsn":""#.utf8)
+    private static let txid = Array(#"","txid":"#.utf8)
+    private static let commitTime = Array(#","commit_time":""#.utf8)
+    private static let unchanged = Array(#"","unchanged":["#.utf8)
+    private static let ingestedAt = Array(#","ingested_at":""#.utf8)
+    private static let before = Array(#""},"value":{"before":"#.utf8)
+    private static let after = Array(#","after":"#.utf8)
+    private static let op = Array(#","op":""#.utf8)
+    private static let tsMS = Array(#"","ts_ms":"#.utf8)
+    private static let sourceBlock = Array(#","source":{"connector":"postgresql","name":"lake","db":"#.utf8)
+    private static let schema = Array(#","schema":"#.utf8)
+    private static let txId = Array(#","txId":"#.utf8)
+    private static let snapshotTrue = Array(#","snapshot":true}}}"#.utf8) + [0x0A]
+    private static let snapshotFalse = Array(#","snapshot":false}}}"#.utf8) + [0x0A]
+    private static let null = Array("null".utf8)
+
     func bytes(_ change: Change, stamp: Stamp) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(512)
         let ms = change.commitMicros / 1000
-        out += "{\"_meta\":{\"source\":".utf8
-        JSONBytes.string(source, to: &out)
-        out += ",\"table\":".utf8
-        JSONBytes.string(change.table.qualified, to: &out)
-        out += ",\"lsn\":\"".utf8
-        out += LSN.format(change.lsn).utf8
-        out += "\",\"commit_lsn\":\"".utf8
-        out += LSN.format(change.commitLSN).utf8
-        out += "\",\"txid\":".utf8
-        out += String(change.xid).utf8
-        out += ",\"commit_time\":\"".utf8
+        let names = tableJSON[change.table.oid]
+        out += Self.metaSource
+        out += sourceJSON
+        out += Self.table
+        if let names { out += names.qualified } else { JSONBytes.string(change.table.qualified, to: &out) }
+        out += Self.lsn
+        LSN.write(change.lsn, to: &out)
+        out += Self.commitLSN
+        LSN.write(change.commitLSN, to: &out)
+        out += Self.txid
+        Self.decimal(Int64(bitPattern: change.xid), to: &out)
+        out += Self.commitTime
         out += stamp.commitTime.utf8
-        out += "\"".utf8
         let unchanged = change.after?.unchanged ?? []
         if !unchanged.isEmpty {
-            out += ",\"unchanged\":[".utf8
+            out += Self.unchanged
             for (i, name) in unchanged.enumerated() {
                 if i > 0 { out.append(0x2C) }
                 JSONBytes.string(name, to: &out)
             }
             out.append(0x5D)
+        } else {
+            out.append(0x22)
         }
-        out += ",\"ingested_at\":\"".utf8
+        out += Self.ingestedAt
         out += stamp.ingestedAt.utf8
-        out += "\"},\"value\":{\"before\":".utf8
-        if let before = change.before { before.write(to: &out) } else { out += "null".utf8 }
-        out += ",\"after\":".utf8
-        if let after = change.after { after.write(to: &out) } else { out += "null".utf8 }
-        out += ",\"op\":\"".utf8
+        out += Self.before
+        if let before = change.before { before.write(to: &out) } else { out += Self.null }
+        out += Self.after
+        if let after = change.after { after.write(to: &out) } else { out += Self.null }
+        out += Self.op
         out += change.op.utf8
-        out += "\",\"ts_ms\":".utf8
-        out += String(ms).utf8
-        out += ",\"source\":{\"connector\":\"postgresql\",\"name\":\"lake\",\"db\":".utf8
-        JSONBytes.string(database, to: &out)
-        out += ",\"schema\":".utf8
-        JSONBytes.string(change.table.schema, to: &out)
-        out += ",\"table\":".utf8
-        JSONBytes.string(change.table.name, to: &out)
-        out += ",\"lsn\":".utf8
-        out += String(change.lsn).utf8
-        out += ",\"txId\":".utf8
-        out += String(change.xid).utf8
-        out += ",\"ts_ms\":".utf8
-        out += String(ms).utf8
-        out += change.snapshot ? ",\"snapshot\":true}}}\n".utf8 : ",\"snapshot\":false}}}\n".utf8
+        out += Self.tsMS
+        Self.decimal(ms, to: &out)
+        out += Self.sourceBlock
+        out += databaseJSON
+        out += Self.schema
+        if let names { out += names.schema } else { JSONBytes.string(change.table.schema, to: &out) }
+        out += Self.table
+        if let names { out += names.name } else { JSONBytes.string(change.table.name, to: &out) }
+        out += Self.lsn.dropLast()
+        Self.decimal(Int64(bitPattern: change.lsn), to: &out)
+        out += Self.txId
+        Self.decimal(Int64(bitPattern: change.xid), to: &out)
+        out += Self.tsMS.dropFirst()
+        Self.decimal(ms, to: &out)
+        out += change.snapshot ? Self.snapshotTrue : Self.snapshotFalse
         return out
+    }
+
+    /// A whole number's digits, without a String in between.
+    static func decimal(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 { out.append(0x2D) }
+        var v = value.magnitude
+        var digits: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                     UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[n] = UInt8(v % 10) + 0x30
+                v /= 10
+                n += 1
+            } while v > 0
+            for i in stride(from: n - 1, through: 0, by: -1) { out.append(buffer[i]) }
+        }
     }
 }
 
