@@ -103,7 +103,7 @@ COMMIT;
         duck = timed([sys.executable, "-c", DUCKDB_STATE.format(raw=Path(root, "raw", "postgres", "pg_plays"), out=work / "state.parquet")])
         duck_rows = int(duck[3].strip())
         print(f"\ncurrent state of {changes:,} rows from {landed:,} changes{'':8}{'seconds':>9}{'CPU s':>8}{'peak MiB':>10}{'rows':>10}")
-        print(f"{'lake promote plays (staged Parquet, DuckLake snapshot)':62}{promote[0]:>9.2f}{promote[1]:>8.2f}{promote[2]:>10.0f}{staged_rows:>10,}")
+        print(f"{'lake promote pg_plays (staged Parquet, DuckLake snapshot)':62}{promote[0]:>9.2f}{promote[1]:>8.2f}{promote[2]:>10.0f}{staged_rows:>10,}")
         print(f"{'DuckDB: latest change per key from raw -> Parquet':62}{duck[0]:>9.2f}{duck[1]:>8.2f}{duck[2]:>10.0f}{duck_rows:>10,}")
         print(f"lake / DuckDB: {promote[0] / duck[0]:.2f}x (target < 1x)")
         if not staged_rows == duck_rows == changes:
