@@ -205,7 +205,9 @@ def test_sqs_killed_between_commit_and_delete_lands_nothing_twice(tmp_path, moto
     crashed = subprocess.run([LAKE, *args], env={**moto.env(), "LAKE_CRASH_AT": "stream:committed"}, capture_output=True)
     assert crashed.returncode == -signal.SIGKILL
     committed = catalog(root).execute("SELECT count(*) FROM lake_landed_messages").fetchone()[0]
-    assert committed >= 40 and queue_depth(sqs, url) == 120, "committed, not deleted"
+    # None deleted. The depth is SQS's approximate count: a message whose visibility ran out
+    # while it was counted can be counted twice (seen under load), never less.
+    assert committed >= 40 and queue_depth(sqs, url) >= 120, "committed, not deleted"
     time.sleep(2.5)                       # the visibility timeout passes: SQS delivers them again
     lake(*args, env=moto.env())
     ids = [l["value"]["event_id"] for l in raw_lines(root, "crashy", "crashy")]

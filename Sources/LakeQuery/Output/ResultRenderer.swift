@@ -41,11 +41,19 @@ public enum ResultRenderer {
         return out
     }
 
+    static let widestCell = 120
+
+    static func cut(_ text: String) -> String {
+        text.count <= widestCell ? text : String(text.prefix(widestCell - 1)) + "…"
+    }
+
     static func table(_ result: QueryResult, maxRows: Int?) -> String {
         let all = result.rows
         let shown = maxRows.map { Array(all.prefix($0)) } ?? all
         let headers = result.columns.map(\.name)
-        let cells = shown.map { row in row.map { $0.text ?? "NULL" } }
+        // A long text (a JSON document, a TOASTed column) is cut in a table, as DuckDB's shell
+        // cuts it; csv and json give it whole.
+        let cells = shown.map { row in row.map { Self.cut($0.text ?? "NULL") } }
         var widths = headers.map(\.count)
         for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
         let numeric = result.columns.map { $0.type.isNumeric }
@@ -53,11 +61,20 @@ public enum ResultRenderer {
             values.enumerated().map { i, v in
                 let pad = String(repeating: " ", count: widths[i] - v.count)
                 return numeric[i] ? pad + v : v + pad
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+            }.joined(separator: "  ").trimmingTrailingSpaces()
         }
         var out = line(headers) + "\n" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
         for row in cells { out += line(row) + "\n" }
         if shown.count < all.count { out += "… \(all.count - shown.count) more rows (use --format csv or LIMIT)\n" }
         return out
+    }
+}
+
+extension String {
+    /// Without the spaces at its end (a regular expression for this is quadratic on long padding).
+    func trimmingTrailingSpaces() -> String {
+        var end = endIndex
+        while end > startIndex, self[index(before: end)] == " " { end = index(before: end) }
+        return String(self[..<end])
     }
 }
