@@ -251,16 +251,30 @@ def test_clear_errors_and_no_secret(tmp_path, pg):
     assert missing.returncode == 1 and "public.nothing_here" in missing.stderr
     in_url = lake("ingest", "cdc", pg.url.replace("lake@", "lake:pw@"), "--tables", "x", "--lake", str(root), check=False, env=pg.env())
     assert in_url.returncode == 1 and "no password in the URL" in in_url.stderr and "pw@" not in in_url.stderr
-    # A table named like a dataset lake already has a contract for (the shipped events' plays).
+    # A table named like a dataset with a contract for other records: taken over while the
+    # dataset holds no data (the shipped events' plays in a new lake)...
     pg.sql("CREATE TABLE plays (id int PRIMARY KEY, v text); INSERT INTO plays VALUES (1, 'a')")
-    taken = lake("ingest", "cdc", pg.url, "--tables", "plays", "--lake", str(root), "--until-idle", "--slot", "plays",
-                 "--publication", "plays", check=False, env=pg.env())
-    assert taken.returncode == 1 and "already has a contract" in taken.stderr and "--dataset-prefix" in taken.stderr
-    lake("ingest", "cdc", pg.url, "--tables", "plays", "--lake", str(root), "--until-idle", "--slot", "plays", "--publication", "plays",
-         "--dataset-prefix", "pg_", env=pg.env())
-    lake("promote", "pg_plays", "--lake", str(root))
-    assert staged_state(root, "pg_plays", ["id"]) == {(1,): {"id": 1, "v": "a"}}
+    fresh = lake("ingest", "cdc", pg.url, "--tables", "plays", "--lake", str(root), "--until-idle", "--slot", "plays",
+                 "--publication", "plays", env=pg.env())
+    assert "dataset plays had a contract for other records" in fresh.stdout
+    lake("promote", "plays", "--lake", str(root))
+    assert staged_state(root, "plays", ["id"]) == {(1,): {"id": 1, "v": "a"}}
     lake("cdc", "drop", pg.url, "--slot", "plays", "--publication", "plays", "--lake", str(root), env=pg.env())
+    # ...and refused once it holds data, with the way out.
+    subprocess.run([LAKE, "produce", "albums_feed", "--lake", str(root)], input=b'{"id": 1}\n', check=True, capture_output=True)
+    lake("ingest", "stream", "albums_feed", "--dataset", "albums", "--until-idle", "--lake", str(root))
+    contract = tmp_path / "albums.json"
+    contract.write_text(json.dumps({"title": "embedded.albums", "type": "object", "properties": {"id": {"type": "integer"}}}))
+    lake("catalog", "register", str(contract), "--lake", str(root))
+    pg.sql("CREATE TABLE albums (id int PRIMARY KEY, v text); INSERT INTO albums VALUES (7, 'b')")
+    taken = lake("ingest", "cdc", pg.url, "--tables", "albums", "--lake", str(root), "--until-idle", "--slot", "albums",
+                 "--publication", "albums", check=False, env=pg.env())
+    assert taken.returncode == 1 and "already has a contract" in taken.stderr and "--dataset-prefix" in taken.stderr
+    lake("ingest", "cdc", pg.url, "--tables", "albums", "--lake", str(root), "--until-idle", "--slot", "albums", "--publication", "albums",
+         "--dataset-prefix", "pg_", env=pg.env())
+    lake("promote", "pg_albums", "--lake", str(root))
+    assert staged_state(root, "pg_albums", ["id"]) == {(7,): {"id": 7, "v": "b"}}
+    lake("cdc", "drop", pg.url, "--slot", "albums", "--publication", "albums", "--lake", str(root), env=pg.env())
 
 
 def test_a_column_added_mid_stream_lands_from_its_first_change(tmp_path, pg):

@@ -8,7 +8,8 @@ import LakeCore
 /// "debezium"` so that promotion applies the changes. A schema change registers a new
 /// version; what a person added (owner, description, retention, pii, a declared key for a
 /// table without one) is kept across versions. A dataset whose contract describes other
-/// records (a shipped `plays`, say) is not taken over: the capture stops and says so.
+/// records and holds data is not taken over: the capture stops and says so. One that holds
+/// no data (a contract lake ships, say) gets the table's contract.
 struct CDCContract {
     struct Column: Equatable {
         var name: String
@@ -23,10 +24,13 @@ struct CDCContract {
     let columns: [Column]
 
     /// Registers the contract when it differs from the current one; says what happened.
-    func register(in catalog: Catalog) throws -> String? {
-        let previous = try? catalog.contract(of: dataset)
-        if let previous, previous.rawFormat != "debezium" {
-            throw CDCError.datasetTaken(table: table, dataset: dataset, contract: previous.file)
+    /// `replacing`: the dataset's contract describes other records but it holds no data (a
+    /// contract lake ships, say), so the table's takes its place.
+    func register(in catalog: Catalog, replacing: Bool = false) throws -> String? {
+        var previous = try? catalog.contract(of: dataset)
+        if let other = previous, other.rawFormat != "debezium" {
+            guard replacing else { throw CDCError.datasetTaken(table: table, dataset: dataset, contract: other.file) }
+            previous = nil
         }
         let json = document(keeping: previous.flatMap { try? JSONValue.parse($0.canonicalJSON) })
         let contract = try DatasetContract(data: Data(json.serialized().utf8), file: "generated from \(table) (\(source))")

@@ -123,12 +123,17 @@ public final class CDCIngestion {
                 throw CDCError.noKey(table: table.qualified)
             }
             // Later versions follow the Relation messages, in the order of the changes they describe.
+            let columns = table.columns.map { CDCContract.Column(name: $0.name, typeOID: $0.typeOID, notNull: $0.notNull, key: $0.key) }
             if let existing = try? catalog.contract(of: table.dataset) {
-                guard existing.rawFormat == "debezium" else {
+                guard existing.rawFormat != "debezium" else { continue }
+                let holdsData = try !catalog.files(of: table.dataset, zone: .raw).isEmpty || !catalog.files(of: table.dataset, zone: .staged).isEmpty
+                guard !holdsData else {
                     throw CDCError.datasetTaken(table: table.qualified, dataset: table.dataset, contract: existing.file)
                 }
-            } else if let note = try contract(table, columns: table.columns.map { .init(name: $0.name, typeOID: $0.typeOID, notNull: $0.notNull, key: $0.key) })
-                .register(in: catalog) {
+                _ = try contract(table, columns: columns).register(in: catalog, replacing: true)
+                report.notes.append("dataset \(table.dataset) had a contract for other records (\(existing.file)) and no data: "
+                                    + "it now holds \(table.qualified)'s changes, with a contract generated from its columns")
+            } else if let note = try contract(table, columns: columns).register(in: catalog) {
                 report.notes.append(note)
             }
         }
