@@ -35,6 +35,13 @@ public enum FileSystem {
         }
     }
 
+    /// A second name for a file (a version folder keeping a file of the version before),
+    /// its folder made when missing.
+    public static func hardLink(_ existing: String, to path: String) throws {
+        try makeDirectories((path as NSString).deletingLastPathComponent)
+        guard link(existing, path) == 0 else { throw StorageError.io(path: path, operation: "hard-linking", errno: errno) }
+    }
+
     public static func remove(_ path: String) throws {
         guard unlink(path) == 0 || errno == ENOENT else {
             throw StorageError.io(path: path, operation: "removing", errno: errno)

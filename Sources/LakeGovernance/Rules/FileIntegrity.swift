@@ -60,18 +60,12 @@ struct FileIntegrity: GovernanceRule {
     /// Reads files whole (in parallel): checksum, gzip stream, Parquet footer.
     private func readWhole(_ files: [(path: String, sha256: String?, dataset: String?)], lake: LakeInventory) -> [Finding] {
         guard !files.isEmpty else { return [] }
-        let lock = NSLock()
-        var findings: [[Finding]] = Array(repeating: [], count: files.count)
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, files.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var scratch: [UInt8] = []
-            var inflated: [UInt8] = []
-            for i in stride(from: worker, to: files.count, by: workers) {
-                let found = check(files[i], root: lake.root, scratch: &scratch, inflated: &inflated)
-                lock.lock(); findings[i] = found; lock.unlock()
-            }
+        // `check` never throws: what it finds is a finding.
+        let findings = try? Parallel.map(files.count, workers: ProcessInfo.processInfo.activeProcessorCount,
+                                         state: { ([UInt8](), [UInt8]()) }) { i, buffers in
+            check(files[i], root: lake.root, scratch: &buffers.0, inflated: &buffers.1)
         }
-        return findings.flatMap { $0 }
+        return (findings ?? []).flatMap { $0 }
     }
 
     private func check(_ file: (path: String, sha256: String?, dataset: String?), root: LakeRoot,

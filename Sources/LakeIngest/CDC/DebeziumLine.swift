@@ -178,19 +178,13 @@ struct DebeziumLine {
     /// A whole number's digits, without a String in between.
     static func decimal(_ value: Int64, to out: inout [UInt8]) {
         if value < 0 { out.append(0x2D) }
+        let start = out.count
         var v = value.magnitude
-        var digits: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                     UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[n] = UInt8(v % 10) + 0x30
-                v /= 10
-                n += 1
-            } while v > 0
-            for i in stride(from: n - 1, through: 0, by: -1) { out.append(buffer[i]) }
-        }
+        repeat {
+            out.append(UInt8(v % 10) + 0x30)
+            v /= 10
+        } while v > 0
+        out[start...].reverse()
     }
 }
 

@@ -22,30 +22,24 @@ struct TransactionLines: @unchecked Sendable {
     func convert(_ changes: [(UInt64, [UInt8])], xid: UInt32, commitLSN: UInt64, commitMicros: Int64,
                  stamp: DebeziumLine.Stamp) throws -> [Converted] {
         let chunks = changes.count < 512 ? 1 : min(ProcessInfo.processInfo.activeProcessorCount, 4)
-        let size = (changes.count + chunks - 1) / max(chunks, 1)
-        let results = ChunkResults(count: chunks)
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        let size = (changes.count + chunks - 1) / chunks
+        return try Parallel.map(chunks, workers: chunks, state: {}) { chunk, _ in
             var out: [Converted] = []
             out.reserveCapacity(size)
-            do {
-                for (lsn, bytes) in changes[min(chunk * size, changes.count)..<min((chunk + 1) * size, changes.count)] {
-                    for (table, var record) in Self.records(try PgOutput.decode(bytes), relations: relations, tables: tables) {
-                        // The snapshot already holds this transaction's rows of the table.
-                        if let snapshot = snapshots[table.oid], snapshot.holds(xid) { continue }
-                        record.lsn = lsn
-                        record.commitLSN = commitLSN
-                        record.xid = UInt64(xid)
-                        record.commitMicros = commitMicros
-                        out.append(Converted(table: table, region: region(record.after ?? record.before), lsn: lsn,
-                                             bytes: line.bytes(record, stamp: stamp)))
-                    }
+            for (lsn, bytes) in changes[min(chunk * size, changes.count)..<min((chunk + 1) * size, changes.count)] {
+                for (table, var record) in Self.records(try PgOutput.decode(bytes), relations: relations, tables: tables) {
+                    // The snapshot already holds this transaction's rows of the table.
+                    if let snapshot = snapshots[table.oid], snapshot.holds(xid) { continue }
+                    record.lsn = lsn
+                    record.commitLSN = commitLSN
+                    record.xid = UInt64(xid)
+                    record.commitMicros = commitMicros
+                    out.append(Converted(table: table, region: region(record.after ?? record.before), lsn: lsn,
+                                         bytes: line.bytes(record, stamp: stamp)))
                 }
-                results.set(chunk, .success(out))
-            } catch {
-                results.set(chunk, .failure(error))
             }
-        }
-        return try results.values.flatMap { try $0!.get() }
+            return out
+        }.flatMap { $0 }
     }
 
     func region(_ row: DebeziumLine.Row?) -> String? { Self.region(row, column: regionColumn) }
@@ -79,19 +73,5 @@ struct TransactionLines: @unchecked Sendable {
         default:
             return []
         }
-    }
-}
-
-/// Each chunk's lines, written by the worker that made them.
-private final class ChunkResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [Result<[TransactionLines.Converted], Error>?]
-
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-
-    func set(_ i: Int, _ value: Result<[TransactionLines.Converted], Error>) {
-        lock.lock()
-        values[i] = value
-        lock.unlock()
     }
 }

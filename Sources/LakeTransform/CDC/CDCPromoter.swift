@@ -31,13 +31,11 @@ public final class CDCPromoter {
     static let changeColumns = [ColumnSchema("_lsn", .int64, nullable: false), ColumnSchema("_op", .string, nullable: false),
                                 ColumnSchema("_commit_time", .timestamp)]
 
-    /// The current state, then (with `options.history`) the history table.
-    public func promote(dataset name: String, run: Int64? = nil) throws -> [PromotionReport] {
-        let report = try promoteState(dataset: name, run: run)
-        guard options.history else { return [report] }
-        let contract = try catalog.contract(of: report.dataset)
-        return [report, try HistoryPromoter(catalog: catalog, options: options, progress: progress)
-            .promote(table: report.dataset, contract: contract, reader: Self.reader(contract), run: run)]
+    /// `<table>_history`, rebuilt from every raw change (`lake promote --history`).
+    public func history(of table: String, run: Int64? = nil) throws -> PromotionReport {
+        let contract = try catalog.contract(of: table)
+        return try HistoryPromoter(catalog: catalog, options: options, progress: progress)
+            .promote(table: table, contract: contract, reader: Self.reader(contract), run: run)
     }
 
     static func reader(_ contract: DatasetContract) -> ChangeReader {
@@ -47,7 +45,8 @@ public final class CDCPromoter {
         return ChangeReader(fields: fields, keyColumns: keyColumns)
     }
 
-    func promoteState(dataset name: String, run: Int64?) throws -> PromotionReport {
+    /// The table's current state.
+    public func promote(dataset name: String, run: Int64? = nil) throws -> PromotionReport {
         let started = Date()
         let record = try catalog.dataset(named: name)
         let dataset = record.name
@@ -59,8 +58,7 @@ public final class CDCPromoter {
 
         let reader = Self.reader(contract)
         let fields = reader.fields, keyColumns = reader.keyColumns
-        let schema = contract.fields.map { ColumnSchema($0.name, StagedSchema.columnType(of: StagedSchema.kind(of: $0)), nullable: $0.allowsNull) }
-            + Self.changeColumns
+        let schema = contract.fields.map(StagedSchema.column) + Self.changeColumns
 
         let allRaw = try catalog.files(of: dataset, zone: .raw).sorted { ($0.id ?? 0) < ($1.id ?? 0) }
         guard !allRaw.isEmpty else { throw TransformError.noRawFiles(dataset: dataset) }
@@ -76,31 +74,25 @@ public final class CDCPromoter {
             return report
         }
 
-        // The staged rows' keys; a file from before a schema change is rewritten whole.
+        // The staged rows' keys, by file; a file from before a schema change is rewritten whole.
         var state = CurrentState()
         var rewriteAll = Set<Int>()
+        var stagedKeys: [[RowKey]] = []
+        let keyNames = keyColumns.map { fields[$0].name }
         for (i, path) in physical.enumerated() {
             let file = try ParquetFile(path: path)
             if file.schema != schema { rewriteAll.insert(i) }
             let names = Set(file.schema.map(\.name))
-            let keyNames = keyColumns.map { fields[$0].name }
             let parts = try file.readAll(columns: keyNames.filter(names.contains))
-            let byName = Dictionary(uniqueKeysWithValues: parts.map { ($0.name, $0) })
-            var key: [UInt8] = []
-            for row in 0..<file.rowCount {
-                key.removeAll(keepingCapacity: true)
-                for name in keyNames {
-                    if let column = byName[name] { column.keyBytes(row: row, into: &key) } else { key.append(0) }
-                    key.append(0x1F)
-                }
-                state.stage(key: RowKey(key), at: .init(file: i, row: row))
-            }
+            let keys = RowKey.keys(keyNames.map { name in parts.first { $0.name == name } }, rows: file.rowCount)
+            for (row, key) in keys.enumerated() { state.stage(key: key, at: .init(file: i, row: row)) }
+            stagedKeys.append(keys)
         }
         if !rewriteAll.isEmpty { report.notes.append("the contract's columns changed: \(rewriteAll.count) staged file(s) rewritten to them") }
 
         // Read the new changes (a raw file per worker), then apply them in order.
         progress.status("promoting \(dataset): reading \(rawFiles.count) raw files of changes")
-        let results = try ReadResults.read(rawFiles, with: reader, root: root, workers: options.workers)
+        var results = try ReadResults.read(rawFiles, with: reader, root: root, workers: options.workers)
         let changes = results.ordered()
         for change in changes { state.apply(change) }
         let touched = state.touchedFiles(of: existing.count).union(rewriteAll)
@@ -113,7 +105,7 @@ public final class CDCPromoter {
         let quarantine = QuarantineWriter(root: root, dataset: dataset, scope: scope, name: "\(batchId)-promote")
         do {
             for (i, result) in results.files.enumerated() {
-                for r in result?.rejected ?? [] {
+                for r in result.rejected {
                     try quarantine.write(record: r.bytes[...], reason: r.reason, rawFile: rawFiles[i].path, line: r.line, index: nil, dt: rawFiles[i].dt)
                 }
             }
@@ -129,16 +121,7 @@ public final class CDCPromoter {
                 let byName = Dictionary(uniqueKeysWithValues: columns.map { ($0.name, $0) })
                 let mapped = schema.map { byName[$0.name] }
                 touchedColumns[f] = mapped
-                let keyParts = keyColumns.map { mapped[$0] }
-                var key: [UInt8] = []
-                for row in 0..<file.rowCount {
-                    key.removeAll(keepingCapacity: true)
-                    for part in keyParts {
-                        if let part { part.keyBytes(row: row, into: &key) } else { key.append(0) }
-                        key.append(0x1F)
-                    }
-                    if state.keeps(RowKey(key)) { try output.append(row: row, of: mapped) }
-                }
+                for row in 0..<file.rowCount where state.keeps(stagedKeys[f][row]) { try output.append(row: row, of: mapped) }
             }
             let upserts = state.upserts
             for var row in upserts {
@@ -149,23 +132,15 @@ public final class CDCPromoter {
                 }
                 try output.append(row)
             }
-            let written = try output.finish()
-            var added: [FileRecord] = []
             let now = Timestamps.iso()
-            for (relative, w) in written {
-                added.append(FileRecord(path: prefix + relative, dataset: dataset, source: record.source, zone: "staged",
-                                        partitionValues: "{}", dt: nil, region: nil, rows: w.rows, records: w.rows, bytes: w.bytes,
-                                        sha256: w.sha256, batchId: batchId, tmpPath: nil, runId: run, createdAt: now))
-            }
+            let added = try output.finish(dataset: dataset, source: record.source, run: run, createdAt: now)
 
             // Untouched files join the new version as hard links.
             var kept: [FileRecord] = []
             var removed: [String] = []
             for (i, file) in existing.enumerated() {
                 if touched.contains(i) { removed.append(file.path); continue }
-                let target = folderPath + "/" + file.path.dropFirst(prefix.count)
-                try FileSystem.makeDirectories((target as NSString).deletingLastPathComponent)
-                guard link(physical[i], target) == 0 else { throw StorageError.io(path: target, operation: "hard-linking", errno: errno) }
+                try FileSystem.hardLink(physical[i], to: folderPath + "/" + file.path.dropFirst(prefix.count))
                 kept.append(file)
             }
             if fullRefresh { removed = try catalog.files(of: dataset, zone: .staged).map(\.path) }
@@ -176,13 +151,13 @@ public final class CDCPromoter {
             var lineage: [LineageRecord] = []
             for (i, raw) in rawFiles.enumerated() {
                 let r = results.files[i]
-                let applied = (r?.lines ?? 0) - (r?.rejected.count ?? 0)
-                promotedRecords.append(PromotedRecord(dataset: dataset, rawPath: raw.path, version: number, records: r?.lines ?? 0,
-                                                      staged: applied, quarantined: r?.rejected.count ?? 0, duplicates: 0, promotedAt: now))
+                let applied = r.lines - r.rejected.count
+                promotedRecords.append(PromotedRecord(dataset: dataset, rawPath: raw.path, version: number, records: r.lines,
+                                                      staged: applied, quarantined: r.rejected.count, duplicates: 0, promotedAt: now))
                 lineage += added.map { LineageRecord(dataset: dataset, inputPath: raw.path, outputPath: $0.path, version: number, rows: applied) }
                 report.rawFiles += 1
-                report.records += r?.lines ?? 0
-                report.quarantined += r?.rejected.count ?? 0
+                report.records += r.lines
+                report.quarantined += r.rejected.count
             }
             report.staged = changes.count
             let totalRows = kept.reduce(0) { $0 + $1.rows } + added.reduce(0) { $0 + $1.rows }
@@ -218,53 +193,38 @@ public final class CDCPromoter {
 }
 
 /// What the workers read, by raw file.
-final class ReadResults: @unchecked Sendable {
+struct ReadResults {
     struct File {
         var changes: [ChangeEvent]
         var rejected: [(line: Int, bytes: [UInt8], reason: String)]
         var lines: Int
     }
 
-    private let lock = NSLock()
-    private(set) var files: [File?]
-    private(set) var error: Error?
-
-    init(count: Int) { files = Array(repeating: nil, count: count) }
-
-    func set(_ i: Int, _ file: File) { lock.lock(); files[i] = file; lock.unlock() }
-    func fail(_ e: Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+    private(set) var files: [File]
 
     /// Reads raw files of changes, a file per worker at a time.
     static func read(_ rawFiles: [FileRecord], with reader: ChangeReader, root: LakeRoot, workers: Int) throws -> ReadResults {
-        let results = ReadResults(count: rawFiles.count)
-        let stride = max(1, min(workers, rawFiles.count))
-        DispatchQueue.concurrentPerform(iterations: stride) { worker in
-            var buffer: [UInt8] = []
-            var scratch: [UInt8] = []
-            for i in Swift.stride(from: worker, to: rawFiles.count, by: stride) {
-                do {
-                    let n = try GzipReader.readNDJSON(path: root.absolute(rawFiles[i].path), into: &buffer, compressed: &scratch)
-                    var changes: [ChangeEvent] = []
-                    var rejected: [ChangeReader.Rejected] = []
-                    let lines = reader.read(buffer[..<n], file: i, changes: &changes, rejected: &rejected)
-                    results.set(i, .init(changes: changes, rejected: rejected.map { ($0.line, Array($0.bytes), $0.reason) }, lines: lines))
-                } catch {
-                    results.fail(TransformError.unreadableRaw(path: rawFiles[i].path, reason: "\(error)"))
-                }
+        ReadResults(files: try Parallel.map(rawFiles.count, workers: workers, state: { ([UInt8](), [UInt8]()) }) { i, buffers in
+            do {
+                let n = try GzipReader.readNDJSON(path: root.absolute(rawFiles[i].path), into: &buffers.0, compressed: &buffers.1)
+                var changes: [ChangeEvent] = []
+                var rejected: [ChangeReader.Rejected] = []
+                let lines = reader.read(buffers.0[..<n], file: i, changes: &changes, rejected: &rejected)
+                return File(changes: changes, rejected: rejected.map { ($0.line, Array($0.bytes), $0.reason) }, lines: lines)
+            } catch {
+                throw TransformError.unreadableRaw(path: rawFiles[i].path, reason: "\(error)")
             }
-        }
-        if let error = results.error { throw error }
-        return results
+        })
     }
 
-    /// Every change read, in the order they apply.
-    /// Each file's changes move out of it, so that they are held once.
-    func ordered() -> OrderedChanges {
+    /// Every change read, in the order they apply. Each file's changes move out of it, so
+    /// that they are held once.
+    mutating func ordered() -> OrderedChanges {
         var changes: [ChangeEvent] = []
-        changes.reserveCapacity(files.reduce(0) { $0 + ($1?.changes.count ?? 0) })
+        changes.reserveCapacity(files.reduce(0) { $0 + $1.changes.count })
         for i in files.indices {
-            changes += files[i]?.changes ?? []
-            files[i]?.changes = []
+            changes += files[i].changes
+            files[i].changes = []
         }
         let order = ChangeEvent.order(&changes)
         return OrderedChanges(changes: changes, order: order)

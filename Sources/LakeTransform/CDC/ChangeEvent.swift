@@ -1,4 +1,5 @@
 import LakeCore
+import LakeParquet
 
 /// One value of a captured row, typed by its contract column; `carry` stands for an
 /// unchanged TOAST value that promotion takes from the row's previous state.
@@ -34,6 +35,20 @@ struct RowKey: Hashable {
 
     func hash(into hasher: inout Hasher) { hasher.combine(hash) }
     static func == (a: RowKey, b: RowKey) -> Bool { a.hash == b.hash && a.bytes == b.bytes }
+
+    /// The keys of a staged file's rows, from its key columns (nil: one the file lacks, read
+    /// as null): the bytes `ChangeReader` makes from a raw row.
+    static func keys(_ parts: [Column?], rows: Int) -> [RowKey] {
+        var key: [UInt8] = []
+        return (0..<rows).map { row in
+            key.removeAll(keepingCapacity: true)
+            for part in parts {
+                if let part { part.keyBytes(row: row, into: &key) } else { key.append(0) }
+                key.append(0x1F)
+            }
+            return RowKey(key)
+        }
+    }
 }
 
 /// One change read from a raw Debezium line, in the order promotion applies it: snapshot
@@ -101,30 +116,5 @@ struct OrderedChanges: Sequence {
 
     func makeIterator() -> LazyMapSequence<[Int], ChangeEvent>.Iterator {
         order.lazy.map { [changes] in changes[$0] }.makeIterator()
-    }
-}
-
-/// `16/B374D848` → its 64-bit value.
-enum LSNText {
-    static func parse(_ bytes: ArraySlice<UInt8>) -> UInt64? {
-        guard let slash = bytes.firstIndex(of: 0x2F) else { return nil }
-        guard let high = hex(bytes[..<slash]), let low = hex(bytes[(slash + 1)...]) else { return nil }
-        return high << 32 | low
-    }
-
-    private static func hex(_ bytes: ArraySlice<UInt8>) -> UInt64? {
-        guard !bytes.isEmpty, bytes.count <= 8 else { return nil }
-        var v: UInt64 = 0
-        for b in bytes {
-            let d: UInt8
-            switch b {
-            case 0x30...0x39: d = b - 0x30
-            case 0x41...0x46: d = b - 0x37
-            case 0x61...0x66: d = b - 0x57
-            default: return nil
-            }
-            v = v << 4 | UInt64(d)
-        }
-        return v
     }
 }

@@ -60,10 +60,10 @@ struct ChangeReader {
         guard let opText = value["op"]?.string, let op = opText.utf8.first.flatMap(ChangeEvent.Op.init(rawValue:)), opText.utf8.count == 1 else {
             throw Problem(reason: "value.op is \(value["op"].map { String(decoding: $0.raw, as: UTF8.self) } ?? "missing"); expected c, u, d, r or t")
         }
-        guard let commitText = meta["commit_lsn"]?.string, let commitLSN = LSNText.parse(ArraySlice(commitText.utf8)) else {
+        guard let commitText = meta["commit_lsn"]?.string, let commitLSN = LSN.parse(commitText) else {
             throw Problem(reason: "_meta.commit_lsn is missing or not an LSN like 0/16B3748")
         }
-        let lsn = meta["lsn"]?.string.flatMap { LSNText.parse(ArraySlice($0.utf8)) } ?? commitLSN
+        let lsn = meta["lsn"]?.string.flatMap(LSN.parse) ?? commitLSN
         let commitMicros = (meta["commit_time"]?.string).flatMap { CivilTime.parseTimestamp(ArraySlice($0.utf8)) } ?? 0
         var event = ChangeEvent(op: op, commitLSN: commitLSN, lsn: lsn, commitMicros: commitMicros, key: RowKey([]), movedFrom: nil,
                                 cells: [], file: file)
@@ -72,19 +72,19 @@ struct ChangeReader {
             return event
         case .delete:
             guard let before = value["before"], before.kind == .object else { throw Problem(reason: "a delete without value.before") }
-            event.key = try key(of: cells(before, all: false))
+            event.key = try key(of: cells(before))
         case .create, .update, .read:
             guard let after = value["after"], after.kind == .object else { throw Problem(reason: "op \(opText) without value.after") }
-            var row = try cells(after, all: true)
-            if case let .array? = meta["unchanged"]?.kind {
-                for name in meta["unchanged"]!.elements.compactMap(\.string) {
+            var row = try cells(after)
+            if let unchanged = meta["unchanged"], unchanged.kind == .array {
+                for name in unchanged.elements.compactMap(\.string) {
                     if let i = fields.firstIndex(where: { $0.name == name }) { row[i] = .carry }
                 }
             }
             event.key = try key(of: row)
             event.cells = row
             if op == .update, let before = value["before"], before.kind == .object {
-                let old = try key(of: cells(before, all: false))
+                let old = try key(of: cells(before))
                 if old != event.key { event.movedFrom = old }
             }
         }
@@ -93,7 +93,7 @@ struct ChangeReader {
 
     /// The contract's columns from a row object; a column the row lacks is null (a column
     /// the contract gained later), or left out for a key-only `before`.
-    private func cells(_ row: JSONNode, all: Bool) throws -> [Cell] {
+    private func cells(_ row: JSONNode) throws -> [Cell] {
         var out = [Cell](repeating: .null, count: fields.count)
         try row.forEachMember { key, node in
             guard let i = names.firstIndex(where: key.keyEquals) else { return }

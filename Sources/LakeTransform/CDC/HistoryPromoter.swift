@@ -29,10 +29,10 @@ struct HistoryPromoter {
         let root = catalog.root
         let rawFiles = try catalog.files(of: table, zone: .raw).sorted { ($0.id ?? 0) < ($1.id ?? 0) }
         progress.status("\(name): reading \(rawFiles.count) raw files of changes")
-        let changes = try ReadResults.read(rawFiles, with: reader, root: root, workers: options.workers).ordered()
+        var results = try ReadResults.read(rawFiles, with: reader, root: root, workers: options.workers)
+        let changes = results.ordered()
 
-        let schema = contract.fields.map { ColumnSchema($0.name, StagedSchema.columnType(of: StagedSchema.kind(of: $0)), nullable: $0.allowsNull) }
-            + Self.columns
+        let schema = contract.fields.map(StagedSchema.column) + Self.columns
         let number = (try catalog.versions(of: name, zone: .staged).map(\.version).max() ?? 0) + 1
         let folder = String(format: "_versions/staged/%@/v%06d", name, number)
         let folderPath = root.absolute(folder)
@@ -44,11 +44,7 @@ struct HistoryPromoter {
         do {
             let (rows, current) = try Self.versions(of: changes, into: writer)
             let now = Timestamps.iso()
-            let added = try writer.finish().map { relative, w in
-                FileRecord(path: "staged/\(name)/" + relative, dataset: name, source: contract.source, zone: "staged", partitionValues: "{}",
-                           dt: nil, region: nil, rows: w.rows, records: w.rows, bytes: w.bytes, sha256: w.sha256, batchId: batchId,
-                           tmpPath: nil, runId: run, createdAt: now)
-            }
+            let added = try writer.finish(dataset: name, source: contract.source, run: run, createdAt: now)
             try FileSystem.syncDirectory(folderPath)
             let version = VersionRecord(dataset: name, zone: "staged", version: number, folder: folder, state: "current",
                                         files: added.count, rows: rows, runId: run, createdAt: now)

@@ -1,3 +1,4 @@
+import LakeCatalog
 import LakeCore
 import LakeParquet
 
@@ -119,9 +120,14 @@ final class StateWriter {
         written.append((relative, try writer.finish()))
     }
 
-    /// The files written, by path relative to the version folder.
-    func finish() throws -> [(String, ParquetWriter.Written)] {
+    /// The files written, as the catalog records them: `staged/<dataset>/part-….parquet`,
+    /// not partitioned.
+    func finish(dataset: String, source: String?, run: Int64?, createdAt: String) throws -> [FileRecord] {
         try flush()
-        return written
+        return written.map { relative, w in
+            FileRecord(path: "staged/\(dataset)/" + relative, dataset: dataset, source: source, zone: "staged", partitionValues: "{}",
+                       dt: nil, region: nil, rows: w.rows, records: w.rows, bytes: w.bytes, sha256: w.sha256, batchId: batchId,
+                       tmpPath: nil, runId: run, createdAt: createdAt)
+        }
     }
 }

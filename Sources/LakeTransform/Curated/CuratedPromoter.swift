@@ -133,7 +133,7 @@ public struct CuratedPromoter: Sendable {
             if piiFields.contains(field.name), let key {
                 vector = Vector.strings(vector.texts().map { $0.map(key.mask) })
             }
-            columns.append((ColumnSchema(field.name, StagedSchema.columnType(of: StagedSchema.kind(of: field)), nullable: field.allowsNull), vector))
+            columns.append((StagedSchema.column(of: field), vector))
         }
         let rows = merged?.count ?? 0
 
@@ -178,11 +178,7 @@ public struct CuratedPromoter: Sendable {
         for file in existing {
             if let days, let dt = file.dt, !days.contains(dt), let current {
                 let relative = String(file.path.dropFirst("curated/\(table)/".count))
-                let target = folderPath + "/" + relative
-                try FileSystem.makeDirectories((target as NSString).deletingLastPathComponent)
-                guard link(root.absolute(current.folder + "/" + relative), target) == 0 else {
-                    throw StorageError.io(path: target, operation: "hard-linking", errno: errno)
-                }
+                try FileSystem.hardLink(root.absolute(current.folder + "/" + relative), to: folderPath + "/" + relative)
                 kept.append(file)
             } else {
                 removed.append(file.path)

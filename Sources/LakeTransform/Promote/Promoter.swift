@@ -25,10 +25,9 @@ public final class Promoter {
 
     /// The dataset's promotion; for a captured table with `options.history`, its history table's too.
     public func promotions(dataset name: String, run: Int64? = nil) throws -> [PromotionReport] {
-        if try catalog.contract(of: name).rawFormat == "debezium" {
-            return try CDCPromoter(catalog: catalog, options: options, progress: progress).promote(dataset: name, run: run)
-        }
-        return [try promote(dataset: name, run: run)]
+        let report = try promote(dataset: name, run: run)
+        guard options.history, try catalog.contract(of: report.dataset).rawFormat == "debezium" else { return [report] }
+        return [report, try CDCPromoter(catalog: catalog, options: options, progress: progress).history(of: report.dataset, run: run)]
     }
 
     public func promote(dataset name: String, run: Int64? = nil) throws -> PromotionReport {
@@ -38,7 +37,7 @@ public final class Promoter {
         let contract = try catalog.contract(of: dataset)
         guard contract.zone == "staged" else { throw TransformError.notStaged(dataset: dataset, zone: contract.zone) }
         if contract.rawFormat == "debezium" {
-            return try CDCPromoter(catalog: catalog, options: options, progress: progress).promoteState(dataset: dataset, run: run)
+            return try CDCPromoter(catalog: catalog, options: options, progress: progress).promote(dataset: dataset, run: run)
         }
         var report = PromotionReport(dataset: dataset)
 
@@ -212,11 +211,7 @@ public final class Promoter {
         if let previousFolder {
             for file in existing where !rewritten.contains(file.path) {
                 let relative = String(file.path.dropFirst("staged/\(dataset)/".count))
-                let target = folderPath + "/" + relative
-                try FileSystem.makeDirectories((target as NSString).deletingLastPathComponent)
-                guard link(root.absolute(previousFolder + "/" + relative), target) == 0 else {
-                    throw StorageError.io(path: target, operation: "hard-linking", errno: errno)
-                }
+                try FileSystem.hardLink(root.absolute(previousFolder + "/" + relative), to: folderPath + "/" + relative)
                 kept.append(file)
             }
         }

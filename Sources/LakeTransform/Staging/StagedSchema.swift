@@ -117,6 +117,11 @@ struct StagedSchema {
         fileColumns = fileColumnIndices.map { columns[$0] }
     }
 
+    /// A contract field's Parquet column: its type, and nullable unless the field is required.
+    static func column(of field: ContractField) -> ColumnSchema {
+        ColumnSchema(field.name, columnType(of: kind(of: field)), nullable: field.allowsNull)
+    }
+
     /// The Parquet column type of a contract field (curated tables use the same mapping).
     static func columnType(of kind: Kind) -> ColumnType {
         switch kind {

@@ -132,11 +132,7 @@ public struct Compactor {
             let merged = Set(removed)
             for file in files where !merged.contains(file.path) {
                 let relative = String(file.path.dropFirst(prefix.count))
-                let target = folderPath + "/" + relative
-                try FileSystem.makeDirectories((target as NSString).deletingLastPathComponent)
-                guard link(root.absolute(current.folder + "/" + relative), target) == 0 else {
-                    throw StorageError.io(path: target, operation: "hard-linking", errno: errno)
-                }
+                try FileSystem.hardLink(root.absolute(current.folder + "/" + relative), to: folderPath + "/" + relative)
             }
             try FileSystem.syncDirectory(folderPath)
         } catch {
