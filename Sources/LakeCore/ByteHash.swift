@@ -23,3 +23,8 @@ public enum ByteHash {
         bytes.withUnsafeBufferPointer { hash($0.baseAddress, 0..<$0.count) }
     }
 }
+
+/// Keeps a value the optimizer would otherwise drop: cache-warming loads are read for their
+/// side effect on the cache alone.
+@inline(never) @_optimize(none)
+public func keepAlive(_ x: UInt64) {}

@@ -99,6 +99,29 @@ public final class ParquetFile: @unchecked Sendable {
         skippedColumns = skipped
     }
 
+    /// The same file mapped again with its parsed footer: a reader that opened the file to
+    /// prune and let the mapping go does not decode the footer a second time to read it.
+    public func remapped() throws -> ParquetFile { try ParquetFile(remapping: self) }
+
+    private init(remapping other: ParquetFile) throws {
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: other.path), options: .alwaysMapped)
+        } catch {
+            throw ParquetError.io(path: other.path, reason: (error as NSError).localizedDescription)
+        }
+        guard data.count == other.data.count else {
+            throw ParquetError.io(path: other.path, reason: "the file changed while it was read (\(other.data.count) bytes, now \(data.count))")
+        }
+        path = other.path
+        schema = other.schema
+        rowCount = other.rowCount
+        createdBy = other.createdBy
+        keyValues = other.keyValues
+        skippedColumns = other.skippedColumns
+        meta = other.meta
+        leaves = other.leaves
+    }
+
     static func columnType(_ e: SchemaElement, path: String) throws -> (ColumnType, Conversion) {
         let logical = e.logicalType
         switch e.type! {

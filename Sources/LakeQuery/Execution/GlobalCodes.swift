@@ -125,17 +125,40 @@ struct StringNumbers {
         var out = [UInt32](repeating: 0, count: d.count)
         d.bytes.withUnsafeBufferPointer { src in
             d.offsets.withUnsafeBufferPointer { offsets in
+                let hashes = (0..<d.count).map { ByteHash.hash(src.baseAddress, Int(offsets[$0])..<Int(offsets[$0 + 1])) }
+                // Loads that do not depend on each other miss the cache side by side; the
+                // probes below then find the slots of a large table already cached.
+                touch(hashes)
                 for e in 0..<d.count {
-                    let start = Int(offsets[e]), end = Int(offsets[e + 1])
-                    out[e] = number(src.baseAddress, start, end)
+                    out[e] = number(src.baseAddress, Int(offsets[e]), Int(offsets[e + 1]), hashes[e])
                 }
             }
         }
         return out
     }
 
-    private mutating func number(_ base: UnsafePointer<UInt8>?, _ start: Int, _ end: Int) -> UInt32 {
-        let h = ByteHash.hash(base, start..<end)
+    /// Warms, for every hash, its first slot, then the start and first bytes of the string
+    /// that slot holds when its tag matches: each pass's loads are independent of each other.
+    private func touch(_ hashes: [UInt64]) {
+        guard slots.count > 1 << 16 else { return }
+        var sink: UInt64 = 0
+        slots.withUnsafeBufferPointer { s in
+            for h in hashes { sink &+= s[Int(truncatingIfNeeded: h) & mask] }
+            let matches = hashes.compactMap { h -> Int? in
+                let entry = s[Int(truncatingIfNeeded: h) & mask]
+                return entry >> 32 == TaggedSlots.tag(h) ? Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) : nil
+            }
+            starts.withUnsafeBufferPointer { st in
+                for id in matches { sink &+= UInt64(st[id]) }
+                bytes.withUnsafeBufferPointer { b in
+                    for id in matches where st[id] < st[id + 1] { sink &+= UInt64(b[Int(st[id])]) }
+                }
+            }
+        }
+        keepAlive(sink)
+    }
+
+    private mutating func number(_ base: UnsafePointer<UInt8>?, _ start: Int, _ end: Int, _ h: UInt64) -> UInt32 {
         let tag = TaggedSlots.tag(h)
         var slot = Int(truncatingIfNeeded: h) & mask
         let length = end - start

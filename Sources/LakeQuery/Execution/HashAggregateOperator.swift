@@ -21,14 +21,17 @@ final class HashAggregateOperator: Operator {
     }
 }
 
-/// An aggregation's groups (numbered across files while the keys are
-/// dictionary-coded, by a key table otherwise) and their aggregate states.
+/// An aggregation's groups (numbered across files while the keys are dictionary-coded, by
+/// their values while the key is one integer column, by a key table otherwise) and their
+/// aggregate states.
 struct Grouping {
     let groups: [BoundExpr]
     let aggregates: [AggregateCall]
     /// Dictionary-coded keys are numbered across files (`GlobalCodes`) until a batch comes
+    /// that is not; one integer key is then numbered by value (`IntKeys`) until a batch comes
     /// that is not; from then on the key table takes over, with the same groups.
     private var global: GlobalCodes?
+    private var ints: IntKeys?
     private var table = KeyTable()
     private var keyBuilders: [VectorBuilder]
     private var states: [AggregateState]
@@ -42,7 +45,7 @@ struct Grouping {
         states = aggregates.map(AggregateState.init)
     }
 
-    var groupCount: Int { global?.count ?? table.count }
+    var groupCount: Int { global?.count ?? ints?.count ?? table.count }
 
     mutating func fold(_ b: Batch) throws {
         let keys = try groups.map { try Evaluator.evaluate($0, b) }
@@ -54,8 +57,13 @@ struct Grouping {
             let (numbered, firsts) = global!.groups(of: keys)
             ids = numbered
             for i in firsts { for k in keys.indices { keyBuilders[k].append(keys[k].value(i)) } }
+        } else if ints != nil || global != nil, keys.count == 1, IntKeys.accepts(keys[0], numbering: ints != nil) {
+            if ints == nil { ints = IntKeys(learning: keyBuilders[0].finish()); global = nil }
+            let (numbered, firsts) = ints!.groups(of: keys[0])
+            ids = numbered
+            for i in firsts { keyBuilders[0].append(keys[0].value(i)) }
         } else {
-            leaveGlobalCodes()
+            leaveForKeyTable()
             if let combiner = CodeCombiner(keys) {
                 // Dictionary-coded keys: one key-table lookup per distinct code combination.
                 let encoder = KeyEncoder(keys)
@@ -89,11 +97,12 @@ struct Grouping {
     }
 
     /// The key table learns the groups so far, in their order.
-    private mutating func leaveGlobalCodes() {
-        guard let codes = global else { return }
+    private mutating func leaveForKeyTable() {
+        guard global != nil || ints != nil else { return }
         let encoder = KeyEncoder(keyBuilders.map { $0.finish() })
-        for g in 0..<codes.count { _ = table.insert(encoder, row: g) }
+        for g in 0..<groupCount { _ = table.insert(encoder, row: g) }
         global = nil
+        ints = nil
     }
 
     mutating func result() -> Batch {
@@ -103,5 +112,49 @@ struct Grouping {
         for k in states.indices { states[k].grow(to: count) }
         let columns = keyBuilders.map { $0.finish() } + states.map { $0.result(groups: count) }
         return Batch(columns: columns, count: count)
+    }
+}
+
+/// Groups of one integer key column numbered by value: a 64-bit probe per row where the key
+/// table encodes, hashes and compares key bytes (GROUP BY over a join's counts, a year, an id).
+struct IntKeys {
+    private var values = IntTable()
+    /// The group of each value the table numbered, and the group of null.
+    private var groupOf: [Int] = []
+    private var nullGroup: Int?
+
+    var count: Int { groupOf.count + (nullGroup == nil ? 0 : 1) }
+
+    /// Integer storage; an all-null batch only once integers were seen (it may be a string column).
+    static func accepts(_ key: Vector, numbering: Bool) -> Bool {
+        switch key.storage {
+        case .ints: true
+        case .nulls: numbering
+        default: false
+        }
+    }
+
+    /// Numbered as `keys`' rows already were (the groups so far, in order).
+    init(learning keys: Vector) {
+        _ = groups(of: keys)
+    }
+
+    /// Each row's group (inserting new ones), and the rows that started a group.
+    mutating func groups(of key: Vector) -> (ids: [Int], firsts: [Int]) {
+        var ids = [Int](repeating: 0, count: key.count)
+        var firsts: [Int] = []
+        let x: [Int64]
+        if case let .ints(v) = key.storage { x = v } else { x = [] }
+        for i in 0..<key.count {
+            if key.isNull(i) {
+                if nullGroup == nil { nullGroup = count; firsts.append(i) }
+                ids[i] = nullGroup!
+                continue
+            }
+            let (n, inserted) = values.insert(UInt64(bitPattern: x[i]))
+            if inserted { groupOf.append(count); firsts.append(i) }
+            ids[i] = groupOf[n]
+        }
+        return (ids, firsts)
     }
 }

@@ -30,8 +30,9 @@ final class ScanOperator: Operator {
         prepared = true
         let source = spec.source
         let partitionOnly = spec.filters.filter { $0.columns.allSatisfy { $0 >= source.fileColumnCount } }
-        // Files are opened here only to prune; each work item maps its file again and lets it go,
-        // so the pages a query touched do not stay resident for the rest of the scan.
+        // Files are opened here only to prune; each work item maps its file again (reusing the
+        // parsed footer) and lets it go, so the pages a query touched do not stay resident for
+        // the rest of the scan.
         var work: [@Sendable () throws -> Batch?] = []
         for (i, file) in source.files.enumerated() {
             if !partitionOnly.isEmpty, try !partitionPasses(file, partitionOnly) { continue }
@@ -40,8 +41,10 @@ final class ScanOperator: Operator {
                 continue
             }
             let groups: [(index: Int, firstRow: Int64)]
+            let footer: ParquetFile
             do {
                 let parquet = try ParquetFile(path: file.path)
+                footer = parquet
                 var firstRow: Int64 = 0
                 groups = try (0..<parquet.rowGroupCount).compactMap { g in
                     defer { firstRow += Int64(parquet.rowCount(rowGroup: g)) }
@@ -55,7 +58,7 @@ final class ScanOperator: Operator {
             for (g, firstRow) in groups {
                 work.append { [self] in
                     let parquet: ParquetFile
-                    do { parquet = try ParquetFile(path: source.files[i].path) } catch let error as LakeError {
+                    do { parquet = try footer.remapped() } catch let error as LakeError {
                         throw QueryError.io("\(source.files[i].path): \(error.message)")
                     }
                     return try self.readRowGroup(parquet, g, source.files[i], deleted: deleted, firstRow: firstRow)

@@ -54,7 +54,7 @@ struct AggregateState {
     var doubleSums: [Double] = []
     var values: [Value] = []
     /// DISTINCT aggregates fold each (group, value) pair once.
-    var seen = KeyTable()
+    var seen = DistinctPairs()
 
     init(_ call: AggregateCall) { self.call = call }
 
@@ -74,12 +74,9 @@ struct AggregateState {
     mutating func update(groups: [Int], input: Vector?, mask: Vector?) throws {
         guard call.distinct, let input else { return try accumulate(groups: groups, input: input, mask: mask) }
         let maskBools = mask.map(Evaluator.bools)
-        let keys = [Vector(type: .bigint, storage: .ints(groups.map(Int64.init))), input]
-        var rows: [Int] = []
-        let encoder = KeyEncoder(keys)
-        for i in 0..<groups.count where !input.isNull(i) {
-            if let maskBools, !maskBools[i] || mask!.isNull(i) { continue }
-            if seen.insert(encoder, row: i).1 { rows.append(i) }
+        let rows = seen.newRows(groups: groups, input: input) { i in
+            guard let maskBools else { return false }
+            return !maskBools[i] || mask!.isNull(i)
         }
         guard !rows.isEmpty else { return }
         try accumulate(groups: rows.map { groups[$0] }, input: input.take(rows), mask: nil)

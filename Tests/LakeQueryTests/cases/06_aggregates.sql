@@ -259,3 +259,30 @@ SELECT region, count(*) AS listens FROM plays GROUP BY region HAVING listens > 2
 DE	15
 SE	18
 US	15
+
+SELECT ms_played // 100000 AS bucket, count(*) FROM plays GROUP BY 1 ORDER BY 1 NULLS FIRST
+----
+NULL	4
+0	16
+1	12
+2	16
+
+SELECT CASE WHEN region = 'SE' THEN ms_played // 100000 ELSE 7 END AS b, count(*) FROM plays GROUP BY 1 ORDER BY 1 NULLS FIRST
+----
+NULL	1
+0	7
+1	6
+2	4
+7	30
+
+SELECT region, count(DISTINCT ms_played // 100000), count(DISTINCT score), count(DISTINCT device) FROM plays GROUP BY region ORDER BY region
+----
+DE	3	15	3
+SE	3	18	3
+US	3	15	3
+
+SELECT dt, count(DISTINCT region), count(DISTINCT user_id) FILTER (WHERE device = 'mobile'), count(DISTINCT played_at) FROM plays GROUP BY dt ORDER BY dt
+----
+2024-03-01	3	4	16
+2024-03-02	3	4	16
+2024-03-03	3	3	16
