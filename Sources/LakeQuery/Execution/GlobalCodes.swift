@@ -23,6 +23,10 @@ struct GlobalCodes {
     private var gridKeys: [UInt64] = []
     private var gridCells = 0
     private var gridded: Bool
+    /// One column: the group of each value number (-1: none yet), a direct index; values are
+    /// numbered per dictionary entry, and an entry no row uses must not make a group.
+    private var single: [Int32] = []
+    private var singleCount = 0
     let columns: Int
 
     /// nil for more key columns than pack into 64 bits.
@@ -33,13 +37,13 @@ struct GlobalCodes {
         values = (0..<columns).map { _ in ValueNumbers() }
     }
 
-    var count: Int { gridded ? gridKeys.count : groups.count }
+    var count: Int { columns == 1 ? singleCount : gridded ? gridKeys.count : groups.count }
 
     /// Whether a batch's keys can take this path: dictionary-coded or constant, without nulls,
     /// and numbers that fit their share of 64 bits.
     func accepts(_ keys: [Vector]) -> Bool {
         keys.count == columns && keys.allSatisfy { $0.validity == nil && $0.dictionaryView != nil }
-            && values.allSatisfy { $0.count < 1 << (64 / columns - 1) }
+            && values.allSatisfy { $0.count < 1 << min(64 / columns - 1, 31) }
     }
 
     /// Each row's group (inserting new ones), and the rows that started a group.
@@ -55,6 +59,22 @@ struct GlobalCodes {
         }
         var ids = [Int](repeating: 0, count: n)
         var firsts: [Int] = []
+        if columns == 1 {
+            if single.count < values[0].count { single += repeatElement(-1, count: values[0].count - single.count) }
+            single.withUnsafeMutableBufferPointer { groupOf in
+                for (i, number) in numbered[0].enumerated() {
+                    var g = groupOf[Int(number)]
+                    if g < 0 {
+                        g = Int32(singleCount)
+                        groupOf[Int(number)] = g
+                        singleCount += 1
+                        firsts.append(i)
+                    }
+                    ids[i] = Int(g)
+                }
+            }
+            return (ids, firsts)
+        }
         if gridded, gridCells + values[1].count * max(1, values[0].count - grid.count) > 1 << 24 {
             // Too many cells: the groups so far go to the hash table, in their order.
             for key in gridKeys { _ = groups.insert(key) }

@@ -286,3 +286,13 @@ SELECT dt, count(DISTINCT region), count(DISTINCT user_id) FILTER (WHERE device 
 2024-03-01	3	4	16
 2024-03-02	3	4	16
 2024-03-03	3	3	16
+
+SELECT count(*) FROM (SELECT track_id FROM plays WHERE device = 'web' GROUP BY track_id)
+----
+7
+
+SELECT track_id, count(*) AS n FROM plays WHERE device = 'web' GROUP BY track_id ORDER BY n DESC, track_id LIMIT 3
+----
+t7	3
+t1	2
+t2	2
