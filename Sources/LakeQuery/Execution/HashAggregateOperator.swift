@@ -56,12 +56,12 @@ struct Grouping {
         } else if global != nil, global!.accepts(keys) {
             let (numbered, firsts) = global!.groups(of: keys)
             ids = numbered
-            for i in firsts { for k in keys.indices { keyBuilders[k].append(keys[k].value(i)) } }
+            for i in firsts { for k in keys.indices { keyBuilders[k].append(keys[k], row: i) } }
         } else if ints != nil || global != nil, keys.count == 1, IntKeys.accepts(keys[0], numbering: ints != nil) {
             if ints == nil { ints = IntKeys(learning: keyBuilders[0].finish()); global = nil }
             let (numbered, firsts) = ints!.groups(of: keys[0])
             ids = numbered
-            for i in firsts { keyBuilders[0].append(keys[0].value(i)) }
+            for i in firsts { keyBuilders[0].append(keys[0], row: i) }
         } else {
             leaveForKeyTable()
             if let combiner = CodeCombiner(keys) {
@@ -73,7 +73,7 @@ struct Grouping {
                     var g = Int(cache[c])
                     if g < 0 {
                         let (found, inserted) = table.insert(encoder, row: i)
-                        if inserted { for k in keys.indices { keyBuilders[k].append(keys[k].value(i)) } }
+                        if inserted { for k in keys.indices { keyBuilders[k].append(keys[k], row: i) } }
                         cache[c] = Int32(found)
                         g = found
                     }
@@ -83,7 +83,7 @@ struct Grouping {
                 let encoder = KeyEncoder(keys)
                 for i in 0..<b.count {
                     let (g, inserted) = table.insert(encoder, row: i)
-                    if inserted { for k in keys.indices { keyBuilders[k].append(keys[k].value(i)) } }
+                    if inserted { for k in keys.indices { keyBuilders[k].append(keys[k], row: i) } }
                     ids.append(g)
                 }
             }

@@ -208,6 +208,22 @@ public struct VectorBuilder {
         validity.append(true)
     }
 
+    /// Appends row `i` of `v` (of this type): strings are copied as bytes, with no `Value`
+    /// boxed on the way (a group-by appends each new group's key).
+    public mutating func append(_ v: Vector, row i: Int) {
+        if v.isNull(i) { return appendNull() }
+        switch v.storage {
+        case let .strings(x):
+            x.bytes.withUnsafeBytes { strings.append(UnsafeRawBufferPointer(rebasing: $0[Int(x.offsets[i])..<Int(x.offsets[i + 1])])) }
+        case let .dictionary(codes, d):
+            let c = Int(codes[i])
+            d.bytes.withUnsafeBytes { strings.append(UnsafeRawBufferPointer(rebasing: $0[Int(d.offsets[c])..<Int(d.offsets[c + 1])])) }
+        default:
+            return append(v.value(i))
+        }
+        validity.append(true)
+    }
+
     public mutating func append(contentsOf v: Vector) {
         switch v.storage {
         case let .bools(x): bools += x
