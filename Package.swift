@@ -47,7 +47,7 @@ let package = Package(
         ),
         .target(name: "LakeQuery", dependencies: ["LakeCore", "LakeCatalog", "LakeParquet"]),
         .target(name: "LakeGovernance", dependencies: ["LakeCore", "LakeCatalog", "LakeParquet"]),
-        // AWS's request signing, credentials chain and JSON protocols (Kinesis, SQS; S3 later).
+        // AWS's request signing, credentials chain, JSON protocols (Kinesis, SQS) and S3's REST API.
         .target(
             name: "LakeAWS",
             dependencies: [
@@ -88,7 +88,7 @@ let package = Package(
             name: "lake",
             dependencies: [
                 "LakeCore", "LakeCatalog", "LakeEventLog", "LakeIngest", "LakeParquet", "LakeTransform", "LakeGovernance",
-                "LakeQuery", "LakeSimulators",
+                "LakeQuery", "LakeSimulators", "LakeAWS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -12,5 +12,5 @@ struct Lake: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [InitCommand.self, AuthCommand.self, IngestCommand.self, ProduceCommand.self, TopicsCommand.self,
                       PromoteCommand.self, OptimizeCommand.self, VacuumCommand.self, CatalogCommand.self, QueryCommand.self, GovernanceCommand.self,
-                      RetentionCommand.self, ParquetCommand.self, CDCCommand.self, DemoCommand.self, SimulatorCommand.self])
+                      RetentionCommand.self, ParquetCommand.self, CDCCommand.self, MigrateCommand.self, DemoCommand.self, SimulatorCommand.self])
 }

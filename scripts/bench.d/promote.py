@@ -48,6 +48,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--lake-bin", required=True)
     parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--lake-only", action="store_true",
+                        help="lake alone, at N/10 and N (for 50M: DuckDB's COPY would need about 20 GiB here)")
     args = parser.parse_args()
     lake = args.lake_bin
     python = sys.executable
@@ -65,6 +67,12 @@ def main():
             staged_files = sum(1 for _ in Path(root, "staged", "plays").rglob("*.parquet"))
             report = json.loads(l_out)["promotions"][0]
             staged_bytes = sum(p.stat().st_size for p in Path(root, "staged", "plays").rglob("*.parquet"))
+            if args.lake_only:
+                results.append(dict(n=n, raw_bytes=raw_bytes, raw_files=raw_files, lake=(l_wall, l_cpu, l_rss),
+                                    staged=report["staged"], staged_bytes=staged_bytes, staged_files=staged_files))
+                print(f"bench: {n:,} events: lake {l_wall:.2f} s, {l_rss:.0f} MiB, {staged_files} files", file=sys.stderr)
+                shutil.rmtree(root)
+                continue
             print(f"bench: DuckDB COPY ({n:,} events)…", file=sys.stderr)
             out = work / f"duck-{n}"
             script = DUCKDB_COPY.format(raw=raw, out=out)
@@ -79,6 +87,18 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+    if args.lake_only:
+        print(f"scripts/bench promote --lake-only: listening events, raw gzip NDJSON → Parquet; {os.cpu_count()} cores")
+        print(f"{'events':>11} {'raw MB':>7} {'files':>6} | {'lake s':>7} {'cpu s':>6} {'MiB':>6} {'rows':>10} {'MB out':>7}")
+        for r in results:
+            lw, lc, lm = r["lake"]
+            print(f"{r['n']:>11,} {r['raw_bytes'] / 1e6:>7.0f} {r['raw_files']:>6} | {lw:>7.2f} {lc:>6.1f} {lm:>6.0f} {r['staged']:>10,}"
+                  f" {r['staged_bytes'] / 1e6:>7.0f}")
+        small, big = results
+        print(f"lake: {big['n'] / big['lake'][0]:,.0f} events/s at {big['n']:,}; time ×{big['lake'][0] / small['lake'][0]:.1f} and peak memory"
+              f" ×{big['lake'][2] / small['lake'][2]:.2f} for ×10 events; peak {big['lake'][2]:.0f} MiB"
+              f" ({'within' if big['lake'][2] <= 1024 else 'OVER'} 1 GiB)")
+        return
     print(f"scripts/bench promote: listening events, raw gzip NDJSON → Parquet; {os.cpu_count()} cores, DuckDB threads = 2")
     print(f"{'events':>11} {'raw MB':>7} {'files':>6} | {'lake s':>7} {'cpu s':>6} {'MiB':>6} {'rows':>10} {'MB out':>7} |"
           f" {'duckdb s':>8} {'cpu s':>6} {'MiB':>6} {'rows':>10} {'MB out':>7} | lake/duckdb")
