@@ -37,7 +37,11 @@ let package = Package(
         ),
         .target(
             name: "LakeCatalog",
-            dependencies: ["LakeCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "LakeCore", .product(name: "GRDB", package: "GRDB.swift"),
+                // The catalog copied to (and, later, kept in) PostgreSQL.
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .target(name: "LakeEventLog", dependencies: ["LakeCore", "CZlib"]),
         .target(name: "LakeParquet", dependencies: ["LakeCore"]),
@@ -90,6 +94,8 @@ let package = Package(
                 "LakeCore", "LakeCatalog", "LakeEventLog", "LakeIngest", "LakeParquet", "LakeTransform", "LakeGovernance",
                 "LakeQuery", "LakeSimulators", "LakeAWS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // lake migrate connects to the catalog's PostgreSQL.
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "LakeTestSupport", dependencies: ["LakeCore", "LakeCatalog"], path: "Tests/LakeTestSupport"),

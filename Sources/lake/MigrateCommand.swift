@@ -1,12 +1,16 @@
 import ArgumentParser
 import Foundation
 import LakeAWS
+import LakeCatalog
 import LakeCore
+import LakeIngest
+import Logging
+import PostgresNIO
 
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
-        abstract: "Copy a local lake's files to S3 (or an S3-compatible store), resumably, and check the copy.",
+        abstract: "Copy a local lake's files to S3 and its catalog to PostgreSQL, resumably, and check the copy.",
         discussion: """
             Copies raw/, quarantine/ and _versions/ (the files staged/ and curated/ point at) under
             s3://BUCKET/PREFIX/ with the same relative paths. Objects are written with If-None-Match: *,
@@ -14,16 +18,21 @@ struct MigrateCommand: AsyncParsableCommand {
             network fault: objects already there with the right size are kept. At the end every object is
             checked against its file (count, size, ETag = MD5).
 
-            Credentials come from the AWS chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or --profile);
-            none is written anywhere. The catalog stays in <lake>/catalog.sqlite: moving it to PostgreSQL
-            (--to-catalog) is not built yet, so lake's commands keep working on the local lake, and the
-            copy serves outside readers (pyarrow, DuckDB httpfs) and safekeeping.
+            --to-catalog copies the catalog, history and all, into an empty PostgreSQL database: lake's
+            lake_* tables and the DuckLake tables as DuckDB's ducklake extension makes them there, with the
+            data path set to --to-storage. DuckDB then attaches ducklake:postgres:… and reads every
+            table lake wrote, with time travel. Each table is copied in one transaction; run it again after
+            a kill and the tables already there are kept.
+
+            Credentials come from the AWS chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or --profile)
+            and PGPASSWORD / ~/.pgpass; none is written anywhere. lake's own commands keep working on the
+            local lake: running them on the moved one (lake.json) is not built yet.
             """)
 
     @OptionGroup var lake: LakeOptions
     @Option(name: .customLong("to-storage"), help: ArgumentHelp("Where the files go.", valueName: "s3://BUCKET/PREFIX"))
-    var storage: String
-    @Option(name: .customLong("to-catalog"), help: ArgumentHelp("Not built yet: the catalog stays local.", valueName: "postgres://…"))
+    var storage: String?
+    @Option(name: .customLong("to-catalog"), help: ArgumentHelp("Where the catalog goes: an empty PostgreSQL database (the password from PGPASSWORD or ~/.pgpass).", valueName: "postgres://USER@HOST:PORT/DB"))
     var catalogURL: String?
     @Option(help: "S3 endpoint, for moto, MinIO or a VPC endpoint (default: AWS_ENDPOINT_URL).") var endpointUrl: String?
     @Option(help: "AWS region (default: AWS_REGION, or the profile's).") var region: String?
@@ -36,12 +45,9 @@ struct MigrateCommand: AsyncParsableCommand {
     @Flag(help: "No progress lines on stderr.") var quiet = false
 
     func validate() throws {
-        guard storage.hasPrefix("s3://"), storage.dropFirst(5).split(separator: "/").first != nil else {
+        guard storage != nil || catalogURL != nil else { throw ValidationError("give --to-storage s3://BUCKET/PREFIX, --to-catalog postgres://…, or both") }
+        if let storage, !storage.hasPrefix("s3://") || storage.dropFirst(5).split(separator: "/").first == nil {
             throw ValidationError("--to-storage takes s3://BUCKET/PREFIX, not '\(storage)'")
-        }
-        if catalogURL != nil {
-            throw ValidationError("--to-catalog is not built yet: lake's catalog stays in catalog.sqlite; "
-                                  + "`lake migrate --to-storage s3://…` copies the files")
         }
         guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be 1 to 64") }
         guard partMb >= 5, multipartAboveMb >= partMb else {
@@ -55,32 +61,71 @@ struct MigrateCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: root.path + "/catalog.sqlite") else {
             throw ValidationError("\(root.path) is not a lake (no catalog.sqlite): pass --lake DIR")
         }
-        let parts = storage.dropFirst(5).split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        let bucket = String(parts[0])
-        let prefix = parts.count > 1 ? String(parts[1]) : ""
-        let config = try AWSConfig.resolve(profile: profile, region: region, endpoint: endpointUrl)
-        let client = try S3Client(bucket: bucket, config: config, pathStyle: pathStyle ? true : nil)
-        client.multipartThreshold = multipartAboveMb << 20
-        client.partSize = partMb << 20
-        defer { Task { await client.shutdown() } }
-        var copy = S3LakeCopy(client: client, prefix: prefix, root: root.path)
-        copy.concurrency = concurrency
-        let report = try await copy.run { done, total in
-            Progress.shared.status("migrate: \(done)/\(total) files uploaded")
+        var json: [(String, JSONValue)] = []
+        var dataPath: String?
+        if let storage {
+            let parts = storage.dropFirst(5).split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+            let bucket = String(parts[0])
+            let prefix = parts.count > 1 ? String(parts[1]) : ""
+            let config = try AWSConfig.resolve(profile: profile, region: region, endpoint: endpointUrl)
+            let client = try S3Client(bucket: bucket, config: config, pathStyle: pathStyle ? true : nil)
+            client.multipartThreshold = multipartAboveMb << 20
+            client.partSize = partMb << 20
+            var copy = S3LakeCopy(client: client, prefix: prefix, root: root.path)
+            copy.concurrency = concurrency
+            let report: S3LakeCopy.Report
+            do {
+                report = try await copy.run { done, total in Progress.shared.status("migrate: \(done)/\(total) files uploaded") }
+            } catch {
+                await client.shutdown()
+                throw error
+            }
+            await client.shutdown()
+            Progress.shared.done()
+            dataPath = "s3://\(bucket)/\(copy.prefix)"
+            json += [("to_storage", .string(dataPath!)), ("files", .int(report.files)), ("bytes", .int(report.bytes)),
+                     ("uploaded", .int(report.uploaded)), ("uploaded_bytes", .int(report.uploadedBytes)),
+                     ("kept", .int(report.kept)), ("verified", .int(report.verified)),
+                     ("seconds", .double((report.seconds * 100).rounded() / 100))]
+            if format == .table {
+                print("copied \(root.path) to \(dataPath!): \(report.files) files (\(report.bytes.byteSize)); uploaded \(report.uploaded) "
+                      + "(\(report.uploadedBytes.byteSize)), kept \(report.kept) already there; all \(report.verified) checked "
+                      + String(format: "in %.1f s", report.seconds))
+            }
         }
-        Progress.shared.done()
-        let target = "s3://\(bucket)/\(copy.prefix)"
-        if format == .json {
-            return Output.json(.object([
-                ("to_storage", .string(target)), ("files", .int(report.files)), ("bytes", .int(report.bytes)),
-                ("uploaded", .int(report.uploaded)), ("uploaded_bytes", .int(report.uploadedBytes)),
-                ("kept", .int(report.kept)), ("verified", .int(report.verified)),
-                ("seconds", .double((report.seconds * 100).rounded() / 100)),
-            ]))
+        if let catalogURL {
+            let settings = try PostgresSettings.parse(catalogURL, passwordEnv: nil)
+            let connection: PostgresConnection
+            do {
+                connection = try await PostgresConnection.connect(configuration: try settings.configuration(), id: 1,
+                                                                  logger: Logger(label: "lake.migrate"))
+            } catch {
+                throw CatalogError.database("cannot connect to \(settings.sourceID) as \(settings.user) (\(Self.reason(error))) — "
+                                            + "check the host, port and database, and the password in PGPASSWORD or ~/.pgpass")
+            }
+            let report: PostgresCatalogCopy.Report
+            do {
+                report = try await PostgresCatalogCopy(catalog: try lake.openCatalog(), connection: connection, server: settings.sourceID)
+                    .run(dataPath: dataPath)
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+            try? await connection.close()
+            json += [("to_catalog", .string(settings.connectionURL)), ("tables", .int(report.tables)), ("rows", .int(report.rows)),
+                     ("tables_copied", .int(report.copied)), ("tables_kept", .int(report.kept))]
+            if format == .table {
+                print("copied the catalog to \(settings.connectionURL): \(report.tables) tables, \(report.rows) rows "
+                      + "(\(report.copied) tables copied, \(report.kept) already there)"
+                      + (dataPath.map { "; DuckLake's data path is \($0)" } ?? ""))
+            }
+        } else if format == .table {
+            print("the catalog stays in \(root.path)/catalog.sqlite")
         }
-        print("copied \(root.path) to \(target): \(report.files) files (\(report.bytes.byteSize)); uploaded \(report.uploaded) "
-              + "(\(report.uploadedBytes.byteSize)), kept \(report.kept) already there; all \(report.verified) checked "
-              + String(format: "in %.1f s", report.seconds))
-        print("the catalog stays in \(root.path)/catalog.sqlite (--to-catalog is not built yet)")
+        if format == .json { Output.json(.object(json)) }
     }
+}
+
+extension MigrateCommand {
+    static func reason(_ error: Error) -> String { PostgresCatalogCopy.describe(error) }
 }

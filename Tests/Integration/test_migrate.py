@@ -5,16 +5,23 @@ import hashlib
 import json
 import os
 import signal
+import socket
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
+
+import gzip
+import shutil
+import sys
 
 import pyarrow.dataset as ds
 import pyarrow.fs
 import pytest
 
-from conftest import LAKE, lake
+from conftest import LAKE, REPO, lake
 from moto_server import MotoServer
+from pg_server import PASSWORD, PostgresServer
 
 BUCKET = "team-lake"
 
@@ -158,7 +165,95 @@ def test_a_wrong_secret_and_a_missing_bucket_give_one_line_that_says_what_to_che
     assert len(missing.stderr.strip().splitlines()) == 1
 
 
-def test_moving_the_catalog_is_refused_until_it_is_built(demo_lake, moto):
-    result = lake("migrate", "--lake", str(demo_lake), "--to-storage", f"s3://{BUCKET}/x", "--to-catalog", "postgres://u@h/db",
-                  env=moto.env(*moto.key), check=False)
-    assert result.returncode == 2 and "not built yet" in result.stderr
+@pytest.fixture(scope="module")
+def pg():
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def history_lake(demo_lake, tmp_path_factory):
+    """The demo lake with a second promotion of plays: two snapshots of it to travel between."""
+    root = tmp_path_factory.mktemp("history") / "lake"
+    shutil.copytree(demo_lake, root, symlinks=True)
+    template = next(json.loads(l)["value"] for p in sorted((root / "raw").rglob("*.ndjson.gz")) if "plays" in str(p)
+                    for l in gzip.open(p, "rt"))
+    events = "".join(json.dumps({**template, "event_id": f"later-{i}", "ms_played": 1000 + i}) + "\n" for i in range(150))
+    subprocess.run([LAKE, "produce", "listens", "--lake", str(root)], input=events.encode(), check=True, capture_output=True)
+    lake("ingest", "stream", "listens", "--dataset", "plays", "--time-field", "played_at", "--region-field", "region",
+         "--until-idle", "--lake", str(root))
+    lake("promote", "plays", "--lake", str(root))
+    return root
+
+
+DUCKDB_ON_POSTGRES_AND_S3 = """
+import json, shutil, sys, tempfile
+from pathlib import Path
+sys.path.insert(0, {integration!r})
+from ducklake_client import connect, extension_file, plain
+import duckdb_extension_httpfs, duckdb_extension_postgres_scanner
+con = connect()
+scanner = Path(tempfile.mkdtemp()) / "postgres_scanner.duckdb_extension"
+shutil.copy(extension_file(duckdb_extension_postgres_scanner, "postgres"), scanner)
+con.execute(f"LOAD '{{scanner}}'")
+con.execute(f"LOAD '{{extension_file(duckdb_extension_httpfs, 'httpfs')}}'")
+con.execute("CREATE SECRET (TYPE s3, KEY_ID 'testing', SECRET 'testing', REGION 'us-east-1', ENDPOINT '127.0.0.1:{s3_port}', URL_STYLE 'path', USE_SSL false)")
+con.execute("ATTACH 'ducklake:postgres:dbname=postgres host=127.0.0.1 port={pg_port} user=lake password={password}' AS lake (READ_ONLY)")
+con.execute("USE lake")
+out = []
+for sql in json.load(sys.stdin):
+    try:
+        out.append([[plain(v) for v in row] for row in con.execute(sql).fetchall()])
+    except Exception as e:
+        out.append({{"error": str(e)}})
+print(json.dumps(out))
+"""
+
+
+def test_the_catalog_moves_to_postgres_and_duckdb_time_travels_over_postgres_and_s3(history_lake, moto, pg):
+    env = {**moto.env(*moto.key), "PGPASSWORD": PASSWORD}
+    args = ["migrate", "--lake", str(history_lake), "--to-storage", f"s3://{BUCKET}/team", "--to-catalog", pg.url, "--format", "json"]
+    report = json.loads(lake(*args, env=env).stdout)
+    local = sqlite3.connect(history_lake / "catalog.sqlite")
+    names = [n for (n,) in local.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'ducklake%' OR name LIKE 'lake%')")]
+    filled = [n for n in names if local.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] > 0]
+    assert report["tables"] == len(names) and report["tables_copied"] == len(filled) and report["verified"] == report["files"]
+    for name in names:
+        assert int(pg.sql(f'SELECT count(*) FROM "{name}"')[0][0]) == local.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0], name
+    assert pg.sql("SELECT value FROM ducklake_metadata WHERE key = 'data_path'") == [[f"s3://{BUCKET}/team/"]]
+    assert pg.sql("SELECT data_type FROM information_schema.columns WHERE table_name = 'ducklake_snapshot' AND column_name = 'snapshot_time'") \
+        == [["timestamp with time zone"]]
+
+    tables = [f"staged.{p.name}" for p in (history_lake / "staged").iterdir()] + [f"curated.{p.name}" for p in (history_lake / "curated").iterdir()]
+    snapshots = [s["snapshot_id"] for s in json.loads(lake("catalog", "snapshots", "plays", "--lake", str(history_lake), "--format", "json").stdout)]
+    assert len(snapshots) >= 2
+    queries = [f"SELECT count(*) FROM {t}" for t in tables]
+    queries += [f"SELECT count(*), sum(ms_played) FROM staged.plays AT (VERSION => {n})" for n in snapshots]
+    script = DUCKDB_ON_POSTGRES_AND_S3.format(integration=str(REPO / "Tests" / "Integration"), s3_port=moto.port, pg_port=pg.port, password=PASSWORD)
+    duck = json.loads(subprocess.run([str(REPO / ".venv-ducklake" / "bin" / "python"), "-c", script], input=json.dumps(queries),
+                                     capture_output=True, text=True, check=True).stdout)
+    for table, rows in zip(tables, duck):
+        expected = json.loads(lake("query", f"SELECT count(*) AS n FROM {table}", "--lake", str(history_lake), "--format", "json").stdout)[0]["n"]
+        assert rows == [[expected]], (table, rows)
+    counts = set()
+    for n, rows in zip(snapshots, duck[len(tables):]):
+        mine = json.loads(lake("query", f"SELECT count(*) AS n, sum(ms_played) AS s FROM staged.plays AT (VERSION => {n})",
+                               "--lake", str(history_lake), "--format", "json").stdout)[0]
+        assert rows == [[mine["n"], mine["s"]]], f"plays at snapshot {n}"
+        counts.add(mine["n"])
+    assert len(counts) == 2, "the two promotions of plays differ, and both snapshots read back"
+
+    again = json.loads(lake(*args, env=env).stdout)
+    assert again["tables_copied"] == 0 and again["tables_kept"] == again["tables"] and again["uploaded"] == 0
+
+
+def test_an_unreachable_postgres_gives_one_line_that_says_what_to_check(demo_lake):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = lake("migrate", "--lake", str(demo_lake), "--to-catalog", f"postgres://lake@127.0.0.1:{port}/lake",
+                  env={**os.environ, "PGPASSWORD": "secret-pw-value"}, check=False)
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert f"127.0.0.1:{port}" in result.stderr and "check the host, port" in result.stderr
+    assert "secret-pw-value" not in result.stderr

@@ -78,7 +78,7 @@ public struct PostgresSettings: Sendable {
         return nil
     }
 
-    func configuration() throws -> PostgresConnection.Configuration {
+    public func configuration() throws -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS
         switch sslMode {
         case "disable", "allow": tls = .disable

@@ -1,0 +1,176 @@
+import Foundation
+import GRDB
+import LakeCore
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// Copies a local catalog, history and all, into a PostgreSQL database: lake's own `lake_*`
+/// tables, and the DuckLake 1.0 tables exactly as DuckDB's `ducklake` extension creates them
+/// there (`boolean`, `uuid` and `timestamptz` where SQLite has integers and text), so that
+/// DuckDB attaches `ducklake:postgres:…` and time-travels over every snapshot lake took.
+///
+/// Each table is copied in one transaction, and a table that already holds as many rows is
+/// kept: a killed copy carries on. A table holding other rows is an error, never overwritten.
+public struct PostgresCatalogCopy {
+    public struct Report: Sendable {
+        public var tables = 0
+        public var rows = 0
+        public var copied = 0
+        public var kept = 0
+    }
+
+    let catalog: Catalog
+    let connection: PostgresConnection
+    let server: String
+    let logger = Logger(label: "lake.catalog.copy")
+
+    public init(catalog: Catalog, connection: PostgresConnection, server: String) {
+        self.catalog = catalog
+        self.connection = connection
+        self.server = server
+    }
+
+    /// Copies every table; `dataPath` (an `s3://…/` prefix) becomes DuckLake's data path.
+    public func run(dataPath: String?) async throws -> Report {
+        var report = Report()
+        for statement in PostgresDuckLakeSchema.statements { try await run(statement, action: "create the DuckLake tables") }
+        let tables = try catalog.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'ducklake\\_%' ESCAPE '\\' OR name LIKE 'lake\\_%' ESCAPE '\\') ORDER BY name")
+        }
+        // lake's tables, and DuckDB's inlined-data tables, from their SQLite definitions (the
+        // DuckLake tables above exist already, and stay as DuckDB makes them).
+        for table in tables.sorted(by: { Self.rank($0) < Self.rank($1) }) {
+            let ddl = try catalog.read { db in try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = ?", arguments: [table]) } ?? ""
+            try await run(Self.postgresDDL(ddl), action: "create \(table)")
+        }
+        // Parents before children (lake's foreign keys): the referenced tables sort first here.
+        for table in tables.sorted(by: { Self.rank($0) < Self.rank($1) }) {
+            let rows = try await copy(table, dataPath: dataPath)
+            report.tables += 1
+            report.rows += rows.count
+            if rows.copied { report.copied += 1 } else { report.kept += 1 }
+        }
+        return report
+    }
+
+    /// Tables that others reference go first.
+    static func rank(_ table: String) -> Int {
+        ["lake_datasets", "lake_ingestions", "lake_audit"].contains(table) ? 0 : 1
+    }
+
+    private func copy(_ table: String, dataPath: String?) async throws -> (count: Int, copied: Bool) {
+        let types = try await columnTypes(table)
+        let (names, rows) = try catalog.read { db -> ([String], [[String?]]) in
+            let cursor = try Row.fetchAll(db, sql: "SELECT * FROM \"\(table)\"")
+            let names = try db.columns(in: table).map(\.name)
+            return (names, cursor.map { row in names.map { Self.text(row[$0] as DatabaseValue) } })
+        }
+        let existing = try await count(table)
+        if existing == rows.count, existing > 0 || rows.isEmpty { return (rows.count, false) }
+        if existing != 0 {
+            throw CatalogError.database("\(server): \(table) already holds \(existing) rows, the local catalog \(rows.count): "
+                                       + "this database holds another lake's catalog; copy into an empty database")
+        }
+        var values = rows
+        if table == "ducklake_metadata", let dataPath, let k = names.firstIndex(of: "key"), let v = names.firstIndex(of: "value") {
+            for i in values.indices where values[i][k] == "data_path" { values[i][v] = dataPath }
+        }
+        let casts = names.map { types[$0] ?? "text" }
+        let columns = names.map { "\"\($0)\"" }.joined(separator: ", ")
+        try await run("BEGIN", action: "copy \(table)")
+        var start = 0
+        while start < values.count {
+            let chunk = values[start..<min(values.count, start + 500)]
+            let tuples = chunk.map { row in "(" + zip(row, casts).map { Self.literal($0, $1) }.joined(separator: ", ") + ")" }
+            try await run("INSERT INTO \"\(table)\" (\(columns)) VALUES " + tuples.joined(separator: ",\n"), action: "copy \(table)")
+            start += chunk.count
+        }
+        if let identity = try await identityColumn(table) {
+            try await run("SELECT setval(pg_get_serial_sequence('\"\(table)\"', '\(identity)'), "
+                          + "coalesce((SELECT max(\"\(identity)\") FROM \"\(table)\"), 0) + 1, false)", action: "copy \(table)")
+        }
+        try await run("COMMIT", action: "copy \(table)")
+        return (rows.count, true)
+    }
+
+    /// A value as a SQL literal of the column's PostgreSQL type: SQLite's 0/1 become booleans,
+    /// its text becomes uuid and timestamptz by PostgreSQL's own input rules.
+    static func literal(_ value: String?, _ type: String) -> String {
+        guard let value else { return "NULL" }
+        let quoted = "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
+        switch type {
+        case "boolean": return ["1", "true", "t"].contains(value.lowercased()) ? "true" : "false"
+        case "bigint", "integer", "double precision": return "\(quoted)::\(type)"
+        case "uuid", "timestamp with time zone": return "\(quoted)::\(type)"
+        default: return quoted
+        }
+    }
+
+    static func text(_ value: DatabaseValue) -> String? {
+        switch value.storage {
+        case .null: return nil
+        case let .int64(i): return String(i)
+        case let .double(d): return String(d)
+        case let .string(s): return s
+        case let .blob(data): return String(decoding: data, as: UTF8.self)
+        }
+    }
+
+    /// lake's SQLite DDL in PostgreSQL's words: INTEGER is bigint, DOUBLE double precision,
+    /// and an autoincrement key an identity column.
+    static func postgresDDL(_ sqlite: String) -> String {
+        var ddl = sqlite.replacingOccurrences(of: "CREATE TABLE ", with: "CREATE TABLE IF NOT EXISTS ")
+        ddl = ddl.replacingOccurrences(of: "INTEGER PRIMARY KEY AUTOINCREMENT", with: "bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY")
+        ddl = ddl.replacingOccurrences(of: " INTEGER", with: " bigint").replacingOccurrences(of: " DOUBLE", with: " double precision")
+        ddl = ddl.replacingOccurrences(of: " TEXT", with: " text").replacingOccurrences(of: " BOOLEAN", with: " boolean")
+        return ddl
+    }
+
+    private func columnTypes(_ table: String) async throws -> [String: String] {
+        var types: [String: String] = [:]
+        let rows = try await query("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '\(table)'",
+                                   action: "read the columns of \(table)")
+        for row in rows {
+            let (name, type) = try row.decode((String, String).self)
+            types[name] = type
+        }
+        return types
+    }
+
+    private func identityColumn(_ table: String) async throws -> String? {
+        let rows = try await query("SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '\(table)' AND is_identity = 'YES'",
+                                   action: "read the identity of \(table)")
+        for row in rows { return try row.decode(String.self) }
+        return nil
+    }
+
+    private func count(_ table: String) async throws -> Int {
+        for row in try await query("SELECT count(*) FROM \"\(table)\"", action: "count \(table)") { return try row.decode(Int.self) }
+        return 0
+    }
+
+    private func query(_ sql: String, action: String) async throws -> [PostgresRow] {
+        do {
+            var rows: [PostgresRow] = []
+            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) { rows.append(row) }
+            return rows
+        } catch {
+            throw CatalogError.database("\(server): \(action) failed: \(Self.describe(error))")
+        }
+    }
+
+    public static func describe(_ error: Error) -> String {
+        if let psql = error as? PSQLError { return psql.serverInfo?[.message] ?? String(describing: psql.code) }
+        return String(describing: error)
+    }
+
+    private func run(_ sql: String, action: String) async throws {
+        do {
+            try await connection.simpleQuery(sql).get()
+        } catch {
+            _ = try? await connection.simpleQuery("ROLLBACK").get()
+            throw CatalogError.database("\(server): \(action) failed: \(Self.describe(error))")
+        }
+    }
+}
