@@ -35,21 +35,28 @@ public struct PostgresCatalogCopy {
     public func run(dataPath: String?) async throws -> Report {
         var report = Report()
         for statement in PostgresDuckLakeSchema.statements { try await run(statement, action: "create the DuckLake tables") }
-        let tables = try catalog.read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'ducklake\\_%' ESCAPE '\\' OR name LIKE 'lake\\_%' ESCAPE '\\') ORDER BY name")
+        // One read transaction: every table as of one moment, even while the lake is written to.
+        let snapshot = try catalog.read { db -> [(name: String, ddl: String, columns: [String], rows: [[String?]])] in
+            let names = try String.fetchAll(db, sql: """
+                SELECT name FROM sqlite_master WHERE type = 'table'
+                AND (name LIKE 'ducklake\\_%' ESCAPE '\\' OR name LIKE 'lake\\_%' ESCAPE '\\') ORDER BY name
+                """)
+            return try names.sorted { Self.rank($0) < Self.rank($1) }.map { table in
+                let ddl = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = ?", arguments: [table]) ?? ""
+                let columns = try db.columns(in: table).map(\.name)
+                let rows = try Row.fetchAll(db, sql: "SELECT * FROM \"\(table)\"").map { row in columns.map { Self.text(row[$0] as DatabaseValue) } }
+                return (table, ddl, columns, rows)
+            }
         }
         // lake's tables, and DuckDB's inlined-data tables, from their SQLite definitions (the
-        // DuckLake tables above exist already, and stay as DuckDB makes them).
-        for table in tables.sorted(by: { Self.rank($0) < Self.rank($1) }) {
-            let ddl = try catalog.read { db in try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = ?", arguments: [table]) } ?? ""
-            try await run(Self.postgresDDL(ddl), action: "create \(table)")
-        }
-        // Parents before children (lake's foreign keys): the referenced tables sort first here.
-        for table in tables.sorted(by: { Self.rank($0) < Self.rank($1) }) {
-            let rows = try await copy(table, dataPath: dataPath)
+        // DuckLake tables above exist already, and stay as DuckDB makes them). Parents come
+        // before children (lake's foreign keys).
+        for table in snapshot { try await run(Self.postgresDDL(table.ddl), action: "create \(table.name)") }
+        for table in snapshot {
+            let copied = try await copy(table.name, columns: table.columns, rows: table.rows, dataPath: dataPath)
             report.tables += 1
-            report.rows += rows.count
-            if rows.copied { report.copied += 1 } else { report.kept += 1 }
+            report.rows += table.rows.count
+            if copied { report.copied += 1 } else { report.kept += 1 }
         }
         return report
     }
@@ -59,15 +66,11 @@ public struct PostgresCatalogCopy {
         ["lake_datasets", "lake_ingestions", "lake_audit"].contains(table) ? 0 : 1
     }
 
-    private func copy(_ table: String, dataPath: String?) async throws -> (count: Int, copied: Bool) {
+    /// Whether the rows went in (false: the table held them already, or there are none).
+    private func copy(_ table: String, columns names: [String], rows: [[String?]], dataPath: String?) async throws -> Bool {
         let types = try await columnTypes(table)
-        let (names, rows) = try catalog.read { db -> ([String], [[String?]]) in
-            let cursor = try Row.fetchAll(db, sql: "SELECT * FROM \"\(table)\"")
-            let names = try db.columns(in: table).map(\.name)
-            return (names, cursor.map { row in names.map { Self.text(row[$0] as DatabaseValue) } })
-        }
         let existing = try await count(table)
-        if existing == rows.count, existing > 0 || rows.isEmpty { return (rows.count, false) }
+        if existing == rows.count { return false }
         if existing != 0 {
             throw CatalogError.database("\(server): \(table) already holds \(existing) rows, the local catalog \(rows.count): "
                                        + "this database holds another lake's catalog; copy into an empty database")
@@ -91,7 +94,7 @@ public struct PostgresCatalogCopy {
                           + "coalesce((SELECT max(\"\(identity)\") FROM \"\(table)\"), 0) + 1, false)", action: "copy \(table)")
         }
         try await run("COMMIT", action: "copy \(table)")
-        return (rows.count, true)
+        return true
     }
 
     /// A value as a SQL literal of the column's PostgreSQL type: SQLite's 0/1 become booleans,
