@@ -82,6 +82,34 @@ struct GlobalCodes {
             grid = []
             gridKeys = []
         }
+        if gridded, keys[0].dictionaryView!.entries.count == 1, let a0 = numbered[0].first {
+            // The first key is constant in this batch (a partition value): one row of the grid,
+            // taken out so that it is unique, and a direct index per row.
+            let a = Int(a0)
+            if grid.count <= a { grid += repeatElement([], count: a + 1 - grid.count) }
+            var row = grid[a]
+            grid[a] = []
+            if row.count < values[1].count {
+                gridCells += values[1].count - row.count
+                row += repeatElement(-1, count: values[1].count - row.count)
+            }
+            let second = numbered[1]
+            row.withUnsafeMutableBufferPointer { cells in
+                for i in 0..<n {
+                    let b = Int(second[i])
+                    var g = cells[b]
+                    if g < 0 {
+                        g = Int32(gridKeys.count)
+                        gridKeys.append(UInt64(a) | UInt64(b) << 32)
+                        cells[b] = g
+                        firsts.append(i)
+                    }
+                    ids[i] = Int(g)
+                }
+            }
+            grid[a] = row
+            return (ids, firsts)
+        }
         if gridded {
             let first = numbered[0], second = numbered[1]
             for i in 0..<n {
