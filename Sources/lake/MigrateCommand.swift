@@ -12,20 +12,20 @@ struct MigrateCommand: AsyncParsableCommand {
         commandName: "migrate",
         abstract: "Copy a local lake's files to S3 and its catalog to PostgreSQL, resumably, and check the copy.",
         discussion: """
-            Copies raw/, quarantine/ and _versions/ (the files staged/ and curated/ point at) under
-            s3://BUCKET/PREFIX/ with the same relative paths. Objects are written with If-None-Match: *,
-            so nothing there is overwritten; large files go up in parts. Run it again after a kill or a
-            network fault: objects already there with the right size are kept. At the end every object is
+            Copies raw/, quarantine/ and _versions/ (the files staged/ and curated/ point at) under \
+            s3://BUCKET/PREFIX/ with the same relative paths. Objects are written with If-None-Match: *, \
+            so nothing there is overwritten; large files go up in parts. Run it again after a kill or a \
+            network fault: objects already there with the right size are kept. At the end every object is \
             checked against its file (count, size, ETag = MD5).
 
-            --to-catalog copies the catalog, history and all, into an empty PostgreSQL database: lake's
-            lake_* tables and the DuckLake tables as DuckDB's ducklake extension makes them there, with the
-            data path set to --to-storage. DuckDB then attaches ducklake:postgres:… and reads every
-            table lake wrote, with time travel. Each table is copied in one transaction; run it again after
+            --to-catalog copies the catalog, history and all, into an empty PostgreSQL database: lake's \
+            lake_* tables and the DuckLake tables as DuckDB's ducklake extension makes them there, with the \
+            data path set to --to-storage. DuckDB then attaches ducklake:postgres:… and reads every \
+            table lake wrote, with time travel. Each table is copied in one transaction; run it again after \
             a kill and the tables already there are kept.
 
-            Credentials come from the AWS chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or --profile)
-            and PGPASSWORD / ~/.pgpass; none is written anywhere. lake's own commands keep working on the
+            Credentials come from the AWS chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or --profile) \
+            and PGPASSWORD / ~/.pgpass; none is written anywhere. lake's own commands keep working on the \
             local lake: running them on the moved one (lake.json) is not built yet.
             """)
 

@@ -25,6 +25,8 @@ struct PromoteCommand: AsyncParsableCommand {
     @Flag(help: "Rebuild from all raw files instead of only new ones.") var fullRefresh = false
     @Option(help: "Raw files read in parallel (default: the number of cores).") var workers: Int?
     @Flag(help: "Captured tables (lake ingest cdc) also keep <table>_history: every version of each row (SCD type 2).") var history = false
+    @Option(help: "Primary keys deduplicated in memory (24 bytes each); past this many the key index spills to the lake's _tmp/ and is deduplicated one hash partition at a time.")
+    var keysInMemory = 12_000_000
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
     @Flag(help: "No progress lines on stderr.") var quiet = false
 
@@ -32,6 +34,7 @@ struct PromoteCommand: AsyncParsableCommand {
         if datasets.isEmpty && !all { throw ValidationError("name a dataset (`lake promote plays`) or pass --all") }
         if !datasets.isEmpty && all { throw ValidationError("name datasets or pass --all, not both") }
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if keysInMemory < 1 { throw ValidationError("--keys-in-memory must be at least 1") }
     }
 
     func run() async throws {
@@ -47,6 +50,7 @@ struct PromoteCommand: AsyncParsableCommand {
         options.fullRefresh = fullRefresh
         options.history = history
         options.workers = workers ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+        options.keysInMemory = keysInMemory
         options.command = "lake promote " + (all ? "--all" : datasets.joined(separator: " "))
         let run = try catalog.startRun(command: options.command)
         var reports: [PromotionReport] = []

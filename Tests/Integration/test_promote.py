@@ -146,7 +146,15 @@ def test_each_invalid_record_is_quarantined_with_its_reason_and_nothing_else_is_
     assert all(d[3] == source_file for d in drift)
 
 
-def test_promotion_is_incremental_and_a_second_run_changes_nothing(tmp_path):
+# Past --keys-in-memory the dedupe index spills to _tmp/ (50M events stay within 1 GiB); both
+# must find the same duplicates.
+KEYS = {"keys in memory": [], "keys spilled": ["--keys-in-memory", "10"]}
+
+
+@pytest.mark.parametrize("keys", KEYS)
+def test_promotion_is_incremental_and_a_second_run_changes_nothing(tmp_path, keys):
+    def promote(root, *extra):
+        return globals()["promote"](root, *KEYS[keys], *extra)
     root = make_lake(tmp_path)
     land(root, [good_event(i) for i in range(120)], tmp_path, "one")
     first = promote(root)
@@ -182,6 +190,7 @@ def test_promotion_is_incremental_and_a_second_run_changes_nothing(tmp_path):
     # --full-refresh rebuilds the same rows from all of raw.
     full = promote(root, "--full-refresh")
     assert full["version"] == 3 and full["raw_files"] == raw_after and staged_count(root) == 200
+    assert not list(Path(root, "_tmp").glob("promote-keys-*")), "the key spill is removed"
 
 
 @pytest.mark.parametrize("point", ["promote:written", "promote:committed"])

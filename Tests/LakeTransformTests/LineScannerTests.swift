@@ -1,3 +1,4 @@
+import Foundation
 @testable import LakeTransform
 import Testing
 
@@ -36,13 +37,33 @@ import Testing
         return KeyIndex.Entry(hash: h1, hash2: h2, order: order, location: .init(file: file, row: row))
     }
 
-    @Test func theLatestArrivalWinsWhateverOrderInsertsComeIn() {
-        let index = KeyIndex(expected: 10)
+    @Test func theLatestArrivalWinsWhateverOrderInsertsComeIn() throws {
+        let index = try KeyIndex(expected: 10)
         var losers: [KeyIndex.Loser] = []
         index.insert([entry("a", order: 5, file: 1, row: 0), entry("b", order: 1, file: 1, row: 1)], losers: &losers)
         index.insert([entry("a", order: 3, file: 2, row: 0)], losers: &losers)   // older: it loses
         index.insert([entry("a", order: 9, file: 3, row: 7)], losers: &losers)   // newer: the first one loses
         #expect(losers.map(\.location) == [.init(file: 2, row: 0), .init(file: 1, row: 0)])
         #expect(losers.map(\.winnerOrder) == [5, 9])
+    }
+
+    /// Past its in-memory limit the index spills one file per hash partition and finds the same
+    /// losers at the end, one partition in memory at a time.
+    @Test func aSpilledIndexFindsTheSameLosersAsOneInMemory() throws {
+        let keys = (0..<20_000).map { i in entry("key-\(i % 7_000)", order: UInt64(i + 1), file: UInt32(i % 5), row: UInt32(i)) }
+        let folder = NSTemporaryDirectory() + "lake-keys-\(UUID().uuidString)"
+        var inMemory: [KeyIndex.Loser] = [], spilled: [KeyIndex.Loser] = []
+        let memory = try KeyIndex(expected: keys.count, spillFolder: folder, inMemoryLimit: 1 << 30)
+        let spill = try KeyIndex(expected: keys.count, spillFolder: folder, inMemoryLimit: 1_000)
+        #expect(!memory.spills && spill.spills)
+        for batch in stride(from: 0, to: keys.count, by: 3_000) {
+            memory.insert(Array(keys[batch..<min(keys.count, batch + 3_000)]), losers: &inMemory)
+            spill.insert(Array(keys[batch..<min(keys.count, batch + 3_000)]), losers: &spilled)
+        }
+        #expect(spilled.isEmpty)
+        try spill.finish(losers: &spilled)
+        let key = { (l: KeyIndex.Loser) in "\(l.location.file)/\(l.location.row)/\(l.winnerOrder)" }
+        #expect(inMemory.count == 13_000)
+        #expect(Set(spilled.map(key)) == Set(inMemory.map(key)))
     }
 }

@@ -9,20 +9,44 @@ import Glibc
 /// Keys are stored as 80-bit hashes (64 + 16 bits): 24 bytes per row, so 10 million keys fit
 /// in about 300 MB, and a false match needs a collision of both hashes (odds around 10⁻¹¹
 /// at 10 million keys). Open addressing, sized up front from the row count the catalog knows,
-/// in 16 shards with a lock each, so both workers insert at once.
+/// in 16 shards with a lock each, so both workers insert at once. Past `inMemoryLimit` keys the
+/// shards are files instead, each deduplicated on its own at the end (memory stays flat).
 final class KeyIndex: @unchecked Sendable {
     static let shardBits = 4
+    /// Above this many keys the index spills (about 360 MB of slots in memory): the bound on
+    /// memory holds at 50 million rows and beyond.
+    static let inMemoryLimit = 12_000_000
     private let shards: [Shard]
+    private let spill: Spill?
 
-    init(expected: Int) {
-        shards = (0..<(1 << Self.shardBits)).map { _ in Shard(expected: expected >> Self.shardBits) }
+    /// In memory up to `inMemoryLimit` keys; past it, with a `spillFolder`, partitioned by hash
+    /// onto disk and deduplicated one partition at a time in `finish`.
+    init(expected: Int, spillFolder: String? = nil, inMemoryLimit: Int = KeyIndex.inMemoryLimit) throws {
+        if expected > inMemoryLimit, let spillFolder {
+            spill = try Spill(folder: spillFolder, partitions: 1 << Self.shardBits)
+            shards = []
+        } else {
+            spill = nil
+            shards = (0..<(1 << Self.shardBits)).map { _ in Shard(expected: expected >> Self.shardBits) }
+        }
     }
 
-    /// Inserts a batch, one lock per shard; losers are appended to `losers`.
+    var spills: Bool { spill != nil }
+
+    /// Inserts a batch, one lock per shard; losers are appended to `losers` (in spill mode,
+    /// they come from `finish`).
     func insert(_ entries: [Entry], losers: inout [Loser]) {
-        var byShard = [[Entry]](repeating: [], count: shards.count)
+        var byShard = [[Entry]](repeating: [], count: 1 << Self.shardBits)
         for e in entries { byShard[Int(e.hash >> UInt64(64 - Self.shardBits))].append(e) }
-        for (i, batch) in byShard.enumerated() where !batch.isEmpty { shards[i].insert(batch, losers: &losers) }
+        for (i, batch) in byShard.enumerated() where !batch.isEmpty {
+            if let spill { spill.append(batch, to: i) } else { shards[i].insert(batch, losers: &losers) }
+        }
+    }
+
+    /// Spill mode: each partition's keys are read back and deduplicated in turn, so only one
+    /// partition's table is in memory at a time; the spill files are removed.
+    func finish(losers: inout [Loser]) throws {
+        try spill?.resolve(losers: &losers)
     }
 
     struct Entry { var hash: UInt64; var hash2: UInt16; var order: UInt64; var location: Location }
@@ -137,5 +161,68 @@ extension KeyIndex {
         h2 = (h2 &+ tail) &* 0x1656_67B1_9E37_79F9
         h2 ^= h2 >> 32
         return (h1 == 0 ? 1 : h1, UInt16(truncatingIfNeeded: h2))
+    }
+}
+
+extension KeyIndex {
+    /// Keys written to one file per hash partition, in arrival order (earlier promotions' rows
+    /// first, as in memory), buffered per partition.
+    final class Spill: @unchecked Sendable {
+        private let folder: String
+        private var files: [UnsafeMutablePointer<FILE>]
+        private var buffers: [[Entry]]
+        private var counts: [Int]
+        private let locks: [NSLock]
+        private var failure: String?
+
+        init(folder: String, partitions: Int) throws {
+            self.folder = folder
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            files = try (0..<partitions).map { p in
+                guard let f = fopen("\(folder)/keys-\(p).bin", "w+b") else {
+                    throw TransformError.worker("cannot create the key spill \(folder)/keys-\(p).bin: \(String(cString: strerror(errno)))")
+                }
+                return f
+            }
+            buffers = Array(repeating: [], count: partitions)
+            counts = Array(repeating: 0, count: partitions)
+            locks = (0..<partitions).map { _ in NSLock() }
+        }
+
+        deinit {
+            for f in files { fclose(f) }
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+
+        func append(_ entries: [Entry], to p: Int) {
+            locks[p].lock()
+            defer { locks[p].unlock() }
+            buffers[p] += entries
+            counts[p] += entries.count
+            if buffers[p].count >= 1 << 15 { flush(p) }
+        }
+
+        private func flush(_ p: Int) {
+            guard !buffers[p].isEmpty else { return }
+            let written = buffers[p].withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, files[p]) }
+            if written != buffers[p].count * MemoryLayout<Entry>.stride, failure == nil {
+                failure = "writing the key spill in \(folder) failed: \(String(cString: strerror(errno)))"
+            }
+            buffers[p].removeAll(keepingCapacity: true)
+        }
+
+        func resolve(losers: inout [Loser]) throws {
+            for p in files.indices {
+                flush(p)
+                if let failure { throw TransformError.worker(failure + " (free disk space under the lake's _tmp/)") }
+                var entries = [Entry](repeating: Entry(hash: 0, hash2: 0, order: 0, location: Location(file: 0, row: 0)), count: counts[p])
+                rewind(files[p])
+                let read = entries.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, files[p]) }
+                guard read == counts[p] * MemoryLayout<Entry>.stride else {
+                    throw TransformError.worker("reading the key spill \(folder)/keys-\(p).bin back failed")
+                }
+                Shard(expected: counts[p]).insert(entries, losers: &losers)
+            }
+        }
     }
 }

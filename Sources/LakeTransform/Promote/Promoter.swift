@@ -77,7 +77,8 @@ public final class Promoter {
         // Keys of the rows already staged: they lose to any new arrival with the same key.
         let keyColumns = contract.primaryKey.compactMap { key in schema.columns.firstIndex { $0.name == key } }
         let expected = existing.reduce(0) { $0 + $1.rows } + rawFiles.reduce(0) { $0 + $1.records }
-        let keyIndex = keyColumns.isEmpty ? nil : KeyIndex(expected: expected)
+        let keyIndex = keyColumns.isEmpty ? nil : try KeyIndex(expected: expected, spillFolder: root.absolute("_tmp/promote-keys-\(batchId)"),
+                                                                  inMemoryLimit: options.keysInMemory)
         let shared = PromoteShared(rawFiles: rawFiles, firstSeq: 1, keyIndex: keyIndex)
         var losers: [KeyIndex.Loser] = []
         var existingSlots: [String: UInt32] = [:]
@@ -141,6 +142,13 @@ public final class Promoter {
                 written[output.fileIndex] = (output, result)
             }
             losers += w.losers
+        }
+        do {
+            try keyIndex?.finish(losers: &losers)
+        } catch {
+            for w in workers { w.quarantine.abort() }
+            try? FileManager.default.removeItem(atPath: folderPath)
+            throw error
         }
 
         // Duplicates: rewrite each file that holds a losing row without it.
