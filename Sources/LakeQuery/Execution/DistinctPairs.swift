@@ -35,7 +35,8 @@ struct DistinctPairs {
         switch v.storage {
         case let .dictionary(codes, entries):
             let numbered = strings.numbers(of: entries)
-            return codes.map { numbered[Int($0)] }
+            // A null row's code points nowhere (an all-null chunk has no entries); it is skipped.
+            return codes.map { Int($0) < numbered.count && $0 >= 0 ? numbered[Int($0)] : 0 }
         case let .strings(d):
             return strings.numbers(of: d)
         case let .ints(x):
