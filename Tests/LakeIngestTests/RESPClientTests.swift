@@ -2,15 +2,11 @@ import Foundation
 import LakeIngest
 import Testing
 
-/// A real redis-server on a free loopback port, for as long as the value lives.
-final class RedisServer {
-    let port: Int
-    private let process = Process()
-
-    static var installed: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/redis-server") }
-
-    init() throws {
+/// A free TCP port on 127.0.0.1, for a real server a test starts.
+enum LoopbackPort {
+    static func free() -> Int {
         let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(probe) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -21,8 +17,19 @@ final class RedisServer {
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(probe, $0, &length) }
         }
-        port = Int(UInt16(bigEndian: address.sin_port))
-        close(probe)
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// A real redis-server on a free loopback port, for as long as the value lives.
+final class RedisServer {
+    let port: Int
+    private let process = Process()
+
+    static var installed: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/redis-server") }
+
+    init() throws {
+        port = LoopbackPort.free()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
         process.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
         process.standardOutput = FileHandle.nullDevice
