@@ -45,24 +45,13 @@ public final class AWSJSONClient: @unchecked Sendable {
     /// Calls `action` with `body`; returns the answer's JSON. `readTimeout` covers long polls.
     public func call(_ action: String, _ body: JSONValue, readTimeout: Double = 40) async throws -> JSONValue {
         let payload = Array(body.serialized().utf8)
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                return try await once(action, payload, readTimeout: readTimeout)
-            } catch let error as AWSError {
-                guard case let .service(_, _, status, code, _) = error, attempt < maxAttempts,
-                      status >= 500 || Self.throttling.contains(code) else {
-                    if case .transport = error, attempt < 4 {
-                        try await Task.sleep(nanoseconds: UInt64(Double.random(in: 0...(0.2 * Double(1 << attempt))) * 1e9))
-                        continue
-                    }
-                    throw error
-                }
-                // Full jitter: a random wait up to an exponentially growing cap (AWS's advice).
-                let cap = min(20.0, 0.1 * Double(1 << min(attempt, 10)))
-                try await Task.sleep(nanoseconds: UInt64(Double.random(in: 0...cap) * 1e9))
+        return try await AWSRetry.run({ try await once(action, payload, readTimeout: readTimeout) }) { error, attempt in
+            guard case let .service(_, _, status, code, _) = error, attempt < maxAttempts,
+                  status >= 500 || Self.throttling.contains(code) else {
+                if case .transport = error, attempt < 4 { return 0.2 * Double(1 << attempt) }
+                return nil
             }
+            return AWSRetry.exponential(attempt)
         }
     }
 

@@ -77,7 +77,7 @@ public final class S3Client: @unchecked Sendable {
                 offset = end
             }
             let body = "<CompleteMultipartUpload>"
-                + parts.map { "<Part><PartNumber>\($0.0)</PartNumber><ETag>\(S3XML.escape($0.1))</ETag></Part>" }.joined()
+                + parts.map { "<Part><PartNumber>\($0.0)</PartNumber><ETag>\(Markup.escape($0.1))</ETag></Part>" }.joined()
                 + "</CompleteMultipartUpload>"
             let done = try await send("POST", key: key, query: [("uploadId", uploadId)], headers: [("If-None-Match", "*")],
                                       body: Array(body.utf8), action: "CompleteMultipartUpload")
@@ -137,7 +137,7 @@ public final class S3Client: @unchecked Sendable {
         var start = 0
         while start < keys.count {
             let batch = keys[start..<min(keys.count, start + 1000)]
-            let body = Array(("<Delete><Quiet>true</Quiet>" + batch.map { "<Object><Key>\(S3XML.escape($0))</Key></Object>" }.joined() + "</Delete>").utf8)
+            let body = Array(("<Delete><Quiet>true</Quiet>" + batch.map { "<Object><Key>\(Markup.escape($0))</Key></Object>" }.joined() + "</Delete>").utf8)
             let md5 = Data(Insecure.MD5.hash(data: body)).base64EncodedString()
             let answer = try await send("POST", key: nil, query: [("delete", "")], headers: [("Content-MD5", md5)], body: body,
                                         action: "DeleteObjects")
@@ -177,22 +177,13 @@ public final class S3Client: @unchecked Sendable {
 
     func send(_ method: String, key: String?, query: [(String, String)] = [], headers extra: [(String, String)] = [],
               body: [UInt8] = [], action: String) async throws -> Answer {
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                return try await once(method, key: key, query: query, headers: extra, body: body, action: action)
-            } catch let error as AWSError {
-                let retry: Bool
-                switch error {
-                case let .service(_, _, status, code, _): retry = status >= 500 || code == "SlowDown" || code == "RequestTimeout"
-                case .transport: retry = true
-                default: retry = false
-                }
-                guard retry, attempt < maxAttempts else { throw error }
-                // Full jitter: a random wait up to an exponentially growing cap (AWS's advice).
-                let cap = min(20.0, 0.1 * Double(1 << min(attempt, 10)))
-                try await Task.sleep(nanoseconds: UInt64(Double.random(in: 0...cap) * 1e9))
+        try await AWSRetry.run({ try await once(method, key: key, query: query, headers: extra, body: body, action: action) }) { error, attempt in
+            guard attempt < maxAttempts else { return nil }
+            switch error {
+            case let .service(_, _, status, code, _):
+                return status >= 500 || code == "SlowDown" || code == "RequestTimeout" ? AWSRetry.exponential(attempt) : nil
+            case .transport: return AWSRetry.exponential(attempt)
+            default: return nil
             }
         }
     }

@@ -56,42 +56,46 @@ public struct S3LakeCopy {
         }
         let done = Counter()
         let total = todo.count
-        try await withThrowingTaskGroup(of: Int.self) { group in
+        // The ETags of the files uploaded, from the bytes already read: verifying them reads nothing again.
+        var expected: [String: String] = [:]
+        try await withThrowingTaskGroup(of: (path: String, bytes: Int, etag: String).self) { group in
             var next = 0
             func add() {
                 let file = todo[next]
                 next += 1
                 group.addTask { [client, prefix, root] in
-                    let bytes = try Self.read("\(root)/\(file.path)")
+                    let bytes = try FileSystem.readFile("\(root)/\(file.path)")
                     do {
                         try await client.put(prefix + file.path, bytes)
                     } catch S3Error.exists {
                         // A copy killed after S3 stored the object but before it answered.
                     }
                     progress(done.add(), total)
-                    return bytes.count
+                    return (file.path, bytes.count, Self.etag(of: bytes, threshold: client.multipartThreshold, partSize: client.partSize))
                 }
             }
             while next < min(concurrency, todo.count) { add() }
-            while let bytes = try await group.next() {
+            while let uploaded = try await group.next() {
                 report.uploaded += 1
-                report.uploadedBytes += bytes
+                report.uploadedBytes += uploaded.bytes
+                expected[uploaded.path] = uploaded.etag
                 if next < todo.count { add() }
             }
         }
-        report.verified = try await verify(files)
+        report.verified = try await verify(files, expected: expected)
         report.seconds = Date().timeIntervalSince(started)
         return report
     }
 
-    /// Every file has its object, with its size and ETag.
-    func verify(_ files: [LocalFile]) async throws -> Int {
+    /// Every file has its object, with its size and ETag (`expected` by path, else from the file).
+    func verify(_ files: [LocalFile], expected etags: [String: String]) async throws -> Int {
         let objects = try await objects()
         for file in files {
             guard let object = objects[prefix + file.path] else {
                 throw AWSError.configuration("s3://\(client.bucket)/\(prefix)\(file.path) is missing after the copy: run the copy again")
             }
-            let expected = try Self.etag(of: "\(root)/\(file.path)", size: file.size, threshold: client.multipartThreshold, partSize: client.partSize)
+            let expected = try etags[file.path]
+                ?? Self.etag(of: FileSystem.readFile("\(root)/\(file.path)"), threshold: client.multipartThreshold, partSize: client.partSize)
             guard object.size == file.size, object.etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) == expected else {
                 throw AWSError.configuration("s3://\(client.bucket)/\(prefix)\(file.path) differs from \(root)/\(file.path) "
                                              + "(size \(object.size) vs \(file.size), ETag \(object.etag) vs \(expected))")
@@ -129,18 +133,10 @@ public struct S3LakeCopy {
         return out.sorted { $0.path < $1.path }
     }
 
-    static func read(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw AWSError.configuration("cannot read \(path)")
-        }
-        return [UInt8](data)
-    }
-
-    /// The ETag S3 gives the object this file becomes: the MD5 of a single PUT, or for a
+    /// The ETag S3 gives the object these bytes become: the MD5 of a single PUT, or for a
     /// multipart upload the MD5 of the parts' MD5s and the number of parts.
-    static func etag(of path: String, size: Int, threshold: Int, partSize: Int) throws -> String {
-        let bytes = try read(path)
-        guard size > threshold else { return hex(Insecure.MD5.hash(data: bytes)) }
+    static func etag(of bytes: [UInt8], threshold: Int, partSize: Int) -> String {
+        guard bytes.count > threshold else { return Checksum.hex(Insecure.MD5.hash(data: bytes)) }
         var digests: [UInt8] = []
         var parts = 0
         var offset = 0
@@ -149,10 +145,8 @@ public struct S3LakeCopy {
             offset += partSize
             parts += 1
         }
-        return hex(Insecure.MD5.hash(data: digests)) + "-\(parts)"
+        return Checksum.hex(Insecure.MD5.hash(data: digests)) + "-\(parts)"
     }
-
-    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 { bytes.map { String(format: "%02x", $0) }.joined() }
 }
 
 /// A count shared by concurrent uploads.

@@ -1,4 +1,5 @@
 import Foundation
+import LakeCore
 
 /// `lake governance --format html`: one self-contained page (inline CSS and SVG, no network)
 /// with four charts — bytes and files per zone and dataset, findings by rule, freshness per
@@ -17,9 +18,9 @@ public enum ReportHTML {
         let freshness = freshnessChart(report.ages)
         var rows = ""
         for f in report.findings {
-            rows += "<tr class=\"\(f.severity.rawValue)\"><td>\(f.severity.rawValue)</td><td>\(escape(f.rule))</td>"
-                + "<td>\(escape(f.dataset ?? ""))</td><td><code>\(escape(f.path ?? ""))</code></td>"
-                + "<td>\(escape(f.message))<div class=\"hint\">\(escape(f.hint))</div></td></tr>\n"
+            rows += "<tr class=\"\(f.severity.rawValue)\"><td>\(f.severity.rawValue)</td><td>\(Markup.escape(f.rule))</td>"
+                + "<td>\(Markup.escape(f.dataset ?? ""))</td><td><code>\(Markup.escape(f.path ?? ""))</code></td>"
+                + "<td>\(Markup.escape(f.message))<div class=\"hint\">\(Markup.escape(f.hint))</div></td></tr>\n"
         }
         let summary = Severity.allCases.map { "<span class=\"pill \($0.rawValue)\">\(report.count($0)) \($0.rawValue)</span>" }
             .joined(separator: " ")
@@ -27,7 +28,7 @@ public enum ReportHTML {
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>lake governance — \(escape(report.root))</title>
+            <title>lake governance — \(Markup.escape(report.root))</title>
             <style>
             body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330;background:#fafbfc}
             h1{font-size:20px;margin:0 0 4px} h2{font-size:15px;margin:24px 0 8px}
@@ -44,7 +45,7 @@ public enum ReportHTML {
             </style></head>
             <body>
             <h1>lake governance</h1>
-            <div class="meta">\(escape(report.root)) · checked \(escape(report.checkedAt))\(report.verify ? " · with --verify" : "") · \(report.datasets) datasets · \(report.catalogedFiles) cataloged files</div>
+            <div class="meta">\(Markup.escape(report.root)) · checked \(Markup.escape(report.checkedAt))\(report.verify ? " · with --verify" : "") · \(report.datasets) datasets · \(report.catalogedFiles) cataloged files</div>
             <div id="summary">\(summary)</div>
             <div class="grid">
             <div class="card">\(bytes)</div>
@@ -70,17 +71,17 @@ public enum ReportHTML {
         let rowHeight = 20.0, labelWidth = 190.0, width = 460.0, top = 28.0
         let height = top + Double(max(bars.count, 1)) * rowHeight + 8
         let maxValue = bars.map(\.value).max() ?? 0
-        var svg = "<svg class=\"chart\" id=\"\(id)\" role=\"img\" aria-label=\"\(escape(title))\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">"
-        svg += "<text x=\"0\" y=\"16\" font-weight=\"600\">\(escape(title))</text>"
+        var svg = "<svg class=\"chart\" id=\"\(id)\" role=\"img\" aria-label=\"\(Markup.escape(title))\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">"
+        svg += "<text x=\"0\" y=\"16\" font-weight=\"600\">\(Markup.escape(title))</text>"
         if bars.isEmpty {
             svg += "<text x=\"0\" y=\"\(top + 14)\">nothing to show</text>"
         }
         for (i, bar) in bars.enumerated() {
             let y = top + Double(i) * rowHeight
             let length = maxValue > 0 ? max(1, (width - labelWidth - 70) * bar.value / maxValue) : 1
-            svg += "<text x=\"0\" y=\"\(y + 13)\">\(escape(truncate(bar.label, 28)))</text>"
-            svg += "<rect class=\"bar\" x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(format(length))\" height=\"14\" fill=\"\(bar.color)\"><title>\(escape(bar.label)): \(escape(bar.text))</title></rect>"
-            svg += "<text x=\"\(format(labelWidth + length + 4))\" y=\"\(y + 13)\">\(escape(bar.text))</text>"
+            svg += "<text x=\"0\" y=\"\(y + 13)\">\(Markup.escape(truncate(bar.label, 28)))</text>"
+            svg += "<rect class=\"bar\" x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(format(length))\" height=\"14\" fill=\"\(bar.color)\"><title>\(Markup.escape(bar.label)): \(Markup.escape(bar.text))</title></rect>"
+            svg += "<text x=\"\(format(labelWidth + length + 4))\" y=\"\(y + 13)\">\(Markup.escape(bar.text))</text>"
         }
         return svg + "</svg>"
     }
@@ -100,8 +101,8 @@ public enum ReportHTML {
             let hours = max(0, age.hours ?? 0)
             let stale = age.freshnessHours.map { hours > $0 } ?? false
             let length = max(1, span * hours / scale)
-            svg += "<text x=\"0\" y=\"\(y + 13)\">\(escape(truncate(age.dataset, 28)))</text>"
-            svg += "<rect class=\"bar\" x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(format(length))\" height=\"14\" fill=\"\(stale ? "#c0392b" : "#27ae60")\"><title>\(escape(age.dataset)): \(format(hours)) h</title></rect>"
+            svg += "<text x=\"0\" y=\"\(y + 13)\">\(Markup.escape(truncate(age.dataset, 28)))</text>"
+            svg += "<rect class=\"bar\" x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(format(length))\" height=\"14\" fill=\"\(stale ? "#c0392b" : "#27ae60")\"><title>\(Markup.escape(age.dataset)): \(format(hours)) h</title></rect>"
             if let promise = age.freshnessHours {
                 let x = labelWidth + span * promise / scale
                 svg += "<line class=\"promise\" x1=\"\(format(x))\" x2=\"\(format(x))\" y1=\"\(y)\" y2=\"\(y + 20)\" stroke=\"#1d2330\" stroke-width=\"2\"/>"
@@ -129,19 +130,4 @@ public enum ReportHTML {
     static func format(_ x: Double) -> String { String(format: "%.1f", x) }
 
     static func truncate(_ s: String, _ n: Int) -> String { s.count <= n ? s : String(s.prefix(n - 1)) + "…" }
-
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
 }
