@@ -68,7 +68,7 @@ public struct PostgresCatalogCopy {
 
     /// Whether the rows went in (false: the table held them already, or there are none).
     private func copy(_ table: String, columns names: [String], rows: [[String?]], dataPath: String?) async throws -> Bool {
-        let types = try await columnTypes(table)
+        let (types, identity) = try await columns(of: table)
         let existing = try await count(table)
         if existing == rows.count { return false }
         if existing != 0 {
@@ -89,7 +89,7 @@ public struct PostgresCatalogCopy {
             try await run("INSERT INTO \"\(table)\" (\(columns)) VALUES " + tuples.joined(separator: ",\n"), action: "copy \(table)")
             start += chunk.count
         }
-        if let identity = try await identityColumn(table) {
+        if let identity {
             try await run("SELECT setval(pg_get_serial_sequence('\"\(table)\"', '\(identity)'), "
                           + "coalesce((SELECT max(\"\(identity)\") FROM \"\(table)\"), 0) + 1, false)", action: "copy \(table)")
         }
@@ -104,8 +104,7 @@ public struct PostgresCatalogCopy {
         let quoted = "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
         switch type {
         case "boolean": return ["1", "true", "t"].contains(value.lowercased()) ? "true" : "false"
-        case "bigint", "integer", "double precision": return "\(quoted)::\(type)"
-        case "uuid", "timestamp with time zone": return "\(quoted)::\(type)"
+        case "bigint", "integer", "double precision", "uuid", "timestamp with time zone": return "\(quoted)::\(type)"
         default: return quoted
         }
     }
@@ -130,22 +129,18 @@ public struct PostgresCatalogCopy {
         return ddl
     }
 
-    private func columnTypes(_ table: String) async throws -> [String: String] {
+    /// The table's column types in PostgreSQL, and its identity column if it has one.
+    private func columns(of table: String) async throws -> (types: [String: String], identity: String?) {
         var types: [String: String] = [:]
-        let rows = try await query("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '\(table)'",
-                                   action: "read the columns of \(table)")
+        var identity: String?
+        let rows = try await query("SELECT column_name, data_type, is_identity FROM information_schema.columns "
+                                   + "WHERE table_schema = 'public' AND table_name = '\(table)'", action: "read the columns of \(table)")
         for row in rows {
-            let (name, type) = try row.decode((String, String).self)
+            let (name, type, isIdentity) = try row.decode((String, String, String).self)
             types[name] = type
+            if isIdentity == "YES" { identity = name }
         }
-        return types
-    }
-
-    private func identityColumn(_ table: String) async throws -> String? {
-        let rows = try await query("SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '\(table)' AND is_identity = 'YES'",
-                                   action: "read the identity of \(table)")
-        for row in rows { return try row.decode(String.self) }
-        return nil
+        return (types, identity)
     }
 
     private func count(_ table: String) async throws -> Int {
@@ -159,13 +154,8 @@ public struct PostgresCatalogCopy {
             for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) { rows.append(row) }
             return rows
         } catch {
-            throw CatalogError.database("\(server): \(action) failed: \(Self.describe(error))")
+            throw CatalogError.database("\(server): \(action) failed: \(PostgresMessage.of(error))")
         }
-    }
-
-    public static func describe(_ error: Error) -> String {
-        if let psql = error as? PSQLError { return psql.serverInfo?[.message] ?? String(describing: psql.code) }
-        return String(describing: error)
     }
 
     private func run(_ sql: String, action: String) async throws {
@@ -173,7 +163,7 @@ public struct PostgresCatalogCopy {
             try await connection.simpleQuery(sql).get()
         } catch {
             _ = try? await connection.simpleQuery("ROLLBACK").get()
-            throw CatalogError.database("\(server): \(action) failed: \(Self.describe(error))")
+            throw CatalogError.database("\(server): \(action) failed: \(PostgresMessage.of(error))")
         }
     }
 }

@@ -100,7 +100,7 @@ struct MigrateCommand: AsyncParsableCommand {
                 connection = try await PostgresConnection.connect(configuration: try settings.configuration(), id: 1,
                                                                   logger: Logger(label: "lake.migrate"))
             } catch {
-                throw CatalogError.database("cannot connect to \(settings.sourceID) as \(settings.user) (\(Self.reason(error))) — "
+                throw CatalogError.database("cannot connect to \(settings.sourceID) as \(settings.user) (\(PostgresMessage.of(error))) — "
                                             + "check the host, port and database, and the password in PGPASSWORD or ~/.pgpass")
             }
             let report: PostgresCatalogCopy.Report
@@ -124,8 +124,4 @@ struct MigrateCommand: AsyncParsableCommand {
         }
         if format == .json { Output.json(.object(json)) }
     }
-}
-
-extension MigrateCommand {
-    static func reason(_ error: Error) -> String { PostgresCatalogCopy.describe(error) }
 }

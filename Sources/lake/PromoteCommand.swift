@@ -26,7 +26,7 @@ struct PromoteCommand: AsyncParsableCommand {
     @Option(help: "Raw files read in parallel (default: the number of cores).") var workers: Int?
     @Flag(help: "Captured tables (lake ingest cdc) also keep <table>_history: every version of each row (SCD type 2).") var history = false
     @Option(help: "Primary keys deduplicated in memory (24 bytes each); past this many the key index spills to the lake's _tmp/ and is deduplicated one hash partition at a time.")
-    var keysInMemory = 12_000_000
+    var keysInMemory = PromoteOptions().keysInMemory
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
     @Flag(help: "No progress lines on stderr.") var quiet = false
 

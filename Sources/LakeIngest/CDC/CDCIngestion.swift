@@ -89,7 +89,7 @@ public final class CDCIngestion {
             return try await PostgresConnection.connect(configuration: try settings.configuration(), id: 1, logger: logger)
         } catch {
             throw CDCError.database(server: server, action: "connecting as \(settings.user)",
-                                    detail: CDCSQL.describe(error) + " — check the host, port, user, the password "
+                                    detail: PostgresMessage.of(error) + " — check the host, port, user, the password "
                                         + "(PGPASSWORD, ~/.pgpass or --password-env) and sslmode")
         }
     }
@@ -97,7 +97,7 @@ public final class CDCIngestion {
     @discardableResult
     func sql(_ connection: PostgresConnection, _ action: String, _ query: PostgresQuery) async throws -> PostgresRowSequence {
         do { return try await connection.query(query, logger: logger) } catch {
-            throw CDCError.database(server: server, action: action, detail: CDCSQL.describe(error))
+            throw CDCError.database(server: server, action: action, detail: PostgresMessage.of(error))
         }
     }
 

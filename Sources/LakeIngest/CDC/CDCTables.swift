@@ -61,14 +61,4 @@ public struct CapturedTable: Sendable {
 enum CDCSQL {
     static func ident(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
-    /// The server's own message for a failed statement (postgres-nio hides it from `description`).
-    static func describe(_ error: Error) -> String {
-        if let error = error as? PSQLError {
-            if let message = error.serverInfo?[.message] {
-                return message + (error.serverInfo?[.detail].map { " (\($0))" } ?? "")
-            }
-            return "\(error.code)"
-        }
-        return "\(error)"
-    }
 }

@@ -15,7 +15,7 @@ public struct PromoteOptions: Sendable {
     /// Captured tables also keep `<table>_history` (SCD type 2).
     public var history = false
     /// Primary keys deduplicated in memory; past this many the key index spills to `_tmp/`.
-    public var keysInMemory = 12_000_000
+    public var keysInMemory = KeyIndex.inMemoryLimit
 
     public init() {}
 }
