@@ -34,7 +34,7 @@ struct DistinctPairs {
     private mutating func numbers(_ v: Vector) -> [UInt32]? {
         switch v.storage {
         case let .dictionary(codes, entries):
-            let numbered = strings.numbers(of: entries)
+            let numbered = strings.numbers(of: entries, prenumbered: v.prenumbered)
             // A null row's code points nowhere (an all-null chunk has no entries); it is skipped.
             return codes.map { Int($0) < numbered.count && $0 >= 0 ? numbered[Int($0)] : 0 }
         case let .strings(d):

@@ -26,7 +26,8 @@ struct GlobalCodes {
     /// One column: the group of each value number (-1: none yet), a direct index; values are
     /// numbered per dictionary entry, and an entry no row uses must not make a group.
     private var single: [Int32] = []
-    private var singleCount = 0
+    /// One column: each group's value number.
+    private var singleKeys: [UInt64] = []
     let columns: Int
 
     /// nil for more key columns than pack into 64 bits.
@@ -37,7 +38,21 @@ struct GlobalCodes {
         values = (0..<columns).map { _ in ValueNumbers() }
     }
 
-    var count: Int { columns == 1 ? singleCount : gridded ? gridKeys.count : groups.count }
+    var count: Int { packedKeys.count }
+
+    /// Each group's column numbers, packed as a probe packs them.
+    private var packedKeys: [UInt64] { columns == 1 ? singleKeys : gridded ? gridKeys : groups.keys }
+
+    /// The groups' key columns, in group order: strings as a dictionary of each column's
+    /// distinct values, so no group copies its key's bytes while rows are folded.
+    func keys(types: [DataType]) -> [Vector] {
+        let bits = UInt64(64 / columns)
+        let packed = packedKeys
+        return (0..<columns).map { k in
+            let numbers = packed.map { UInt32(truncatingIfNeeded: columns == 1 ? $0 : $0 >> (bits * UInt64(k))) & (columns == 1 ? .max : UInt32((1 << bits) - 1)) }
+            return values[k].vector(numbers, type: types[k])
+        }
+    }
 
     /// Whether a batch's keys can take this path: dictionary-coded or constant, without nulls,
     /// and numbers that fit their share of 64 bits.
@@ -46,34 +61,35 @@ struct GlobalCodes {
             && values.allSatisfy { $0.count < 1 << min(64 / columns - 1, 31) }
     }
 
-    /// Each row's group (inserting new ones), and the rows that started a group.
-    mutating func groups(of keys: [Vector]) -> (ids: [Int], firsts: [Int]) {
+    /// Each row's group, inserting new ones.
+    mutating func groups(of keys: [Vector]) -> [Int] {
         let n = keys[0].count
-        let bits = 64 / columns
-        var numbered: [[UInt32]] = []
+        var codes: [[Int32]] = []
+        var entryNumbers: [[UInt32]] = []
         for (k, key) in keys.enumerated() {
             let view = key.dictionaryView!
             // This batch's dictionary entries, numbered across batches.
-            let numbers = values[k].numbers(of: view.entries)
-            numbered.append(view.codes.map { numbers[Int($0)] })
+            entryNumbers.append(values[k].numbers(of: view.entries, prenumbered: key.prenumbered))
+            codes.append(view.codes)
         }
         var ids = [Int](repeating: 0, count: n)
-        var firsts: [Int] = []
         if columns == 1 {
             if single.count < values[0].count { single += repeatElement(-1, count: values[0].count - single.count) }
             single.withUnsafeMutableBufferPointer { groupOf in
-                for (i, number) in numbered[0].enumerated() {
-                    var g = groupOf[Int(number)]
-                    if g < 0 {
-                        g = Int32(singleCount)
-                        groupOf[Int(number)] = g
-                        singleCount += 1
-                        firsts.append(i)
+                entryNumbers[0].withUnsafeBufferPointer { numbers in
+                    for (i, code) in codes[0].enumerated() {
+                        let number = Int(numbers[Int(code)])
+                        var g = groupOf[number]
+                        if g < 0 {
+                            g = Int32(singleKeys.count)
+                            groupOf[number] = g
+                            singleKeys.append(UInt64(number))
+                        }
+                        ids[i] = Int(g)
                     }
-                    ids[i] = Int(g)
                 }
             }
-            return (ids, firsts)
+            return ids
         }
         if gridded, gridCells + values[1].count * max(1, values[0].count - grid.count) > 1 << 24 {
             // Too many cells: the groups so far go to the hash table, in their order.
@@ -82,10 +98,10 @@ struct GlobalCodes {
             grid = []
             gridKeys = []
         }
-        if gridded, keys[0].dictionaryView!.entries.count == 1, let a0 = numbered[0].first {
+        if gridded, entryNumbers[0].count == 1, n > 0 {
             // The first key is constant in this batch (a partition value): one row of the grid,
             // taken out so that it is unique, and a direct index per row.
-            let a = Int(a0)
+            let a = Int(entryNumbers[0][0])
             if grid.count <= a { grid += repeatElement([], count: a + 1 - grid.count) }
             var row = grid[a]
             grid[a] = []
@@ -93,23 +109,23 @@ struct GlobalCodes {
                 gridCells += values[1].count - row.count
                 row += repeatElement(-1, count: values[1].count - row.count)
             }
-            let second = numbered[1]
             row.withUnsafeMutableBufferPointer { cells in
-                for i in 0..<n {
-                    let b = Int(second[i])
+                for (i, code) in codes[1].enumerated() {
+                    let b = Int(entryNumbers[1][Int(code)])
                     var g = cells[b]
                     if g < 0 {
                         g = Int32(gridKeys.count)
                         gridKeys.append(UInt64(a) | UInt64(b) << 32)
                         cells[b] = g
-                        firsts.append(i)
                     }
                     ids[i] = Int(g)
                 }
             }
             grid[a] = row
-            return (ids, firsts)
+            return ids
         }
+        let numbered = codes.indices.map { k in codes[k].map { entryNumbers[k][Int($0)] } }
+        let bits = 64 / columns
         if gridded {
             let first = numbered[0], second = numbered[1]
             for i in 0..<n {
@@ -125,19 +141,17 @@ struct GlobalCodes {
                 let group = gridKeys.count
                 gridKeys.append(UInt64(a) | UInt64(b) << 32)
                 grid[a][b] = Int32(group)
-                firsts.append(i)
                 ids[i] = group
             }
-            return (ids, firsts)
+            return ids
         }
         for i in 0..<n {
             var packed: UInt64 = 0
             for k in 0..<columns { packed |= UInt64(numbered[k][i]) << UInt64(bits * k) }
-            let (g, inserted) = groups.insert(packed)
-            if inserted { firsts.append(i) }
+            let (g, _) = groups.insert(packed)
             ids[i] = g
         }
-        return (ids, firsts)
+        return ids
     }
 }
 
@@ -146,43 +160,105 @@ struct GlobalCodes {
 struct ValueNumbers {
     private var strings = StringNumbers()
     private var others = KeyTable()
+    /// The values `others` numbered, in number order.
+    private var otherValues: VectorBuilder?
 
     var count: Int { strings.count + others.count }
 
-    mutating func numbers(of entries: Vector) -> [UInt32] {
+    /// The values with these numbers.
+    func vector(_ numbers: [UInt32], type: DataType) -> Vector {
+        guard let otherValues else {
+            return Vector(type: type, storage: .dictionary(numbers.map { Int32(bitPattern: $0) }, strings.values))
+        }
+        return otherValues.finish().take(numbers.map(Int.init))
+    }
+
+    mutating func numbers(of entries: Vector, prenumbered: Prenumbered? = nil) -> [UInt32] {
         if case let .strings(d) = entries.storage, entries.validity == nil, others.count == 0 {
-            return strings.numbers(of: d)
+            return strings.numbers(of: d, prenumbered: prenumbered)
         }
         let encoder = KeyEncoder([entries])
-        return (0..<entries.count).map { UInt32(others.insert(encoder, row: $0).0) }
+        if otherValues == nil { otherValues = VectorBuilder(type: entries.type) }
+        return (0..<entries.count).map {
+            let (number, inserted) = others.insert(encoder, row: $0)
+            if inserted { otherValues!.append(entries, row: $0) }
+            return UInt32(number)
+        }
     }
 }
 
 /// Strings numbered in first-seen order; a probe compares a 32-bit tag of the hash before
-/// it compares bytes.
-struct StringNumbers {
+/// it compares bytes. Numbers never change, so a copy published to scan workers
+/// (`SharedStringNumbers`) stays right for every string it holds.
+struct StringNumbers: Sendable {
     private var bytes: [UInt8] = []
     private var starts: [Int32] = [0]
     private var hashes: [UInt64] = []
     private var slots = [UInt64](repeating: 0, count: 1024)
     private var mask = 1023
+    /// Where these numbers are published, once claimed, and how many were when last published.
+    private var shared: SharedStringNumbers?
+    private var publishedCount = 0
 
     var count: Int { hashes.count }
 
-    mutating func numbers(of d: StringArray) -> [UInt32] {
-        var out = [UInt32](repeating: 0, count: d.count)
+    /// The strings, in number order.
+    var values: StringArray {
+        var out = StringArray()
+        out.offsets = starts
+        out.bytes = bytes
+        return out
+    }
+
+    /// Each entry's number, numbering new strings. Entries a scan worker already found
+    /// (`prenumbered`, from these numbers' own publication) are taken as found.
+    mutating func numbers(of d: StringArray, prenumbered: Prenumbered? = nil) -> [UInt32] {
+        if let p = prenumbered, shared == nil, count == 0, p.shared.claim() { shared = p.shared }
+        let hints = prenumbered.flatMap { $0.shared === shared ? $0.numbers : nil }
+        var out = hints ?? [UInt32](repeating: Prenumbered.unknown, count: d.count)
         d.bytes.withUnsafeBufferPointer { src in
             d.offsets.withUnsafeBufferPointer { offsets in
-                let hashes = (0..<d.count).map { ByteHash.hash(src.baseAddress, Int(offsets[$0])..<Int(offsets[$0 + 1])) }
+                let missing = hints == nil ? Array(0..<d.count) : (0..<d.count).filter { out[$0] == Prenumbered.unknown }
+                let hashes = missing.map { ByteHash.hash(src.baseAddress, Int(offsets[$0])..<Int(offsets[$0 + 1])) }
                 // Loads that do not depend on each other miss the cache side by side; the
                 // probes below then find the slots of a large table already cached.
                 touch(hashes)
+                for (k, e) in missing.enumerated() {
+                    let start = Int(offsets[e]), end = Int(offsets[e + 1])
+                    switch find(src.baseAddress, start, end, hashes[k]) {
+                    case let .found(id): out[e] = UInt32(id)
+                    case let .free(slot): out[e] = insert(src.baseAddress, start, end, hashes[k], slot: slot)
+                    }
+                }
+            }
+        }
+        publishIfGrown()
+        return out
+    }
+
+    /// Each entry's number, or `Prenumbered.unknown` for a string not numbered here.
+    func lookup(_ d: StringArray) -> [UInt32] {
+        var out = [UInt32](repeating: Prenumbered.unknown, count: d.count)
+        d.bytes.withUnsafeBufferPointer { src in
+            d.offsets.withUnsafeBufferPointer { offsets in
+                let hashes = (0..<d.count).map { ByteHash.hash(src.baseAddress, Int(offsets[$0])..<Int(offsets[$0 + 1])) }
+                touch(hashes)
                 for e in 0..<d.count {
-                    out[e] = number(src.baseAddress, Int(offsets[e]), Int(offsets[e + 1]), hashes[e])
+                    if case let .found(id) = find(src.baseAddress, Int(offsets[e]), Int(offsets[e + 1]), hashes[e]) { out[e] = UInt32(id) }
                 }
             }
         }
         return out
+    }
+
+    /// Published at half as many again as last time: copies stay a small multiple of the final
+    /// size, and the first file's strings reach the workers at once.
+    private mutating func publishIfGrown() {
+        guard let shared, count >= publishedCount + max(publishedCount / 2, 1) else { return }
+        var copy = self
+        copy.shared = nil
+        shared.publish(copy)
+        publishedCount = count
     }
 
     /// Warms, for every hash, its first slot, then the start and first bytes of the string
@@ -206,27 +282,32 @@ struct StringNumbers {
         keepAlive(sink)
     }
 
-    private mutating func number(_ base: UnsafePointer<UInt8>?, _ start: Int, _ end: Int, _ h: UInt64) -> UInt32 {
+    private enum Probe { case found(Int), free(Int) }
+
+    private func find(_ base: UnsafePointer<UInt8>?, _ start: Int, _ end: Int, _ h: UInt64) -> Probe {
         let tag = TaggedSlots.tag(h)
         var slot = Int(truncatingIfNeeded: h) & mask
         let length = end - start
         while true {
             let entry = slots[slot]
-            if entry == 0 { break }
+            if entry == 0 { return .free(slot) }
             if entry >> 32 == tag {
                 let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)
                 let s = Int(starts[id]), e = Int(starts[id + 1])
                 if e - s == length, length == 0 || bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress! + s, base! + start, length) == 0 }) {
-                    return UInt32(id)
+                    return .found(id)
                 }
             }
             slot = (slot + 1) & mask
         }
+    }
+
+    private mutating func insert(_ base: UnsafePointer<UInt8>?, _ start: Int, _ end: Int, _ h: UInt64, slot: Int) -> UInt32 {
         let id = hashes.count
-        if length > 0 { bytes.append(contentsOf: UnsafeBufferPointer(start: base! + start, count: length)) }
+        if end > start { bytes.append(contentsOf: UnsafeBufferPointer(start: base! + start, count: end - start)) }
         starts.append(Int32(bytes.count))
         hashes.append(h)
-        slots[slot] = tag << 32 | UInt64(id)
+        slots[slot] = TaggedSlots.tag(h) << 32 | UInt64(id)
         if hashes.count * 2 > slots.count { grow() }
         return UInt32(id)
     }
@@ -239,7 +320,7 @@ struct StringNumbers {
 
 /// 64-bit keys numbered in first-seen order: open addressing, one probe per lookup.
 struct IntTable {
-    private var keys: [UInt64] = []
+    private(set) var keys: [UInt64] = []
     /// Group + 1; 0 is empty.
     private var slots: [Int32]
     private var mask: Int

@@ -54,11 +54,12 @@ struct Grouping {
             ids = [Int](repeating: 0, count: b.count)
             if table.count == 0 { _ = table.insert([], row: 0) }
         } else if global != nil, global!.accepts(keys) {
-            let (numbered, firsts) = global!.groups(of: keys)
-            ids = numbered
-            for i in firsts { for k in keys.indices { keyBuilders[k].append(keys[k], row: i) } }
+            ids = global!.groups(of: keys)
         } else if ints != nil || global != nil, keys.count == 1, IntKeys.accepts(keys[0], numbering: ints != nil) {
-            if ints == nil { ints = IntKeys(learning: keyBuilders[0].finish()); global = nil }
+            if ints == nil {
+                takeGlobalKeys()
+                ints = IntKeys(learning: keyBuilders[0].finish())
+            }
             let (numbered, firsts) = ints!.groups(of: keys[0])
             ids = numbered
             for i in firsts { keyBuilders[0].append(keys[0], row: i) }
@@ -99,10 +100,20 @@ struct Grouping {
     /// The key table learns the groups so far, in their order.
     private mutating func leaveForKeyTable() {
         guard global != nil || ints != nil else { return }
+        let count = groupCount
+        takeGlobalKeys()
         let encoder = KeyEncoder(keyBuilders.map { $0.finish() })
-        for g in 0..<groupCount { _ = table.insert(encoder, row: g) }
+        for g in 0..<count { _ = table.insert(encoder, row: g) }
         global = nil
         ints = nil
+    }
+
+    /// The key builders take the groups `GlobalCodes` numbered (it keeps their keys as
+    /// numbers), and numbering across files ends.
+    private mutating func takeGlobalKeys() {
+        guard let global else { return }
+        for (k, key) in global.keys(types: groups.map(\.type)).enumerated() { keyBuilders[k].append(contentsOf: key) }
+        self.global = nil
     }
 
     mutating func result() -> Batch {
@@ -110,7 +121,8 @@ struct Grouping {
         if groups.isEmpty && table.count == 0 { _ = table.insert([], row: 0) }
         let count = groupCount
         for k in states.indices { states[k].grow(to: count) }
-        let columns = keyBuilders.map { $0.finish() } + states.map { $0.result(groups: count) }
+        let keys = global?.keys(types: groups.map(\.type)) ?? keyBuilders.map { $0.finish() }
+        let columns = keys + states.map { $0.result(groups: count) }
         return Batch(columns: columns, count: count)
     }
 }

@@ -12,12 +12,15 @@ final class ScanOperator: Operator {
     private var units: [(file: Int, rowGroup: Int)] = []
     private var prepared = false
     private let queue: OrderedPrefetch
+    /// Per string column, the numbers its consumer publishes for the workers to look up.
+    private let numberings: [Int: SharedStringNumbers]
 
     init(_ spec: ScanSpec) {
         self.spec = spec
         var columns = Set(spec.columns)
         for f in spec.filters { columns.formUnion(f.columns) }
         needed = columns.sorted()
+        numberings = Dictionary(uniqueKeysWithValues: needed.filter { spec.source.fields[$0].type == .varchar }.map { ($0, SharedStringNumbers()) })
         queue = OrderedPrefetch(workers: max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4)))
     }
 
@@ -114,6 +117,7 @@ final class ScanOperator: Operator {
             // Strings stay dictionary-coded where the file has them so.
             if fields[c].type == .varchar, let coded = try? file.readCodes(rowGroup: g, column: index) {
                 columns[c] = Vector(type: .varchar, storage: .dictionary(coded.codes, coded.dictionary), validity: coded.validity)
+                columns[c].prenumbered = numberings[c]?.lookup(coded.dictionary)
                 continue
             }
             fileIndices.append(index)

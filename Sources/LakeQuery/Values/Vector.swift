@@ -22,6 +22,9 @@ public struct Vector: Sendable {
     public var storage: Storage
     /// nil when no value is null; otherwise `true` where the value is present.
     public var validity: [Bool]?
+    /// A dictionary's entries as a scan worker numbered them for the consumer (kept by `take`,
+    /// which keeps the dictionary; any other vector made from this one starts without).
+    var prenumbered: Prenumbered?
 
     public init(type: DataType, storage: Storage, validity: [Bool]? = nil) {
         self.type = type
@@ -75,7 +78,10 @@ public struct Vector: Sendable {
         case let .doubles(v): return Vector(type: type, storage: .doubles(indices.map { v[$0] }), validity: valid)
         case let .intervals(v): return Vector(type: type, storage: .intervals(indices.map { v[$0] }), validity: valid)
         case .nulls: return Vector(type: type, storage: .nulls(indices.count))
-        case let .dictionary(codes, d): return Vector(type: type, storage: .dictionary(indices.map { codes[$0] }, d), validity: valid)
+        case let .dictionary(codes, d):
+            var out = Vector(type: type, storage: .dictionary(indices.map { codes[$0] }, d), validity: valid)
+            out.prenumbered = prenumbered
+            return out
         case let .strings(v):
             var out = StringArray()
             var total = 0
