@@ -10,20 +10,25 @@ import LakeParquet
 struct DistinctPairs {
     private var strings = StringNumbers()
     private var ints = IntTable()
-    private var pairs = IntSet()
+    private var pairs: PairSet
     private var encoded = KeyTable()
 
-    /// The rows of `input` whose (group, value) is new, skipping nulls and masked-out rows.
-    mutating func newRows(groups: [Int], input: Vector, skip: (Int) -> Bool) -> [Int] {
-        var rows: [Int] = []
+    /// `bitmapBits` bounds the pairs' bitmaps (128 MiB by default) before they move to a hash set.
+    init(bitmapBits: Int = 1 << 30) { pairs = PairSet(budgetBits: bitmapBits) }
+
+    /// The rows of `input` whose (group, value) is new, skipping nulls and the rows `skip`
+    /// names (nil: none).
+    mutating func newRows(groups: [Int], input: Vector, skip: ((Int) -> Bool)?) -> [Int] {
         if let numbers = numbers(input) {
-            let candidates = (0..<groups.count).filter { !input.isNull($0) && !skip($0) }
-            let new = pairs.insert(candidates.map { UInt64(groups[$0]) << 32 | UInt64(numbers[$0]) })
-            for (i, isNew) in zip(candidates, new) where isNew { rows.append(i) }
-            return rows
+            if input.validity == nil, skip == nil, !input.isNull(0) || input.count == 0 {
+                return pairs.insert(groups: groups, values: numbers)
+            }
+            let candidates = (0..<groups.count).filter { !input.isNull($0) && !(skip?($0) ?? false) }
+            return pairs.insert(groups: candidates.map { groups[$0] }, values: candidates.map { numbers[$0] }).map { candidates[$0] }
         }
+        var rows: [Int] = []
         let encoder = KeyEncoder([Vector(type: .bigint, storage: .ints(groups.map(Int64.init))), input])
-        for i in 0..<groups.count where !input.isNull(i) && !skip(i) {
+        for i in 0..<groups.count where !input.isNull(i) && !(skip?(i) ?? false) {
             if encoded.insert(encoder, row: i).1 { rows.append(i) }
         }
         return rows
@@ -44,6 +49,83 @@ struct DistinctPairs {
         default:
             return nil
         }
+    }
+}
+
+/// (group, value number) pairs: a bit per pair, in one bitmap row per group, while groups ×
+/// values stay within a budget; a hash set of packed pairs beyond it.
+///
+/// Value numbers are dense (0, 1, 2, … in first-seen order), so the rows are short: 60
+/// markets over a million listeners take 7.5 MB and stay in cache, where a hash set of their
+/// five million pairs misses it on every probe.
+private struct PairSet {
+    private let budgetBits: Int
+    /// Row-major: group g's bits are words[g * stride ..< (g + 1) * stride].
+    private var words: [UInt64] = []
+    private var stride = 1
+    private var rows = 0
+    private var hashed: IntSet?
+
+    init(budgetBits: Int) { self.budgetBits = budgetBits }
+
+    /// Inserts each pair not yet present; the indices of the new ones, in order.
+    mutating func insert(groups: [Int], values: [UInt32]) -> [Int] {
+        guard let top = groups.max(), let widest = values.max() else { return [] }
+        if hashed == nil {
+            var wanted = stride
+            while wanted * 64 <= Int(widest) { wanted *= 2 }
+            if max(rows, top + 1) * wanted * 64 > budgetBits { spill() } else { reshape(rows: max(rows, top + 1), stride: wanted) }
+        }
+        if hashed != nil {
+            let new = hashed!.insert(zip(groups, values).map { UInt64($0) << 32 | UInt64($1) })
+            return new.indices.filter { new[$0] }
+        }
+        var out: [Int] = []
+        let stride = stride
+        words.withUnsafeMutableBufferPointer { w in
+            for (i, g) in groups.enumerated() {
+                let v = Int(values[i])
+                let at = g * stride + v >> 6, bit = UInt64(1) << UInt64(v & 63)
+                let old = w[at]
+                if old & bit == 0 {
+                    w[at] = old | bit
+                    out.append(i)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Room for `rows` groups of `stride` words, moving the rows so far when the stride grows.
+    private mutating func reshape(rows newRows: Int, stride newStride: Int) {
+        if newStride != stride {
+            var moved = [UInt64](repeating: 0, count: newRows * newStride)
+            for g in 0..<rows { for k in 0..<stride { moved[g * newStride + k] = words[g * stride + k] } }
+            words = moved
+            stride = newStride
+        } else if newRows > rows {
+            words += repeatElement(0, count: (newRows - rows) * stride)
+        }
+        rows = newRows
+    }
+
+    /// The pairs so far move to a hash set.
+    private mutating func spill() {
+        var keys: [UInt64] = []
+        for g in 0..<rows {
+            for k in 0..<stride {
+                var rest = words[g * stride + k]
+                while rest != 0 {
+                    keys.append(UInt64(g) << 32 | UInt64(k * 64 + rest.trailingZeroBitCount))
+                    rest &= rest - 1
+                }
+            }
+        }
+        var set = IntSet()
+        _ = set.insert(keys)
+        hashed = set
+        words = []
+        rows = 0
     }
 }
 

@@ -74,10 +74,7 @@ struct AggregateState {
     mutating func update(groups: [Int], input: Vector?, mask: Vector?) throws {
         guard call.distinct, let input else { return try accumulate(groups: groups, input: input, mask: mask) }
         let maskBools = mask.map(Evaluator.bools)
-        let rows = seen.newRows(groups: groups, input: input) { i in
-            guard let maskBools else { return false }
-            return !maskBools[i] || mask!.isNull(i)
-        }
+        let rows = seen.newRows(groups: groups, input: input, skip: maskBools.map { bools in { !bools[$0] || mask!.isNull($0) } })
         guard !rows.isEmpty else { return }
         try accumulate(groups: rows.map { groups[$0] }, input: input.take(rows), mask: nil)
     }
