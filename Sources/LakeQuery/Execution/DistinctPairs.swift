@@ -8,7 +8,7 @@ import LakeParquet
 /// into key bytes, hashing and comparing them took most of `count(DISTINCT user_id)` over a
 /// million listeners. Other types fall back to a key table over the encoded pair.
 struct DistinctPairs {
-    private var strings = StringNumbers()
+    private var strings = StringNumbering()
     private var ints = IntTable()
     private var pairs: PairSet
     private var encoded = KeyTable()

@@ -158,7 +158,7 @@ struct GlobalCodes {
 /// Distinct values of one key column numbered in first-seen order: strings hashed straight
 /// from the dictionary's bytes, other values through a key table.
 struct ValueNumbers {
-    private var strings = StringNumbers()
+    private var strings = StringNumbering()
     private var others = KeyTable()
     /// The values `others` numbered, in number order.
     private var otherValues: VectorBuilder?
@@ -188,17 +188,14 @@ struct ValueNumbers {
 }
 
 /// Strings numbered in first-seen order; a probe compares a 32-bit tag of the hash before
-/// it compares bytes. Numbers never change, so a copy published to scan workers
-/// (`SharedStringNumbers`) stays right for every string it holds.
+/// it compares bytes. Numbers never change, so a copy (`SharedStringNumbers`' published
+/// numbers) stays right for every string it holds.
 struct StringNumbers: Sendable {
     private var bytes: [UInt8] = []
     private var starts: [Int32] = [0]
     private var hashes: [UInt64] = []
     private var slots = [UInt64](repeating: 0, count: 1024)
     private var mask = 1023
-    /// Where these numbers are published, once claimed, and how many were when last published.
-    private var shared: SharedStringNumbers?
-    private var publishedCount = 0
 
     var count: Int { hashes.count }
 
@@ -210,55 +207,51 @@ struct StringNumbers: Sendable {
         return out
     }
 
-    /// Each entry's number, numbering new strings. Entries a scan worker already found
-    /// (`prenumbered`, from these numbers' own publication) are taken as found.
-    mutating func numbers(of d: StringArray, prenumbered: Prenumbered? = nil) -> [UInt32] {
-        if let p = prenumbered, shared == nil, count == 0, p.shared.claim() { shared = p.shared }
-        let hints = prenumbered.flatMap { $0.shared === shared ? $0.numbers : nil }
-        var out = hints ?? [UInt32](repeating: Prenumbered.unknown, count: d.count)
+    /// Each entry's number, numbering new strings.
+    mutating func numbers(of d: StringArray) -> [UInt32] {
+        var out = [UInt32](repeating: Prenumbered.unknown, count: d.count)
+        number(d, into: &out, entries: Array(0..<d.count), hashes: Self.hashes(d))
+        return out
+    }
+
+    /// Numbers `entries` of `d` (whose strings hash to `hashes`) into `out`, numbering new strings.
+    mutating func number(_ d: StringArray, into out: inout [UInt32], entries: [Int], hashes: [UInt64]) {
+        // Loads that do not depend on each other miss the cache side by side; the probes below
+        // then find the slots of a large table already cached.
+        touch(entries.map { hashes[$0] })
         d.bytes.withUnsafeBufferPointer { src in
             d.offsets.withUnsafeBufferPointer { offsets in
-                let missing = hints == nil ? Array(0..<d.count) : (0..<d.count).filter { out[$0] == Prenumbered.unknown }
-                let hashes = missing.map { ByteHash.hash(src.baseAddress, Int(offsets[$0])..<Int(offsets[$0 + 1])) }
-                // Loads that do not depend on each other miss the cache side by side; the
-                // probes below then find the slots of a large table already cached.
-                touch(hashes)
-                for (k, e) in missing.enumerated() {
+                for e in entries {
                     let start = Int(offsets[e]), end = Int(offsets[e + 1])
-                    switch find(src.baseAddress, start, end, hashes[k]) {
+                    switch find(src.baseAddress, start, end, hashes[e]) {
                     case let .found(id): out[e] = UInt32(id)
-                    case let .free(slot): out[e] = insert(src.baseAddress, start, end, hashes[k], slot: slot)
+                    case let .free(slot): out[e] = insert(src.baseAddress, start, end, hashes[e], slot: slot)
                     }
                 }
             }
         }
-        publishIfGrown()
-        return out
+    }
+
+    static func hashes(_ d: StringArray) -> [UInt64] {
+        d.bytes.withUnsafeBufferPointer { src in
+            d.offsets.withUnsafeBufferPointer { offsets in
+                (0..<d.count).map { ByteHash.hash(src.baseAddress, Int(offsets[$0])..<Int(offsets[$0 + 1])) }
+            }
+        }
     }
 
     /// Each entry's number, or `Prenumbered.unknown` for a string not numbered here.
-    func lookup(_ d: StringArray) -> [UInt32] {
+    func lookup(_ d: StringArray, hashes: [UInt64]) -> [UInt32] {
         var out = [UInt32](repeating: Prenumbered.unknown, count: d.count)
+        touch(hashes)
         d.bytes.withUnsafeBufferPointer { src in
             d.offsets.withUnsafeBufferPointer { offsets in
-                let hashes = (0..<d.count).map { ByteHash.hash(src.baseAddress, Int(offsets[$0])..<Int(offsets[$0 + 1])) }
-                touch(hashes)
                 for e in 0..<d.count {
                     if case let .found(id) = find(src.baseAddress, Int(offsets[e]), Int(offsets[e + 1]), hashes[e]) { out[e] = UInt32(id) }
                 }
             }
         }
         return out
-    }
-
-    /// Published at half as many again as last time: copies stay a small multiple of the final
-    /// size, and the first file's strings reach the workers at once.
-    private mutating func publishIfGrown() {
-        guard let shared, count >= publishedCount + max(publishedCount / 2, 1) else { return }
-        var copy = self
-        copy.shared = nil
-        shared.publish(copy)
-        publishedCount = count
     }
 
     /// Warms, for every hash, its first slot, then the start and first bytes of the string

@@ -12,7 +12,7 @@ final class ScanOperator: Operator {
     private var units: [(file: Int, rowGroup: Int)] = []
     private var prepared = false
     private let queue: OrderedPrefetch
-    /// Per string column, the numbers its consumer publishes for the workers to look up.
+    /// Per string column, the numbers its consumer shares with the workers.
     private let numberings: [Int: SharedStringNumbers]
 
     init(_ spec: ScanSpec) {
@@ -117,7 +117,7 @@ final class ScanOperator: Operator {
             // Strings stay dictionary-coded where the file has them so.
             if fields[c].type == .varchar, let coded = try? file.readCodes(rowGroup: g, column: index) {
                 columns[c] = Vector(type: .varchar, storage: .dictionary(coded.codes, coded.dictionary), validity: coded.validity)
-                columns[c].prenumbered = numberings[c]?.lookup(coded.dictionary)
+                columns[c].prenumbered = numberings[c]?.prenumber(coded.dictionary)
                 continue
             }
             fileIndices.append(index)
