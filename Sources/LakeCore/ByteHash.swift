@@ -19,6 +19,22 @@ public enum ByteHash {
         return h ^ (h >> 29)
     }
 
+    /// Whether `n` bytes at `a` and `b` are equal: ids and keys are short, and a call to
+    /// memcmp cost more than comparing them eight bytes at a time inline.
+    @inlinable
+    public static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var p = 0
+        while p + 8 <= n {
+            if UnsafeRawPointer(a + p).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + p).loadUnaligned(as: UInt64.self) { return false }
+            p += 8
+        }
+        while p < n {
+            if a[p] != b[p] { return false }
+            p += 1
+        }
+        return true
+    }
+
     public static func hash(_ bytes: [UInt8]) -> UInt64 {
         bytes.withUnsafeBufferPointer { hash($0.baseAddress, 0..<$0.count) }
     }

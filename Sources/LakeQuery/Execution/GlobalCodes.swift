@@ -287,7 +287,7 @@ struct StringNumbers: Sendable {
             if entry >> 32 == tag {
                 let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)
                 let s = Int(starts[id]), e = Int(starts[id + 1])
-                if e - s == length, length == 0 || bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress! + s, base! + start, length) == 0 }) {
+                if e - s == length, length == 0 || bytes.withUnsafeBufferPointer({ ByteHash.equal($0.baseAddress! + s, base! + start, length) }) {
                     return .found(id)
                 }
             }

@@ -78,12 +78,20 @@ final class SortOperator: Operator {
         case .intervals: return wrap { a, b in Compare.values(v.value(a), v.value(b)) }
         case let .dictionary(codes, d):
             // Rank the entries once; rows compare by rank.
-            let order = (0..<d.count).sorted { x, y in d.bytes[d.range(x)].lexicographicallyPrecedes(d.bytes[d.range(y)]) }
             var rank = [Int32](repeating: 0, count: d.count)
-            var r: Int32 = 0
-            for (k, e) in order.enumerated() {
-                if k > 0 && !d.bytes[d.range(order[k - 1])].elementsEqual(d.bytes[d.range(e)]) { r += 1 }
-                rank[e] = r
+            d.bytes.withUnsafeBufferPointer { p in
+                d.offsets.withUnsafeBufferPointer { o in
+                    func compare(_ x: Int, _ y: Int) -> Int {
+                        Evaluator.compareBytes(p.baseAddress.map { $0 + Int(o[x]) }, Int(o[x + 1] - o[x]),
+                                               p.baseAddress.map { $0 + Int(o[y]) }, Int(o[y + 1] - o[y]))
+                    }
+                    let order = (0..<d.count).sorted { compare($0, $1) < 0 }
+                    var r: Int32 = 0
+                    for (k, e) in order.enumerated() {
+                        if k > 0 && compare(order[k - 1], e) != 0 { r += 1 }
+                        rank[e] = r
+                    }
+                }
             }
             return wrap { a, b in
                 let x = rank[Int(codes[a])], y = rank[Int(codes[b])]

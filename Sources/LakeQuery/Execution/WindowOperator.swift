@@ -29,11 +29,26 @@ final class WindowOperator: Operator {
         var builder = VectorBuilder(type: call.type, capacity: n)
         guard n > 0 else { return builder.finish() }
         let partitionKeys = try call.partitionBy.map { try Evaluator.evaluate($0, batch) }
-        var table = KeyTable()
         var partitionOf = [Int](repeating: 0, count: n)
-        if !partitionKeys.isEmpty {
+        var partitions = 1
+        if partitionKeys.count == 1, case let .dictionary(codes, d) = partitionKeys[0].storage, partitionKeys[0].validity == nil {
+            // One dictionary-coded key (a grouped market): its entries are keyed, not its rows.
+            let entries = Vector(type: partitionKeys[0].type, storage: .strings(d))
+            let encoder = KeyEncoder([entries])
+            var table = KeyTable()
+            let entryKey = (0..<d.count).map { table.insert(encoder, row: $0).0 }
+            var partitionOfKey = [Int](repeating: -1, count: table.count)
+            partitions = 0
+            for (i, code) in codes.enumerated() {
+                let key = entryKey[Int(code)]
+                if partitionOfKey[key] < 0 { partitionOfKey[key] = partitions; partitions += 1 }
+                partitionOf[i] = partitionOfKey[key]
+            }
+        } else if !partitionKeys.isEmpty {
             let encoder = KeyEncoder(partitionKeys)
+            var table = KeyTable()
             for i in 0..<n { partitionOf[i] = table.insert(encoder, row: i).0 }
+            partitions = table.count
         }
         let orderVectors = try call.orderBy.map { try Evaluator.evaluate($0.expr, batch) }
         let comparators = zip(call.orderBy, orderVectors).map { SortOperator.comparator($1, descending: $0.descending, nullsFirst: $0.nullsFirst) }
@@ -47,7 +62,6 @@ final class WindowOperator: Operator {
         }
         // Rows bucketed by partition (a counting sort keeps their order), then each partition
         // sorted alone: smaller sorts than one over every row.
-        let partitions = partitionKeys.isEmpty ? 1 : table.count
         var starts = [Int](repeating: 0, count: partitions + 1)
         for p in partitionOf { starts[p + 1] += 1 }
         for p in 0..<partitions { starts[p + 1] += starts[p] }
