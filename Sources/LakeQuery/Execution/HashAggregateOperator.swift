@@ -134,8 +134,12 @@ struct IntKeys {
     /// The group of each value the table numbered, and the group of null.
     private var groupOf: [Int] = []
     private var nullGroup: Int?
+    /// The group of each value below `directLimit` (-1: none yet).
+    private var direct: [Int32] = []
+    private var directCount = 0
+    private static let directLimit: Int64 = 1 << 16
 
-    var count: Int { groupOf.count + (nullGroup == nil ? 0 : 1) }
+    var count: Int { groupOf.count + directCount + (nullGroup == nil ? 0 : 1) }
 
     /// Integer storage; an all-null batch only once integers were seen (it may be a string column).
     static func accepts(_ key: Vector, numbering: Bool) -> Bool {
@@ -163,7 +167,21 @@ struct IntKeys {
                 ids[i] = nullGroup!
                 continue
             }
-            let (n, inserted) = values.insert(UInt64(bitPattern: x[i]))
+            let v = x[i]
+            if v >= 0 && v < Self.directLimit {
+                // Small values (counts, years, ranks) index their group directly, with no probe.
+                if direct.count <= Int(v) { direct += repeatElement(-1, count: Int(v) + 1 - direct.count) }
+                var g = Int(direct[Int(v)])
+                if g < 0 {
+                    g = count
+                    direct[Int(v)] = Int32(g)
+                    directCount += 1
+                    firsts.append(i)
+                }
+                ids[i] = g
+                continue
+            }
+            let (n, inserted) = values.insert(UInt64(bitPattern: v))
             if inserted { groupOf.append(count); firsts.append(i) }
             ids[i] = groupOf[n]
         }

@@ -51,23 +51,34 @@ final class HashJoinOperator: Operator {
                 let keys = try spec.leftKeys.map { try Evaluator.evaluate($0, b) }
                 // Locals, not stored properties, in the row loop: no exclusivity checks per row.
                 let heads = self.heads, chain = self.chain
-                // Dictionary-coded probe keys: one lookup per distinct code combination.
                 let combiner = CodeCombiner(keys)
-                var cache = [Int32](repeating: -2, count: combiner?.size ?? 0)
                 let nullable = keys.contains { $0.validity != nil || Evaluator.isAllNull($0) }
                 let encoder = KeyEncoder(keys)
-                for l in 0..<b.count where !nullable || !KeyTable.hasNull(keys, row: l) {
-                    var g: Int
-                    if let combiner {
-                        let c = combiner.combined[l]
-                        if cache[c] == -2 { cache[c] = Int32(table.find(encoder, row: l) ?? -1) }
-                        g = Int(cache[c])
-                    } else {
-                        g = table.find(encoder, row: l) ?? -1
+                if let combiner {
+                    // Dictionary-coded probe keys (never null): each code combination is looked up
+                    // once, then the rows walk their chains through raw buffers.
+                    var cache = [Int32](repeating: -2, count: combiner.size)
+                    for (l, c) in combiner.combined.enumerated() where cache[c] == -2 { cache[c] = Int32(table.find(encoder, row: l) ?? -1) }
+                    combiner.combined.withUnsafeBufferPointer { combined in
+                        cache.withUnsafeBufferPointer { cache in
+                            heads.withUnsafeBufferPointer { heads in
+                                chain.withUnsafeBufferPointer { chain in
+                                    for (l, c) in combined.enumerated() {
+                                        let g = Int(cache[c])
+                                        guard g >= 0 else { continue }
+                                        var r = heads[g]
+                                        while r >= 0 { li.append(l); ri.append(Int(r)); r = chain[Int(r)] }
+                                    }
+                                }
+                            }
+                        }
                     }
-                    guard g >= 0 else { continue }
-                    var r = heads[g]
-                    while r >= 0 { li.append(l); ri.append(Int(r)); r = chain[Int(r)] }
+                } else {
+                    for l in 0..<b.count where !nullable || !KeyTable.hasNull(keys, row: l) {
+                        guard let g = table.find(encoder, row: l) else { continue }
+                        var r = heads[g]
+                        while r >= 0 { li.append(l); ri.append(Int(r)); r = chain[Int(r)] }
+                    }
                 }
             }
             var pairs = combine(b, li, ri)
