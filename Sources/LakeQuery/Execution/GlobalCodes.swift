@@ -47,9 +47,11 @@ struct GlobalCodes {
     /// distinct values, so no group copies its key's bytes while rows are folded.
     func keys(types: [DataType]) -> [Vector] {
         let bits = UInt64(64 / columns)
+        // A column's share of the 64 bits; one column has them all (and 1 << 64 would overflow).
+        let mask: UInt64 = columns == 1 ? .max : (1 << bits) - 1
         let packed = packedKeys
         return (0..<columns).map { k in
-            let numbers = packed.map { UInt32(truncatingIfNeeded: columns == 1 ? $0 : $0 >> (bits * UInt64(k))) & (columns == 1 ? .max : UInt32((1 << bits) - 1)) }
+            let numbers = packed.map { UInt32(truncatingIfNeeded: $0 >> (bits * UInt64(k)) & mask) }
             return values[k].vector(numbers, type: types[k])
         }
     }

@@ -17,7 +17,7 @@ final class SharedStringNumbers: @unchecked Sendable {
     private var claimed = false
 
     /// A dictionary's entries numbered, once a consumer claimed these numbers (none before, so
-    /// a query that never groups on the column pays nothing).
+    /// a query that never groups on the column pays one uncontended lock per row group).
     func prenumber(_ d: StringArray) -> Prenumbered {
         lock.lock()
         let snapshot = published, active = claimed

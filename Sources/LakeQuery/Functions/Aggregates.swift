@@ -144,7 +144,7 @@ struct AggregateState {
     /// test per row. False when the call takes the general loop.
     private mutating func accumulateDense(groups: [Int], input: Vector?) throws -> Bool {
         switch (call.kind, input?.storage) {
-        case (.countStar, _), (.count, .ints?), (.count, .doubles?), (.count, .strings?), (.count, .dictionary?), (.count, .bools?):
+        case (.countStar, _), (.count, _) where !(input.map(Evaluator.isAllNull) ?? true):
             counts.withUnsafeMutableBufferPointer { c in for g in groups { c[g] += 1 } }
             return true
         case let (.sum, .ints(x)?) where call.type == .bigint:
