@@ -23,6 +23,23 @@ import Testing
         #expect(got[0].2 == #"x\"y"# && got[1].2 == "-1.5e3" && got[5].2 == #"\u00fc"#)
     }
 
+    /// Strings are scanned eight bytes at a time: a quote, escape, control or non-ASCII byte
+    /// must be found at every position of a word, and across word boundaries.
+    @Test func aStringEndsAtItsQuoteWhereverTheQuoteFallsInAWord() throws {
+        for length in 0..<20 {
+            let plain = String(repeating: "x", count: length)
+            #expect(try #require(members(#"{"k": "\#(plain)", "n": 1}"#)).map(\.2) == [plain, "1"], "\(length)")
+            let escaped = plain + #"\"a"#
+            #expect(try #require(members(#"{"k": "\#(escaped)"}"#)).map(\.2) == [escaped], "\(length)")
+            #expect(members("{\"k\": \"\(plain)\u{1}\"}") == nil, "\(length)")
+            let bytes = Array(#"{"k": "\#(plain)é\#(plain)"}"#.utf8)
+            bytes.withUnsafeBufferPointer { b in
+                var s = LineScanner(b)
+                #expect(s.flatObject { _, _ in } != nil && s.sawHighByte, "\(length)")
+            }
+        }
+    }
+
     @Test func anythingButAFlatValidObjectIsLeftToTheGeneralReader() {
         for text in [#"{"a": {"b": 1}}"#, #"{"a": [1]}"#, #"{"a": 01}"#, #"{"a": tru}"#, #"{"a": "x}"#, #"{"a" 1}"#,
                      #"{"a": 1,}"#, #"{"a\u0062": 1}"#, "{\"a\": \"tab\there\"}", #"{"a": 1} x"#, #"{"a": -}"#, #"{"a": 1.}"#] {

@@ -37,7 +37,16 @@ struct LineScanner {
         p += 1
         let start = p
         var escaped = false
+        let words = UnsafeRawPointer(b.baseAddress!)
         while p < b.count {
+            // Eight plain bytes at a time; stop at the first that needs a look.
+            while p + 8 <= b.count {
+                let w = words.loadUnaligned(fromByteOffset: p, as: UInt64.self)
+                let m = Self.notPlain(w)
+                if m != 0 { p += m.trailingZeroBitCount >> 3; break }
+                p += 8
+            }
+            guard p < b.count else { return nil }
             let c = b[p]
             if c == 0x22 {
                 p += 1
@@ -62,6 +71,16 @@ struct LineScanner {
             p += 1
         }
         return nil
+    }
+
+    /// The high bit set in the lowest byte of `w` (little-endian) that is a quote, a backslash,
+    /// a control character or not ASCII; zero when all eight are plain string bytes. Bits above
+    /// the lowest may be false (the subtractions borrow), so only the lowest is read.
+    @inline(__always) static func notPlain(_ w: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
+        let low = (quote &- ones) | (backslash &- ones) | (w &- ones &* 0x20)
+        return (low & ~w | w) & (ones &* 0x80)
     }
 
     static func isHex(_ c: UInt8) -> Bool { (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) }
@@ -130,6 +149,12 @@ struct LineScanner {
             if b[p] == 0x7D { p += 1; return start..<p }
             return nil
         }
+    }
+
+    /// Whether the key at `range` is `names[name]`.
+    @inline(__always) func keyEquals(_ range: Range<Int>, _ names: [UInt8], _ name: Range<Int>) -> Bool {
+        guard range.count == name.count else { return false }
+        return names.withUnsafeBufferPointer { memcmp(b.baseAddress! + range.lowerBound, $0.baseAddress! + name.lowerBound, range.count) == 0 }
     }
 
     @inline(__always) func keyEquals(_ range: Range<Int>, _ name: [UInt8]) -> Bool {

@@ -51,22 +51,22 @@ extension RecordReader {
         let start = buffer.count
         for i in seen.indices { seen[i] = false }
         extra.removeAll(keepingCapacity: true)
-        let fields = schema.fields
+        let plans = schema.plans, names = schema.planNames
         for (position, (key, token)) in members.enumerated() {
             var match = -1
             if position < guess.count {
                 let g = guess[position]
-                if g >= 0, s.keyEquals(key, fields[g].name) { match = g }
+                if g >= 0, s.keyEquals(key, names, plans[g].name) { match = g }
             }
             if match < 0 {
-                for i in fields.indices where s.keyEquals(key, fields[i].name) { match = i; break }
+                for i in plans.indices where s.keyEquals(key, names, plans[i].name) { match = i; break }
                 if position < guess.count { guess[position] = match } else { guess.append(match) }
             }
             if match >= 0 {
                 if seen[match] { continue }
                 seen[match] = true
                 let reason = context.partitionPresent[match] ? putPartitionValue(field: match, context: context, into: &buffer)
-                    : put(token, b, field: fields[match], into: &buffer)
+                    : put(token, b, field: match, plans[match], into: &buffer)
                 if let reason {
                     buffer.truncate(to: start)
                     return .rejected(reason: reason, record: valueRange)
@@ -78,15 +78,15 @@ extension RecordReader {
                 }
             }
         }
-        for i in fields.indices where !seen[i] {
-            let f = fields[i]
+        for i in plans.indices where !seen[i] {
+            let f = plans[i]
             if let bytes = context.partitionBytes[i] {
                 buffer.builders[f.column].append(bytes: bytes)
-            } else if f.spec.allowsNull {
+            } else if f.allowsNull {
                 buffer.builders[f.column].appendNull()
             } else {
                 buffer.truncate(to: start)
-                return .rejected(reason: "required field \"\(f.spec.name)\" is missing", record: valueRange)
+                return .rejected(reason: "required field \"\(schema.fields[i].spec.name)\" is missing", record: valueRange)
             }
         }
         let c = schema.rawFileColumn
@@ -162,50 +162,54 @@ extension RecordReader {
     }
 
     /// One field's value from the line's bytes; a reason when the row must go to quarantine.
-    private mutating func put(_ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>, field f: StagedSchema.Field,
+    /// The field's class is read only for enums and failures (see `StagedSchema.Plan`).
+    private mutating func put(_ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>, field i: Int, _ f: StagedSchema.Plan,
                               into buffer: inout RowBuffer) -> String? {
         let column = f.column
         if t.kind == .null {
-            if f.spec.allowsNull { buffer.builders[column].appendNull(); return nil }
-            return "required field \"\(f.spec.name)\" is null"
+            if f.allowsNull { buffer.builders[column].appendNull(); return nil }
+            return "required field \"\(schema.fields[i].spec.name)\" is null"
         }
         let raw = UnsafeBufferPointer(rebasing: b[t.start..<t.end])
         switch f.kind {
         case .string:
-            guard t.kind == .string else { return mismatch(f, t, b, into: &buffer) }
-            let allowed = t.escaped ? stringBytes(t, b).withUnsafeBufferPointer(f.enumAllows) : f.enumAllows(raw)
-            if !allowed {
-                return "field \"\(f.spec.name)\": \(JSONValue.quote(String(decoding: stringBytes(t, b), as: UTF8.self))) is not one of the contract's enum values"
+            guard t.kind == .string else { return mismatch(schema.fields[i], t, b, into: &buffer) }
+            if f.checksEnum {
+                let field = schema.fields[i]
+                let allowed = t.escaped ? stringBytes(t, b).withUnsafeBufferPointer(field.enumAllows) : field.enumAllows(raw)
+                if !allowed {
+                    return "field \"\(field.spec.name)\": \(JSONValue.quote(String(decoding: stringBytes(t, b), as: UTF8.self))) is not one of the contract's enum values"
+                }
             }
             appendString(t, b, into: &buffer.builders[column])
         case .int64:
-            guard t.kind == .number, let v = Self.int64(t, b) else { return mismatch(f, t, b, into: &buffer) }
+            guard t.kind == .number, let v = Self.int64(t, b) else { return mismatch(schema.fields[i], t, b, into: &buffer) }
             buffer.builders[column].append(int64: v)
         case .double:
-            guard t.kind == .number, let v = Self.double(t, b) else { return mismatch(f, t, b, into: &buffer) }
+            guard t.kind == .number, let v = Self.double(t, b) else { return mismatch(schema.fields[i], t, b, into: &buffer) }
             buffer.builders[column].append(double: v)
         case .boolean:
-            guard t.kind == .yes || t.kind == .no else { return mismatch(f, t, b, into: &buffer) }
+            guard t.kind == .yes || t.kind == .no else { return mismatch(schema.fields[i], t, b, into: &buffer) }
             buffer.builders[column].append(bool: t.kind == .yes)
         case .timestamp:
-            guard t.kind == .string else { return mismatch(f, t, b, into: &buffer) }
+            guard t.kind == .string else { return mismatch(schema.fields[i], t, b, into: &buffer) }
             let micros = t.escaped ? CivilTime.parseTimestamp(stringBytes(t, b)) : CivilTime.parseTimestamp(raw)
             guard let micros else {
-                return "field \"\(f.spec.name)\": \"\(String(decoding: raw, as: UTF8.self))\" is not an RFC 3339 date-time"
+                return "field \"\(schema.fields[i].spec.name)\": \"\(String(decoding: raw, as: UTF8.self))\" is not an RFC 3339 date-time"
             }
             buffer.builders[column].append(int64: micros)
         case .date:
-            guard t.kind == .string else { return mismatch(f, t, b, into: &buffer) }
+            guard t.kind == .string else { return mismatch(schema.fields[i], t, b, into: &buffer) }
             let days = t.escaped ? CivilTime.parseDate(stringBytes(t, b)) : CivilTime.parseDate(raw)
             guard let days else {
-                return "field \"\(f.spec.name)\": \"\(String(decoding: raw, as: UTF8.self))\" is not a date (YYYY-MM-DD)"
+                return "field \"\(schema.fields[i].spec.name)\": \"\(String(decoding: raw, as: UTF8.self))\" is not a date (YYYY-MM-DD)"
             }
             buffer.builders[column].append(int32: Int32(days))
         case .json:
             let name = Self.typeName(t, b)
-            let types = f.spec.valueTypes
+            let types = schema.fields[i].spec.valueTypes
             if !types.isEmpty && !types.contains(name) && !(name == "integer" && types.contains("number")) {
-                return mismatch(f, t, b, into: &buffer)
+                return mismatch(schema.fields[i], t, b, into: &buffer)
             }
             if t.kind == .string { appendString(t, b, into: &buffer.builders[column]) } else { buffer.builders[column].append(bytes: raw) }
         }
