@@ -64,6 +64,9 @@ struct ColumnChunkWriter {
                 minBytes = PlainEncoder.bytes(of: lo.bitPattern); maxBytes = PlainEncoder.bytes(of: hi.bitPattern)
             }
         case let .string(s):
+            if options.dictionary {
+                dictionary = DictionaryEncoding.build(s, rows: valid != nil ? nonNull : Array(rows), maxBytes: options.dictionaryBytes)
+            }
             var lo: Range<Int>?, hi: Range<Int>?
             s.bytes.withUnsafeBufferPointer { b in
                 func less(_ x: Range<Int>, _ y: Range<Int>) -> Bool {
@@ -71,19 +74,18 @@ struct ColumnChunkWriter {
                     let c = memcmp(b.baseAddress! + x.lowerBound, b.baseAddress! + y.lowerBound, n)
                     return c < 0 || (c == 0 && x.count < y.count)
                 }
-                forEachRow { r in
+                func consider(_ r: Int) {
                     let range = s.range(r)
                     if lo == nil || less(range, lo!) { lo = range }
                     if hi == nil || less(hi!, range) { hi = range }
                 }
+                // A dictionary holds each distinct value once: the bounds are among its entries.
+                if let dictionary { for r in dictionary.entries { consider(r) } } else { forEachRow(consider) }
             }
             if let lo, let hi {
                 minBytes = Array(s.bytes[lo]); maxBytes = Array(s.bytes[hi])
                 stats.min = .string(String(decoding: minBytes!, as: UTF8.self))
                 stats.max = .string(String(decoding: maxBytes!, as: UTF8.self))
-            }
-            if options.dictionary {
-                dictionary = DictionaryEncoding.build(s, rows: valid != nil ? nonNull : Array(rows), maxBytes: options.dictionaryBytes)
             }
         }
 

@@ -10,6 +10,8 @@ struct ColumnBuilder {
     private var ints64: [Int64] = []
     private var doubles: [Double] = []
     private var strings = StringArray()
+    /// Empty until the first null: most columns never hold one, and a flag per value cost an
+    /// append per value.
     private var valid: [Bool] = []
     private var nulls = 0
 
@@ -32,32 +34,35 @@ struct ColumnBuilder {
         case .double: doubles.append(0)
         case .string: strings.appendEmpty()
         }
+        if nulls == 0 { valid = [Bool](repeating: true, count: count) }
         valid.append(false)
         nulls += 1
         count += 1
     }
 
-    @inline(__always) mutating func append(int64 v: Int64) { ints64.append(v); valid.append(true); count += 1 }
-    @inline(__always) mutating func append(int32 v: Int32) { ints32.append(v); valid.append(true); count += 1 }
-    @inline(__always) mutating func append(double v: Double) { doubles.append(v); valid.append(true); count += 1 }
-    @inline(__always) mutating func append(bool v: Bool) { bools.append(v); valid.append(true); count += 1 }
+    @inline(__always) mutating func append(int64 v: Int64) { ints64.append(v); appendValid() }
+    @inline(__always) mutating func append(int32 v: Int32) { ints32.append(v); appendValid() }
+    @inline(__always) mutating func append(double v: Double) { doubles.append(v); appendValid() }
+    @inline(__always) mutating func append(bool v: Bool) { bools.append(v); appendValid() }
+
+    @inline(__always) private mutating func appendValid() {
+        if nulls > 0 { valid.append(true) }
+        count += 1
+    }
 
     @inline(__always) mutating func append(bytes: ArraySlice<UInt8>) {
         strings.append(contentsOf: bytes)
-        valid.append(true)
-        count += 1
+        appendValid()
     }
 
     @inline(__always) mutating func append(bytes: [UInt8]) {
         strings.append(contentsOf: bytes)
-        valid.append(true)
-        count += 1
+        appendValid()
     }
 
     @inline(__always) mutating func append(bytes: UnsafeBufferPointer<UInt8>) {
         strings.append(UnsafeRawBufferPointer(bytes))
-        valid.append(true)
-        count += 1
+        appendValid()
     }
 
     mutating func truncate(to n: Int) {
@@ -71,8 +76,11 @@ struct ColumnBuilder {
             strings.offsets.removeLast(count - n)
             strings.bytes.removeLast(strings.bytes.count - Int(strings.offsets[n]))
         }
-        nulls -= valid[n...].lazy.filter { !$0 }.count
-        valid.removeLast(count - n)
+        if nulls > 0 {
+            nulls -= valid[n...].lazy.filter { !$0 }.count
+            valid.removeLast(count - n)
+            if nulls == 0 { valid = [] }
+        }
         count = n
     }
 
@@ -95,7 +103,7 @@ struct ColumnBuilder {
 extension ColumnBuilder {
     /// The canonical bytes of row `row`'s value, as a primary key part (see `KeyBytes`).
     func keyBytes(row: Int, into out: inout [UInt8]) {
-        guard valid[row] else { out.append(0); return }
+        guard nulls == 0 || valid[row] else { out.append(0); return }
         switch schema.type {
         case .string: out += strings.bytes[strings.range(row)]
         case .boolean: out.append(bools[row] ? 1 : 2)
@@ -121,5 +129,5 @@ extension Column {
 }
 
 extension ColumnBuilder {
-    func isNull(_ row: Int) -> Bool { !valid[row] }
+    func isNull(_ row: Int) -> Bool { nulls > 0 && !valid[row] }
 }

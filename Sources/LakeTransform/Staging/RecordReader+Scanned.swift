@@ -26,10 +26,10 @@ extension RecordReader {
             let keyRange = key.start..<key.end
             if s.keyEquals(keyRange, metaKey) {
                 sawMeta = true
-                let keys = metaKeys
+                let names = metaNames, ranges = metaRanges
                 let matcher = LineScanner(b)
                 guard s.flatObject({ k, v in
-                    for i in 0..<6 where found[i] == nil && matcher.keyEquals(k, keys[i]) { found[i] = v; return }
+                    for i in 0..<6 where found[i] == nil && matcher.keyEquals(k, names, ranges[i]) { found[i] = v; return }
                 }) != nil else { return .fallback }
             } else if s.keyEquals(keyRange, valueKey) {
                 valueRange = s.flatObject { k, v in members.append((k, v)) }

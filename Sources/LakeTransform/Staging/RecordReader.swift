@@ -212,7 +212,14 @@ struct RecordReader {
     /// Per reader, not static: a global array read by both workers per row costs a contended retain.
     let metaKey = Array("_meta".utf8)
     let valueKey = Array("value".utf8)
-    let metaKeys: [[UInt8]] = ["page", "fetched_at", "partition", "offset", "stream_id", "arrival_time"].map { Array($0.utf8) }
+    static let metaKeyNames = ["page", "fetched_at", "partition", "offset", "stream_id", "arrival_time"]
+    let metaKeys: [[UInt8]] = metaKeyNames.map { Array($0.utf8) }
+    /// The same names in one array, for the line scanner (an element of `metaKeys` is retained when read).
+    let metaNames = Array(metaKeyNames.joined().utf8)
+    let metaRanges = metaKeyNames.reduce(into: [Range<Int>]()) { ranges, name in
+        let start = ranges.last?.upperBound ?? 0
+        ranges.append(start..<(start + name.utf8.count))
+    }
 
     /// One pass over `_meta` for the provenance columns.
     private func appendProvenance(meta: JSONNode?, context: Context, into buffer: inout RowBuffer) {
