@@ -27,6 +27,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // One inline function (a cache prefetch), header only: nothing to link or build.
+        .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
         .target(
             name: "LakeCore",
             dependencies: [
@@ -47,7 +49,7 @@ let package = Package(
         .target(name: "LakeParquet", dependencies: ["LakeCore"]),
         .target(
             name: "LakeTransform",
-            dependencies: ["LakeCore", "LakeCatalog", "LakeParquet", "LakeQuery", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["LakeCore", "LakeCatalog", "LakeParquet", "LakeQuery", "CPrefetch", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "LakeQuery", dependencies: ["LakeCore", "LakeCatalog", "LakeParquet"]),
         .target(name: "LakeGovernance", dependencies: ["LakeCore", "LakeCatalog", "LakeParquet"]),

@@ -1,3 +1,4 @@
+import CPrefetch
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -87,7 +88,16 @@ extension KeyIndex {
         func insert(_ entries: [Entry], losers: inout [Loser]) {
             lock.lock()
             defer { lock.unlock() }
-            for e in entries { insertLocked(e, losers: &losers) }
+            // The table is far larger than the cache: each slot is requested a few entries
+            // before its probe, so the misses overlap instead of coming one at a time.
+            let ahead = 8
+            entries.withUnsafeBufferPointer { batch in
+                for e in batch.prefix(ahead) { lake_prefetch(slots + Self.slot(e.hash, capacity)) }
+                for k in batch.indices {
+                    if k + ahead < batch.count { lake_prefetch(slots + Self.slot(batch[k + ahead].hash, capacity)) }
+                    insertLocked(batch[k], losers: &losers)
+                }
+            }
         }
 
         private func insertLocked(_ e: KeyIndex.Entry, losers: inout [Loser]) {
