@@ -49,6 +49,23 @@ extension RecordReader {
         if s.sawHighByte, UTF8Check.firstInvalid(UnsafeRawBufferPointer(b)) != nil { return .fallback }
 
         let start = buffer.count
+        // One borrow of the builders per row: indexing the array itself checked its uniqueness
+        // at every value.
+        let reason = buffer.builders.withUnsafeMutableBufferPointer { builders in
+            fill(builders, b, s, context: context, members: members, meta: found)
+        }
+        if let reason {
+            buffer.truncate(to: start)
+            return .rejected(reason: reason, record: valueRange)
+        }
+        return .appended(record: valueRange)
+    }
+
+    /// The row's values into `builders`; a reason when the row must go to quarantine (the
+    /// caller then takes back what was appended).
+    private mutating func fill(_ builders: UnsafeMutableBufferPointer<ColumnBuilder>, _ b: UnsafeBufferPointer<UInt8>,
+                               _ s: LineScanner, context: Context, members: [(Range<Int>, LineScanner.Token)],
+                               meta found: [LineScanner.Token?]) -> String? {
         for i in seen.indices { seen[i] = false }
         extra.removeAll(keepingCapacity: true)
         let plans = schema.plans, names = schema.planNames
@@ -65,12 +82,9 @@ extension RecordReader {
             if match >= 0 {
                 if seen[match] { continue }
                 seen[match] = true
-                let reason = context.partitionPresent[match] ? putPartitionValue(field: match, context: context, into: &buffer)
-                    : put(token, b, field: match, plans[match], into: &buffer)
-                if let reason {
-                    buffer.truncate(to: start)
-                    return .rejected(reason: reason, record: valueRange)
-                }
+                let reason = context.partitionPresent[match] ? putPartitionValue(match, plans[match], context: context, into: builders)
+                    : put(token, b, field: match, plans[match], into: builders)
+                if let reason { return reason }
             } else if schema.unknown != .ignore {
                 let name = String(decoding: UnsafeBufferPointer(rebasing: b[key]), as: UTF8.self)
                 if schema.claimedKeys.isEmpty || !schema.claimedKeys.contains(Array(name.utf8)) {
@@ -80,33 +94,46 @@ extension RecordReader {
         }
         for i in plans.indices where !seen[i] {
             let f = plans[i]
-            if let bytes = context.partitionBytes[i] {
-                buffer.builders[f.column].append(bytes: bytes)
+            if context.partitionBytes[i] != nil {
+                _ = putPartitionValue(i, f, context: context, into: builders)
             } else if f.allowsNull {
-                buffer.builders[f.column].appendNull()
+                builders[f.column].appendNull()
             } else {
-                buffer.truncate(to: start)
-                return .rejected(reason: "required field \"\(schema.fields[i].spec.name)\" is missing", record: valueRange)
+                return "required field \"\(schema.fields[i].spec.name)\" is missing"
             }
         }
         let c = schema.rawFileColumn
-        buffer.builders[c].append(bytes: context.rawFile)
-        buffer.builders[c + 1].append(int64: Int64(context.line))
-        appendInt(found[2], b, into: &buffer.builders[c + 2])
-        appendInt(found[3], b, into: &buffer.builders[c + 3])
-        if let t = found[4], t.kind == .string { appendString(t, b, into: &buffer.builders[c + 4]) } else { buffer.builders[c + 4].appendNull() }
+        context.rawFile.withUnsafeBufferPointer { builders[c].append(bytes: $0) }
+        builders[c + 1].append(int64: Int64(context.line))
+        appendInt(found[2], b, into: &builders[c + 2])
+        appendInt(found[3], b, into: &builders[c + 3])
+        if let t = found[4], t.kind == .string { appendString(t, b, into: &builders[c + 4]) } else { builders[c + 4].appendNull() }
         if let t = found[5], t.kind == .string, let v = CivilTime.parseTimestamp(UnsafeBufferPointer(rebasing: b[t.start..<t.end])), !t.escaped {
-            buffer.builders[c + 5].append(int64: v)
+            builders[c + 5].append(int64: v)
         } else {
-            buffer.builders[c + 5].appendNull()
+            builders[c + 5].appendNull()
         }
         if extra.isEmpty {
-            buffer.builders[schema.extraColumn].appendNull()
+            builders[schema.extraColumn].appendNull()
         } else {
             extra.append(0x7D)
-            buffer.builders[schema.extraColumn].append(bytes: extra)
+            extra.withUnsafeBufferPointer { builders[schema.extraColumn].append(bytes: $0) }
         }
-        return .appended(record: valueRange)
+        return nil
+    }
+
+    /// A partition key's value from the folder (see `putPartitionValue(field:context:into:)`).
+    private func putPartitionValue(_ i: Int, _ f: StagedSchema.Plan, context: Context,
+                                   into builders: UnsafeMutableBufferPointer<ColumnBuilder>) -> String? {
+        let range = context.partitionRanges[i]
+        if let range {
+            context.partitionFlat.withUnsafeBufferPointer { builders[f.column].append(bytes: UnsafeBufferPointer(rebasing: $0[range])) }
+        } else if f.allowsNull {
+            builders[f.column].appendNull()
+        } else {
+            return "required field \"\(schema.fields[i].spec.name)\" has no value"
+        }
+        return nil
     }
 
     private func stringBytes(_ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>) -> ArraySlice<UInt8> {
@@ -152,28 +179,29 @@ extension RecordReader {
         extra += UnsafeBufferPointer(rebasing: b[range])
     }
 
-    private mutating func mismatch(_ f: StagedSchema.Field, _ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>, into buffer: inout RowBuffer) -> String? {
+    private mutating func mismatch(_ f: StagedSchema.Field, _ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>,
+                                   into builders: UnsafeMutableBufferPointer<ColumnBuilder>) -> String? {
         if !f.spec.allowsNull {
             return "required field \"\(f.spec.name)\" is a \(Self.typeName(t, b)), the contract says \(f.spec.valueTypes.joined(separator: " or "))"
         }
         noteDrift(field: f.spec.name, t, b)
-        buffer.builders[f.column].appendNull()
+        builders[f.column].appendNull()
         return nil
     }
 
     /// One field's value from the line's bytes; a reason when the row must go to quarantine.
     /// The field's class is read only for enums and failures (see `StagedSchema.Plan`).
     private mutating func put(_ t: LineScanner.Token, _ b: UnsafeBufferPointer<UInt8>, field i: Int, _ f: StagedSchema.Plan,
-                              into buffer: inout RowBuffer) -> String? {
+                              into builders: UnsafeMutableBufferPointer<ColumnBuilder>) -> String? {
         let column = f.column
         if t.kind == .null {
-            if f.allowsNull { buffer.builders[column].appendNull(); return nil }
+            if f.allowsNull { builders[column].appendNull(); return nil }
             return "required field \"\(schema.fields[i].spec.name)\" is null"
         }
         let raw = UnsafeBufferPointer(rebasing: b[t.start..<t.end])
         switch f.kind {
         case .string:
-            guard t.kind == .string else { return mismatch(schema.fields[i], t, b, into: &buffer) }
+            guard t.kind == .string else { return mismatch(schema.fields[i], t, b, into: builders) }
             if f.checksEnum {
                 let field = schema.fields[i]
                 let allowed = t.escaped ? stringBytes(t, b).withUnsafeBufferPointer(field.enumAllows) : field.enumAllows(raw)
@@ -181,37 +209,37 @@ extension RecordReader {
                     return "field \"\(field.spec.name)\": \(JSONValue.quote(String(decoding: stringBytes(t, b), as: UTF8.self))) is not one of the contract's enum values"
                 }
             }
-            appendString(t, b, into: &buffer.builders[column])
+            appendString(t, b, into: &builders[column])
         case .int64:
-            guard t.kind == .number, let v = Self.int64(t, b) else { return mismatch(schema.fields[i], t, b, into: &buffer) }
-            buffer.builders[column].append(int64: v)
+            guard t.kind == .number, let v = Self.int64(t, b) else { return mismatch(schema.fields[i], t, b, into: builders) }
+            builders[column].append(int64: v)
         case .double:
-            guard t.kind == .number, let v = Self.double(t, b) else { return mismatch(schema.fields[i], t, b, into: &buffer) }
-            buffer.builders[column].append(double: v)
+            guard t.kind == .number, let v = Self.double(t, b) else { return mismatch(schema.fields[i], t, b, into: builders) }
+            builders[column].append(double: v)
         case .boolean:
-            guard t.kind == .yes || t.kind == .no else { return mismatch(schema.fields[i], t, b, into: &buffer) }
-            buffer.builders[column].append(bool: t.kind == .yes)
+            guard t.kind == .yes || t.kind == .no else { return mismatch(schema.fields[i], t, b, into: builders) }
+            builders[column].append(bool: t.kind == .yes)
         case .timestamp:
-            guard t.kind == .string else { return mismatch(schema.fields[i], t, b, into: &buffer) }
+            guard t.kind == .string else { return mismatch(schema.fields[i], t, b, into: builders) }
             let micros = t.escaped ? CivilTime.parseTimestamp(stringBytes(t, b)) : CivilTime.parseTimestamp(raw)
             guard let micros else {
                 return "field \"\(schema.fields[i].spec.name)\": \"\(String(decoding: raw, as: UTF8.self))\" is not an RFC 3339 date-time"
             }
-            buffer.builders[column].append(int64: micros)
+            builders[column].append(int64: micros)
         case .date:
-            guard t.kind == .string else { return mismatch(schema.fields[i], t, b, into: &buffer) }
+            guard t.kind == .string else { return mismatch(schema.fields[i], t, b, into: builders) }
             let days = t.escaped ? CivilTime.parseDate(stringBytes(t, b)) : CivilTime.parseDate(raw)
             guard let days else {
                 return "field \"\(schema.fields[i].spec.name)\": \"\(String(decoding: raw, as: UTF8.self))\" is not a date (YYYY-MM-DD)"
             }
-            buffer.builders[column].append(int32: Int32(days))
+            builders[column].append(int32: Int32(days))
         case .json:
             let name = Self.typeName(t, b)
             let types = schema.fields[i].spec.valueTypes
             if !types.isEmpty && !types.contains(name) && !(name == "integer" && types.contains("number")) {
-                return mismatch(schema.fields[i], t, b, into: &buffer)
+                return mismatch(schema.fields[i], t, b, into: builders)
             }
-            if t.kind == .string { appendString(t, b, into: &buffer.builders[column]) } else { buffer.builders[column].append(bytes: raw) }
+            if t.kind == .string { appendString(t, b, into: &builders[column]) } else { builders[column].append(bytes: raw) }
         }
         return nil
     }

@@ -40,13 +40,25 @@ struct RecordReader {
         /// (nil for `__HIVE_DEFAULT_PARTITION__`).
         let partitionPresent: [Bool]
         let partitionBytes: [[UInt8]?]
+        /// The same values in one array (the fast reader's: reading an element of
+        /// `partitionBytes` retains it).
+        let partitionFlat: [UInt8]
+        let partitionRanges: [Range<Int>?]
 
         init(rawFile: String, partitions: PartitionValues, schema: StagedSchema) {
             self.rawFile = Array(rawFile.utf8)
             partitionPresent = schema.fields.map { $0.partitionKey && partitions[$0.spec.name] != nil }
-            partitionBytes = schema.fields.map { f in
+            let bytes = schema.fields.map { f in
                 f.partitionKey ? partitions[f.spec.name].flatMap { $0 == Hive.defaultPartition ? nil : Array($0.utf8) } : nil
             }
+            partitionBytes = bytes
+            var flat: [UInt8] = []
+            partitionRanges = bytes.map { value in
+                guard let value else { return nil }
+                flat += value
+                return (flat.count - value.count)..<flat.count
+            }
+            partitionFlat = flat
         }
     }
 
