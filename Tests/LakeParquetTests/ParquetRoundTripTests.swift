@@ -63,6 +63,34 @@ final class ParquetRoundTripTests: XCTestCase {
         }
     }
 
+    /// Long strings are ordered by their first eight bytes first, then the rest: the bounds
+    /// must be byte order's, whether the chunk is dictionary-encoded or PLAIN.
+    func testStringBoundsFollowByteOrderPastTheFirstEightBytes() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var values = StringArray()
+        for v in ["zzzzzzzzA", "aaaaaaaaB", "aaaaaaaaA", "aaaaaaaa", "b", "é-long-string", "aaaaaaaaAB", ""] { values.append(v) }
+        var column = Column(ColumnSchema("id", .string))
+        column.data = .string(values)
+        for dictionary in [true, false] {
+            var options = WriterOptions()
+            options.dictionary = dictionary
+            let writer = try ParquetWriter(path: folder + "/b-\(dictionary).parquet", schema: [column.schema], options: options)
+            try writer.write([column])
+            let written = try writer.finish()
+            XCTAssertEqual(written.stats[0].min, .string(""), "dictionary=\(dictionary)")
+            XCTAssertEqual(written.stats[0].max, .string("é-long-string"), "dictionary=\(dictionary)")
+        }
+        var longer = StringArray()
+        for v in ["aaaaaaaaB", "aaaaaaaaA", "aaaaaaaaAB", "aaaaaaaa"] { longer.append(v) }
+        column.data = .string(longer)
+        let writer = try ParquetWriter(path: folder + "/c.parquet", schema: [column.schema])
+        try writer.write([column])
+        let written = try writer.finish()
+        XCTAssertEqual(written.stats[0].min, .string("aaaaaaaa"))
+        XCTAssertEqual(written.stats[0].max, .string("aaaaaaaaB"))
+    }
+
     func testStatisticsCoverEachRowGroup() throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

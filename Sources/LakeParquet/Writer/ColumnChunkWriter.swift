@@ -70,6 +70,12 @@ struct ColumnChunkWriter {
             var lo: Range<Int>?, hi: Range<Int>?
             s.bytes.withUnsafeBufferPointer { b in
                 func less(_ x: Range<Int>, _ y: Range<Int>) -> Bool {
+                    // Ids mostly differ in their first eight bytes: compare those as one number.
+                    if x.count >= 8, y.count >= 8, let raw = UnsafeRawPointer(b.baseAddress) {
+                        let p = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: x.lowerBound, as: UInt64.self))
+                        let q = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: y.lowerBound, as: UInt64.self))
+                        if p != q { return p < q }
+                    }
                     let n = Swift.min(x.count, y.count)
                     let c = memcmp(b.baseAddress! + x.lowerBound, b.baseAddress! + y.lowerBound, n)
                     return c < 0 || (c == 0 && x.count < y.count)
