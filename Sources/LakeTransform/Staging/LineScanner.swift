@@ -158,8 +158,7 @@ struct LineScanner {
     }
 
     @inline(__always) func keyEquals(_ range: Range<Int>, _ name: [UInt8]) -> Bool {
-        guard range.count == name.count else { return false }
-        return name.withUnsafeBufferPointer { memcmp(b.baseAddress! + range.lowerBound, $0.baseAddress!, range.count) == 0 }
+        keyEquals(range, name, 0..<name.count)
     }
 }
 

@@ -26,10 +26,10 @@ extension RecordReader {
             let keyRange = key.start..<key.end
             if s.keyEquals(keyRange, metaKey) {
                 sawMeta = true
-                let names = metaNames, ranges = metaRanges
+                let names = metaNames.bytes, ranges = metaNames.ranges
                 let matcher = LineScanner(b)
                 guard s.flatObject({ k, v in
-                    for i in 0..<6 where found[i] == nil && matcher.keyEquals(k, names, ranges[i]) { found[i] = v; return }
+                    for i in 0..<6 where found[i] == nil && matcher.keyEquals(k, names, ranges[i]!) { found[i] = v; return }
                 }) != nil else { return .fallback }
             } else if s.keyEquals(keyRange, valueKey) {
                 valueRange = s.flatObject { k, v in members.append((k, v)) }
@@ -94,8 +94,8 @@ extension RecordReader {
         }
         for i in plans.indices where !seen[i] {
             let f = plans[i]
-            if context.partitionBytes[i] != nil {
-                _ = putPartitionValue(i, f, context: context, into: builders)
+            if context.appendPartitionValue(i, to: &builders[f.column]) {
+                continue
             } else if f.allowsNull {
                 builders[f.column].appendNull()
             } else {
@@ -118,20 +118,6 @@ extension RecordReader {
         } else {
             extra.append(0x7D)
             extra.withUnsafeBufferPointer { builders[schema.extraColumn].append(bytes: $0) }
-        }
-        return nil
-    }
-
-    /// A partition key's value from the folder (see `putPartitionValue(field:context:into:)`).
-    private func putPartitionValue(_ i: Int, _ f: StagedSchema.Plan, context: Context,
-                                   into builders: UnsafeMutableBufferPointer<ColumnBuilder>) -> String? {
-        let range = context.partitionRanges[i]
-        if let range {
-            context.partitionFlat.withUnsafeBufferPointer { builders[f.column].append(bytes: UnsafeBufferPointer(rebasing: $0[range])) }
-        } else if f.allowsNull {
-            builders[f.column].appendNull()
-        } else {
-            return "required field \"\(schema.fields[i].spec.name)\" has no value"
         }
         return nil
     }

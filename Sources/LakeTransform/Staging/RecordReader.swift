@@ -39,41 +39,35 @@ struct RecordReader {
         /// Per field: whether it is a partition key of this file, and the folder's value as bytes
         /// (nil for `__HIVE_DEFAULT_PARTITION__`).
         let partitionPresent: [Bool]
-        let partitionBytes: [[UInt8]?]
-        /// The same values in one array (the fast reader's: reading an element of
-        /// `partitionBytes` retains it).
-        let partitionFlat: [UInt8]
-        let partitionRanges: [Range<Int>?]
+        let partitionValues: PackedBytes
 
         init(rawFile: String, partitions: PartitionValues, schema: StagedSchema) {
             self.rawFile = Array(rawFile.utf8)
             partitionPresent = schema.fields.map { $0.partitionKey && partitions[$0.spec.name] != nil }
-            let bytes = schema.fields.map { f in
+            partitionValues = PackedBytes(schema.fields.map { f in
                 f.partitionKey ? partitions[f.spec.name].flatMap { $0 == Hive.defaultPartition ? nil : Array($0.utf8) } : nil
-            }
-            partitionBytes = bytes
-            var flat: [UInt8] = []
-            partitionRanges = bytes.map { value in
-                guard let value else { return nil }
-                flat += value
-                return (flat.count - value.count)..<flat.count
-            }
-            partitionFlat = flat
+            })
+        }
+
+        /// Appends field `i`'s folder value to `builder`; false when the folder gives none.
+        func appendPartitionValue(_ i: Int, to builder: inout ColumnBuilder) -> Bool {
+            guard let range = partitionValues.ranges[i] else { return false }
+            partitionValues.bytes.withUnsafeBufferPointer { builder.append(bytes: UnsafeBufferPointer(rebasing: $0[range])) }
+            return true
         }
     }
 
     /// A field that is a partition key takes the folder's value, so single-file and Hive readers
     /// agree; a reason when that value is missing and the field is required.
-    mutating func putPartitionValue(field i: Int, context: Context, into buffer: inout RowBuffer) -> String? {
-        let f = schema.fields[i]
-        if let bytes = context.partitionBytes[i] {
-            buffer.builders[f.column].append(bytes: bytes)
-        } else if f.spec.allowsNull {
-            buffer.builders[f.column].appendNull()
-        } else {
-            return "required field \"\(f.spec.name)\" has no value"
-        }
-        return nil
+    func putPartitionValue(_ i: Int, _ f: StagedSchema.Plan, context: Context,
+                           into builders: UnsafeMutableBufferPointer<ColumnBuilder>) -> String? {
+        if context.appendPartitionValue(i, to: &builders[f.column]) { return nil }
+        if f.allowsNull { builders[f.column].appendNull(); return nil }
+        return "required field \"\(schema.fields[i].spec.name)\" has no value"
+    }
+
+    func putPartitionValue(field i: Int, context: Context, into buffer: inout RowBuffer) -> String? {
+        buffer.builders.withUnsafeMutableBufferPointer { putPartitionValue(i, schema.plans[i], context: context, into: $0) }
     }
 
     /// Appends the row to `buffer`; on failure leaves `buffer` as it was and returns the reason.
@@ -133,8 +127,8 @@ struct RecordReader {
                     buffer.truncate(to: start)
                     return reason
                 }
-            } else if let bytes = context.partitionBytes[i] {
-                buffer.builders[f.column].append(bytes: bytes)
+            } else if context.appendPartitionValue(i, to: &buffer.builders[f.column]) {
+                continue
             } else if f.spec.allowsNull {
                 buffer.builders[f.column].appendNull()
             } else {
@@ -226,12 +220,8 @@ struct RecordReader {
     let valueKey = Array("value".utf8)
     static let metaKeyNames = ["page", "fetched_at", "partition", "offset", "stream_id", "arrival_time"]
     let metaKeys: [[UInt8]] = metaKeyNames.map { Array($0.utf8) }
-    /// The same names in one array, for the line scanner (an element of `metaKeys` is retained when read).
-    let metaNames = Array(metaKeyNames.joined().utf8)
-    let metaRanges = metaKeyNames.reduce(into: [Range<Int>]()) { ranges, name in
-        let start = ranges.last?.upperBound ?? 0
-        ranges.append(start..<(start + name.utf8.count))
-    }
+    /// The same names packed, for the line scanner.
+    let metaNames = PackedBytes(metaKeyNames.map { Array($0.utf8) })
 
     /// One pass over `_meta` for the provenance columns.
     private func appendProvenance(meta: JSONNode?, context: Context, into buffer: inout RowBuffer) {

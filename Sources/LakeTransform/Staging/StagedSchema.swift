@@ -122,13 +122,11 @@ struct StagedSchema {
         extraColumn = columns.count
         columns.append(ColumnSchema("_extra", .string))
         self.fields = fields
-        var names: [UInt8] = []
-        plans = fields.map { f in
-            names += f.name
-            return Plan(column: f.column, kind: f.kind, allowsNull: f.spec.allowsNull, checksEnum: f.enumValues != nil,
-                        name: (names.count - f.name.count)..<names.count)
+        let names = PackedBytes(fields.map(\.name))
+        plans = zip(fields, names.ranges).map { f, name in
+            Plan(column: f.column, kind: f.kind, allowsNull: f.spec.allowsNull, checksEnum: f.enumValues != nil, name: name!)
         }
-        planNames = names
+        planNames = names.bytes
         self.columns = columns
         claimedKeys = claimed.union(contract.ignoredFields.map { Array($0.utf8) })
         unknown = Unknown(rawValue: contract.additionalProperties) ?? .drift
