@@ -125,13 +125,22 @@ extension Catalog {
             """, arguments: [partitionId])
         let prefix = "\(zone)/\(dataset)/"
 
-        // Ended files keep the path of the last version folder they were in.
+        // Ended files keep the path of the last version folder they were in. The live files are
+        // read once and matched here: a query per removed path scanned the table each time, and
+        // a full refresh removes every file.
         var deletedRows = 0
-        for path in removed where path.hasPrefix(prefix) {
-            let relative = String(path.dropFirst(prefix.count))
-            let where_ = "table_id = ? AND end_snapshot IS NULL AND substr(path, instr(path, '/') + 1) = ?"
-            deletedRows += try Int.fetchOne(db, sql: "SELECT sum(record_count) FROM ducklake_data_file WHERE \(where_)", arguments: [table, relative]) ?? 0
-            try db.execute(sql: "UPDATE ducklake_data_file SET end_snapshot = ? WHERE \(where_)", arguments: [s.id, table, relative])
+        let removedRelative = Set(removed.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) })
+        if !removedRelative.isEmpty {
+            let live = try Row.fetchAll(db, sql: "SELECT data_file_id, path, record_count FROM ducklake_data_file WHERE table_id = ? AND end_snapshot IS NULL",
+                                        arguments: [table])
+            let end = try db.cachedStatement(sql: "UPDATE ducklake_data_file SET end_snapshot = ? WHERE data_file_id = ?")
+            for row in live {
+                let path: String = row[1]
+                let relative = path.firstIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+                guard removedRelative.contains(relative) else { continue }
+                deletedRows += row[2] ?? 0
+                try end.execute(arguments: [s.id, row[0] as Int64])
+            }
         }
         let version = folder.map { String($0.split(separator: "/").last!) } ?? ""
         if folder != nil {
@@ -146,12 +155,12 @@ extension Catalog {
         for (order, file) in added.enumerated() where file.path.hasPrefix(prefix) {
             let id = s.nextFileId
             s.nextFileId += 1
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO ducklake_data_file (data_file_id, table_id, begin_snapshot, end_snapshot, file_order, path, path_is_relative,
                                                 file_format, record_count, file_size_bytes, footer_size, row_id_start, partition_id,
                                                 encryption_key, mapping_id, partial_max)
                 VALUES (?, ?, ?, NULL, ?, ?, 1, 'parquet', ?, ?, NULL, ?, ?, NULL, ?, NULL)
-                """, arguments: [id, table, s.id, order, version + "/" + String(file.path.dropFirst(prefix.count)), file.rows, file.bytes,
+                """).execute(arguments: [id, table, s.id, order, version + "/" + String(file.path.dropFirst(prefix.count)), file.rows, file.bytes,
                                  nextRow, partitionId, mappingId])
             nextRow += Int64(file.rows)
             addedRows += file.rows
@@ -159,16 +168,16 @@ extension Catalog {
             let values = (try? JSONValue.parse(file.partitionValues)) ?? .null
             for (index, name) in partitionNames.enumerated() {
                 let value = values[name]?.stringValue
-                try db.execute(sql: "INSERT INTO ducklake_file_partition_value VALUES (?, ?, ?, ?)", arguments: [id, table, index, value])
+                try db.cachedStatement(sql: "INSERT INTO ducklake_file_partition_value VALUES (?, ?, ?, ?)").execute(arguments: [id, table, index, value])
                 if let column = columnIds[name] {
-                    try db.execute(sql: "INSERT INTO ducklake_file_column_stats VALUES (?, ?, ?, NULL, ?, ?, ?, ?, NULL, NULL)",
-                                   arguments: [id, table, column, value == nil ? 0 : file.rows, value == nil ? file.rows : 0, value, value])
+                    try db.cachedStatement(sql: "INSERT INTO ducklake_file_column_stats VALUES (?, ?, ?, NULL, ?, ?, ?, ?, NULL, NULL)")
+                        .execute(arguments: [id, table, column, value == nil ? 0 : file.rows, value == nil ? file.rows : 0, value, value])
                 }
             }
             for stat in stats[file.path] ?? [] {
                 guard let column = columnIds[stat.name] else { continue }
-                try db.execute(sql: "INSERT INTO ducklake_file_column_stats VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
-                               arguments: [id, table, column, stat.bytes, stat.valueCount, stat.nullCount, stat.min, stat.max])
+                try db.cachedStatement(sql: "INSERT INTO ducklake_file_column_stats VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)")
+                    .execute(arguments: [id, table, column, stat.bytes, stat.valueCount, stat.nullCount, stat.min, stat.max])
             }
         }
         try db.execute(sql: """
