@@ -14,14 +14,23 @@ struct RowBuffer {
     }
 
     /// Appends row `row`'s primary key bytes; returns the first key column that is null.
-    func key(row: Int, columns: [Int], into out: inout [UInt8]) -> Int? {
+    /// (Mutating only to reach each builder by address: indexing the array copied the builder,
+    /// a retain and a release of each of its arrays, for every row's key.)
+    mutating func key(row: Int, columns: [Int], into out: inout [UInt8]) -> Int? {
         var null: Int?
-        for c in columns {
-            if builders[c].isNull(row), null == nil { null = c }
-            builders[c].keyBytes(row: row, into: &out)
-            out.append(0x1F)
+        builders.withUnsafeMutableBufferPointer { b in
+            for c in columns {
+                if Self.appendKey(of: &b[c], row: row, into: &out), null == nil { null = c }
+                out.append(0x1F)
+            }
         }
         return null
+    }
+
+    /// True when the row's value is null.
+    private static func appendKey(of builder: inout ColumnBuilder, row: Int, into out: inout [UInt8]) -> Bool {
+        builder.keyBytes(row: row, into: &out)
+        return builder.isNull(row)
     }
 
     mutating func take() -> [Column] { builders.indices.map { builders[$0].take() } }
