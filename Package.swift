@@ -35,10 +35,12 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // One inline function (a cache prefetch), header only: nothing to link or build.
         .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
+        // glibc's mallopt, header only: queries keep freed buffers instead of unmapping them.
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(
             name: "LakeCore",
             dependencies: [
-                "CZlib",
+                "CZlib", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -37,6 +37,7 @@ struct QueryCommand: AsyncParsableCommand {
     @Option(help: "In table format, show at most this many rows.") var maxRows = 1000
 
     func run() async throws {
+        Allocator.keepFreedMemoryForReuse()
         let root = lake.root
         let catalog = root.exists ? try Catalog.open(root) : nil
         let engine = QueryEngine(catalog: catalog)
