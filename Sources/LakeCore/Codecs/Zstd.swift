@@ -114,13 +114,13 @@ public final class Zstd: @unchecked Sendable {
             if idle.count < 8 { idle.append(context) } else { _ = freeD(context) }
             idleLock.unlock()
         }
-        var out = [UInt8](repeating: 0, count: size)
-        let written = try out.withUnsafeMutableBytes { dst in
-            try check(decompressD(context, dst.baseAddress, size, input.baseAddress, input.count))
+        // Not zero-filled first: ZSTD writes every byte it reports, and only those are kept.
+        let out = try [UInt8](unsafeUninitializedCapacity: size) { dst, initialized in
+            initialized = try check(decompressD(context, dst.baseAddress, size, input.baseAddress, input.count))
         }
-        if !exact { out.removeLast(size - written); return out }
-        guard written == size else {
-            throw CodecError.corrupt(codec: "zstd", "ZSTD page decompressed to \(written) bytes, the header says \(size)")
+        guard exact else { return out }
+        guard out.count == size else {
+            throw CodecError.corrupt(codec: "zstd", "ZSTD page decompressed to \(out.count) bytes, the header says \(size)")
         }
         return out
     }
