@@ -70,7 +70,7 @@ final class SharedStringNumbers: @unchecked Sendable {
     /// publishing more often cost more than the misses it saved (a million listeners).
     private func publishIfGrown() {
         guard numbers.count >= published.count + max(published.count / 2, 1) else { return }
-        published = numbers
+        published = numbers.lookupCopy
     }
 }
 
