@@ -19,19 +19,26 @@ public enum ByteHash {
         return h ^ (h >> 29)
     }
 
-    /// Whether `n` bytes at `a` and `b` are equal: ids and keys are short, and a call to
-    /// memcmp cost more than comparing them eight bytes at a time inline.
+    /// Whether `n` bytes at `a` and `b` are equal: ids, keys and field names are short, and a
+    /// call to memcmp cost more than comparing them a word at a time inline. The last word (or
+    /// the two halves of a 4–7 byte string) is loaded overlapping the one before, so no bytes
+    /// are left for a byte loop; every load stays inside both ranges.
     @inlinable
     public static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        var p = 0
-        while p + 8 <= n {
-            if UnsafeRawPointer(a + p).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + p).loadUnaligned(as: UInt64.self) { return false }
-            p += 8
+        let x = UnsafeRawPointer(a), y = UnsafeRawPointer(b)
+        if n >= 8 {
+            var p = 0
+            while p + 8 < n {
+                if x.loadUnaligned(fromByteOffset: p, as: UInt64.self) != y.loadUnaligned(fromByteOffset: p, as: UInt64.self) { return false }
+                p += 8
+            }
+            return x.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == y.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
         }
-        while p < n {
-            if a[p] != b[p] { return false }
-            p += 1
+        if n >= 4 {
+            return x.loadUnaligned(as: UInt32.self) == y.loadUnaligned(as: UInt32.self)
+                && x.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self) == y.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
         }
+        for i in 0..<n where a[i] != b[i] { return false }
         return true
     }
 

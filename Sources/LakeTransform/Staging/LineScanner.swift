@@ -1,3 +1,5 @@
+import LakeCore
+
 /// A byte-level scanner for the common shape of a stream raw line — `{"_meta": {flat},
 /// "value": {flat}}` — that hands each member's key and value position to the caller
 /// without building a tape. Anything else (nesting inside `value`, escaped keys, odd
@@ -154,32 +156,10 @@ struct LineScanner {
     /// Whether the key at `range` is `names[name]`.
     @inline(__always) func keyEquals(_ range: Range<Int>, _ names: [UInt8], _ name: Range<Int>) -> Bool {
         guard range.count == name.count else { return false }
-        return names.withUnsafeBufferPointer {
-            Self.bytesEqual(UnsafeRawPointer(b.baseAddress! + range.lowerBound), UnsafeRawPointer($0.baseAddress! + name.lowerBound), range.count)
-        }
-    }
-
-    /// Field names are short: two overlapping word loads compare them without calling memcmp,
-    /// which ran some twenty times per line. Every load stays inside both ranges.
-    @inline(__always) static func bytesEqual(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ n: Int) -> Bool {
-        if n >= 8 {
-            guard n <= 16 else { return memcmp(x, y, n) == 0 }
-            return x.loadUnaligned(as: UInt64.self) == y.loadUnaligned(as: UInt64.self)
-                && x.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == y.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
-        }
-        if n >= 4 {
-            return x.loadUnaligned(as: UInt32.self) == y.loadUnaligned(as: UInt32.self)
-                && x.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self) == y.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
-        }
-        for i in 0..<n where x.load(fromByteOffset: i, as: UInt8.self) != y.load(fromByteOffset: i, as: UInt8.self) { return false }
-        return true
+        return names.withUnsafeBufferPointer { ByteHash.equal(b.baseAddress! + range.lowerBound, $0.baseAddress! + name.lowerBound, range.count) }
     }
 
     @inline(__always) func keyEquals(_ range: Range<Int>, _ name: [UInt8]) -> Bool {
         keyEquals(range, name, 0..<name.count)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
