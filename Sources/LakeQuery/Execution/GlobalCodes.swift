@@ -214,8 +214,8 @@ struct StringNumbers: Sendable {
         return out
     }
 
-    /// A copy for lookups only: it shares the stores and leaves the master's hashes unshared
-    /// (only the master grows its table from them).
+    /// A copy for lookups only, never to number new strings: it shares the stores and leaves
+    /// the master's hashes unshared (only the master grows its table from them).
     var lookupCopy: StringNumbers {
         var copy = self
         copy.hashes = []
@@ -308,12 +308,12 @@ struct StringNumbers: Sendable {
     }
 
     private mutating func insert(_ base: UnsafePointer<UInt8>?, _ start: Int, _ end: Int, _ h: UInt64, slot: Int) -> UInt32 {
-        let id = hashes.count
+        let id = count
         if end > start { bytes.append(UnsafeBufferPointer(start: base! + start, count: end - start)) }
         starts.append(Int32(bytes.count))
         hashes.append(h)
         slots[slot] = TaggedSlots.tag(h) << 32 | UInt64(id)
-        if hashes.count * 2 > slots.count { grow() }
+        if count * 2 > slots.count { grow() }
         return UInt32(id)
     }
 
