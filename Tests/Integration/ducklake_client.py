@@ -6,6 +6,7 @@ network): attaches a lake's catalog.sqlite as a DuckLake and runs SQL given as J
 Prints one JSON list: per statement, its rows (lists), or {"error": "…"}. Run it with the
 .venv-ducklake interpreter that scripts/setup makes (the test venv's DuckDB is newer)."""
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -24,15 +25,27 @@ def extension_file(package, name):
     return found[0]
 
 
+def renamed_extension(package, name, entry_point):
+    """The wheel's extension file under the name DuckDB takes its entry point from. One copy per
+    DuckDB version, shared by every connection: a copy per connection left some 300 files of
+    34 MB in the temp folder per test run, and filled the disk of a CI machine."""
+    folder = Path(tempfile.gettempdir()) / f"lake-duckdb-extensions-v{duckdb.__version__}"
+    target = folder / f"{entry_point}.duckdb_extension"
+    if not target.exists():
+        folder.mkdir(exist_ok=True)
+        partial = folder / f".{entry_point}.{os.getpid()}"
+        shutil.copy(extension_file(package, name), partial)
+        os.replace(partial, target)  # atomic: concurrent test processes never load half a file
+    return target
+
+
 def connect():
     con = duckdb.connect(config={"allow_unsigned_extensions": "true", "autoinstall_known_extensions": "false",
                                  "autoload_known_extensions": "false"})
     con.execute(f"LOAD '{extension_file(duckdb_extension_ducklake, 'ducklake')}'")
     # DuckDB finds an extension's entry point by its file name: the sqlite wheel ships
     # sqlite.duckdb_extension, whose entry point is sqlite_scanner's.
-    scanner = Path(tempfile.mkdtemp()) / "sqlite_scanner.duckdb_extension"
-    shutil.copy(extension_file(duckdb_extension_sqlite, "sqlite"), scanner)
-    con.execute(f"LOAD '{scanner}'")
+    con.execute(f"LOAD '{renamed_extension(duckdb_extension_sqlite, 'sqlite', 'sqlite_scanner')}'")
     return con
 
 

@@ -188,15 +188,12 @@ def history_lake(demo_lake, tmp_path_factory):
 
 
 DUCKDB_ON_POSTGRES_AND_S3 = """
-import json, shutil, sys, tempfile
-from pathlib import Path
+import json, sys
 sys.path.insert(0, {integration!r})
-from ducklake_client import connect, extension_file, plain
+from ducklake_client import connect, extension_file, plain, renamed_extension
 import duckdb_extension_httpfs, duckdb_extension_postgres_scanner
 con = connect()
-scanner = Path(tempfile.mkdtemp()) / "postgres_scanner.duckdb_extension"
-shutil.copy(extension_file(duckdb_extension_postgres_scanner, "postgres"), scanner)
-con.execute(f"LOAD '{{scanner}}'")
+con.execute(f"LOAD '{{renamed_extension(duckdb_extension_postgres_scanner, 'postgres', 'postgres_scanner')}}'")
 con.execute(f"LOAD '{{extension_file(duckdb_extension_httpfs, 'httpfs')}}'")
 con.execute("CREATE SECRET (TYPE s3, KEY_ID 'testing', SECRET 'testing', REGION 'us-east-1', ENDPOINT '127.0.0.1:{s3_port}', URL_STYLE 'path', USE_SSL false)")
 con.execute("ATTACH 'ducklake:postgres:dbname=postgres host=127.0.0.1 port={pg_port} user=lake password={password}' AS lake (READ_ONLY)")
