@@ -63,7 +63,7 @@ final class ParquetRoundTripTests: XCTestCase {
         }
     }
 
-    /// Long strings are ordered by their first eight bytes first, then the rest: the bounds
+    /// Long strings are compared eight bytes at a time, then byte by byte: the bounds
     /// must be byte order's, whether the chunk is dictionary-encoded or PLAIN.
     func testStringBoundsFollowByteOrderPastTheFirstEightBytes() throws {
         let folder = temporaryFolder()
@@ -80,6 +80,21 @@ final class ParquetRoundTripTests: XCTestCase {
             let written = try writer.finish()
             XCTAssertEqual(written.stats[0].min, .string(""), "dictionary=\(dictionary)")
             XCTAssertEqual(written.stats[0].max, .string("é-long-string"), "dictionary=\(dictionary)")
+        }
+        // Values that share a prefix of two words and more differ in a later word or its tail.
+        var prefixed = StringArray()
+        for v in ["spotify:album:Zx", "spotify:album:é", "spotify:album:aa", "spotify:album:", "spotify:album:a", "spotify:album:abcdefgh0"] {
+            prefixed.append(v)
+        }
+        column.data = .string(prefixed)
+        for dictionary in [true, false] {
+            var options = WriterOptions()
+            options.dictionary = dictionary
+            let writer = try ParquetWriter(path: folder + "/p-\(dictionary).parquet", schema: [column.schema], options: options)
+            try writer.write([column])
+            let written = try writer.finish()
+            XCTAssertEqual(written.stats[0].min, .string("spotify:album:"), "dictionary=\(dictionary)")
+            XCTAssertEqual(written.stats[0].max, .string("spotify:album:é"), "dictionary=\(dictionary)")
         }
         var longer = StringArray()
         for v in ["aaaaaaaaB", "aaaaaaaaA", "aaaaaaaaAB", "aaaaaaaa"] { longer.append(v) }

@@ -70,15 +70,26 @@ struct ColumnChunkWriter {
             var lo: Range<Int>?, hi: Range<Int>?
             s.bytes.withUnsafeBufferPointer { b in
                 func less(_ x: Range<Int>, _ y: Range<Int>) -> Bool {
-                    // Ids mostly differ in their first eight bytes: compare those as one number.
-                    if x.count >= 8, y.count >= 8, let raw = UnsafeRawPointer(b.baseAddress) {
-                        let p = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: x.lowerBound, as: UInt64.self))
-                        let q = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: y.lowerBound, as: UInt64.self))
-                        if p != q { return p < q }
-                    }
+                    // Eight bytes at a time as one big-endian number: ids differ in their first
+                    // word, and values with a common prefix (`spotify:album:…`, a raw file's
+                    // path) within a few more, where a memcmp call per comparison was 2% of a
+                    // promotion.
                     let n = Swift.min(x.count, y.count)
-                    let c = memcmp(b.baseAddress! + x.lowerBound, b.baseAddress! + y.lowerBound, n)
-                    return c < 0 || (c == 0 && x.count < y.count)
+                    var k = 0
+                    if let raw = UnsafeRawPointer(b.baseAddress) {
+                        while k + 8 <= n {
+                            let p = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: x.lowerBound + k, as: UInt64.self))
+                            let q = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: y.lowerBound + k, as: UInt64.self))
+                            if p != q { return p < q }
+                            k += 8
+                        }
+                    }
+                    while k < n {
+                        let p = b[x.lowerBound + k], q = b[y.lowerBound + k]
+                        if p != q { return p < q }
+                        k += 1
+                    }
+                    return x.count < y.count
                 }
                 func consider(_ r: Int) {
                     let range = s.range(r)

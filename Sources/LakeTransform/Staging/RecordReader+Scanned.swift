@@ -16,7 +16,6 @@ extension RecordReader {
                                    members: inout [(Range<Int>, LineScanner.Token)], meta found: inout [LineScanner.Token?]) -> ScanResult {
         var s = LineScanner(b)
         members.removeAll(keepingCapacity: true)
-        for k in found.indices { found[k] = nil }
         var valueRange: Range<Int>?
         var sawMeta = false
         guard s.expect(0x7B) else { return .fallback }
@@ -28,9 +27,14 @@ extension RecordReader {
                 sawMeta = true
                 let names = metaNames.bytes, ranges = metaNames.ranges
                 let matcher = LineScanner(b)
-                guard s.flatObject({ k, v in
-                    for i in 0..<6 where found[i] == nil && matcher.keyEquals(k, names, ranges[i]!) { found[i] = v; return }
-                }) != nil else { return .fallback }
+                // One borrow of `found` per line: each write through the array checked its uniqueness.
+                let parsed = found.withUnsafeMutableBufferPointer { found -> Bool in
+                    for k in found.indices { found[k] = nil }
+                    return s.flatObject({ k, v in
+                        for i in 0..<6 where found[i] == nil && matcher.keyEquals(k, names, ranges[i]!) { found[i] = v; return }
+                    }) != nil
+                }
+                guard parsed else { return .fallback }
             } else if s.keyEquals(keyRange, valueKey) {
                 valueRange = s.flatObject { k, v in members.append((k, v)) }
                 guard valueRange != nil else { return .fallback }
@@ -66,8 +70,21 @@ extension RecordReader {
     private mutating func fill(_ builders: UnsafeMutableBufferPointer<ColumnBuilder>, _ b: UnsafeBufferPointer<UInt8>,
                                _ s: LineScanner, context: Context, members: [(Range<Int>, LineScanner.Token)],
                                meta found: [LineScanner.Token?]) -> String? {
+        // `seen` is moved out and borrowed once per row (a write through the array checked its
+        // uniqueness, twice per field), and `extra` is cleared only when a row used it.
+        var seenStore: [Bool] = []
+        swap(&seenStore, &seen)
+        defer { swap(&seenStore, &seen) }
+        if !extra.isEmpty { extra.removeAll(keepingCapacity: true) }
+        return seenStore.withUnsafeMutableBufferPointer { seen in
+            fill(builders, b, s, context: context, members: members, meta: found, seen: seen)
+        }
+    }
+
+    private mutating func fill(_ builders: UnsafeMutableBufferPointer<ColumnBuilder>, _ b: UnsafeBufferPointer<UInt8>,
+                               _ s: LineScanner, context: Context, members: [(Range<Int>, LineScanner.Token)],
+                               meta found: [LineScanner.Token?], seen: UnsafeMutableBufferPointer<Bool>) -> String? {
         for i in seen.indices { seen[i] = false }
-        extra.removeAll(keepingCapacity: true)
         let plans = schema.plans, names = schema.planNames
         for (position, (key, token)) in members.enumerated() {
             var match = -1
