@@ -66,44 +66,30 @@ final class ParquetRoundTripTests: XCTestCase {
     /// Long strings are compared eight bytes at a time, then byte by byte: the bounds
     /// must be byte order's, whether the chunk is dictionary-encoded or PLAIN.
     func testStringBoundsFollowByteOrderPastTheFirstEightBytes() throws {
+        let cases: [(values: [String], min: String, max: String)] = [
+            (["zzzzzzzzA", "aaaaaaaaB", "aaaaaaaaA", "aaaaaaaa", "b", "é-long-string", "aaaaaaaaAB", ""], "", "é-long-string"),
+            // A common prefix of two words and more: they differ in a later word or its tail.
+            (["spotify:album:Zx", "spotify:album:é", "spotify:album:aa", "spotify:album:", "spotify:album:a", "spotify:album:abcdefgh0"],
+             "spotify:album:", "spotify:album:é"),
+            (["aaaaaaaaB", "aaaaaaaaA", "aaaaaaaaAB", "aaaaaaaa"], "aaaaaaaa", "aaaaaaaaB"),
+        ]
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var values = StringArray()
-        for v in ["zzzzzzzzA", "aaaaaaaaB", "aaaaaaaaA", "aaaaaaaa", "b", "é-long-string", "aaaaaaaaAB", ""] { values.append(v) }
-        var column = Column(ColumnSchema("id", .string))
-        column.data = .string(values)
-        for dictionary in [true, false] {
-            var options = WriterOptions()
-            options.dictionary = dictionary
-            let writer = try ParquetWriter(path: folder + "/b-\(dictionary).parquet", schema: [column.schema], options: options)
-            try writer.write([column])
-            let written = try writer.finish()
-            XCTAssertEqual(written.stats[0].min, .string(""), "dictionary=\(dictionary)")
-            XCTAssertEqual(written.stats[0].max, .string("é-long-string"), "dictionary=\(dictionary)")
+        for (k, c) in cases.enumerated() {
+            var values = StringArray()
+            for v in c.values { values.append(v) }
+            var column = Column(ColumnSchema("id", .string))
+            column.data = .string(values)
+            for dictionary in [true, false] {
+                var options = WriterOptions()
+                options.dictionary = dictionary
+                let writer = try ParquetWriter(path: folder + "/b\(k)-\(dictionary).parquet", schema: [column.schema], options: options)
+                try writer.write([column])
+                let written = try writer.finish()
+                XCTAssertEqual(written.stats[0].min, .string(c.min), "case \(k), dictionary=\(dictionary)")
+                XCTAssertEqual(written.stats[0].max, .string(c.max), "case \(k), dictionary=\(dictionary)")
+            }
         }
-        // Values that share a prefix of two words and more differ in a later word or its tail.
-        var prefixed = StringArray()
-        for v in ["spotify:album:Zx", "spotify:album:é", "spotify:album:aa", "spotify:album:", "spotify:album:a", "spotify:album:abcdefgh0"] {
-            prefixed.append(v)
-        }
-        column.data = .string(prefixed)
-        for dictionary in [true, false] {
-            var options = WriterOptions()
-            options.dictionary = dictionary
-            let writer = try ParquetWriter(path: folder + "/p-\(dictionary).parquet", schema: [column.schema], options: options)
-            try writer.write([column])
-            let written = try writer.finish()
-            XCTAssertEqual(written.stats[0].min, .string("spotify:album:"), "dictionary=\(dictionary)")
-            XCTAssertEqual(written.stats[0].max, .string("spotify:album:é"), "dictionary=\(dictionary)")
-        }
-        var longer = StringArray()
-        for v in ["aaaaaaaaB", "aaaaaaaaA", "aaaaaaaaAB", "aaaaaaaa"] { longer.append(v) }
-        column.data = .string(longer)
-        let writer = try ParquetWriter(path: folder + "/c.parquet", schema: [column.schema])
-        try writer.write([column])
-        let written = try writer.finish()
-        XCTAssertEqual(written.stats[0].min, .string("aaaaaaaa"))
-        XCTAssertEqual(written.stats[0].max, .string("aaaaaaaaB"))
     }
 
     func testStatisticsCoverEachRowGroup() throws {
