@@ -1,6 +1,7 @@
 import LakeCore
 /// A string column chunk's dictionary: distinct values in first-seen order and, per
-/// non-null row, its entry. Built with an open-addressing table over the column's bytes.
+/// non-null row, its entry. Built with an open-addressing table over the column's bytes;
+/// values compare with inline word loads (a memcmp call per row was 1.4% of a promotion).
 struct DictionaryEncoding {
     var entries: [Int] = []      // a row holding each distinct value
     var indices: [UInt32] = []   // per non-null row, in row order
@@ -19,7 +20,7 @@ struct DictionaryEncoding {
                 let range = s.range(r)
                 // Runs of one value (a raw file's path, a region) skip the hash table.
                 if let p = previous, let last = d.indices.last, p.count == range.count,
-                   range.isEmpty || memcmp(base! + p.lowerBound, base! + range.lowerBound, range.count) == 0 {
+                   range.isEmpty || ByteHash.equal(base! + p.lowerBound, base! + range.lowerBound, range.count) {
                     d.indices.append(last)
                     continue
                 }
@@ -31,7 +32,7 @@ struct DictionaryEncoding {
                     let e = Int(table[slot])
                     if hashes[e] == h {
                         let other = s.range(d.entries[e])
-                        if other.count == range.count && (range.isEmpty || memcmp(base! + other.lowerBound, base! + range.lowerBound, range.count) == 0) {
+                        if other.count == range.count && (range.isEmpty || ByteHash.equal(base! + other.lowerBound, base! + range.lowerBound, range.count)) {
                             found = e
                             break
                         }
@@ -67,7 +68,3 @@ struct DictionaryEncoding {
         return out
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
