@@ -13,6 +13,8 @@ final class HashJoinOperator: Operator {
     private var chain: [Int32] = []
     private var matched: [Bool] = []
     private var finished = false
+    /// The left scan's workers probe the built table, so the consumer only receives pairs.
+    private var probedInScan = false
 
     init(left: Operator, right: Operator, spec: JoinSpec, leftTypes: [DataType], rightTypes: [DataType]) {
         self.left = left
@@ -40,65 +42,12 @@ final class HashJoinOperator: Operator {
     }
 
     func next() throws -> Batch? {
-        if !built { try buildTable() }
+        if !built {
+            try buildTable()
+            probeInScanWorkers()
+        }
         while let b = try left.next() {
-            var li: [Int] = [], ri: [Int] = []
-            li.reserveCapacity(b.count)
-            ri.reserveCapacity(b.count)
-            if spec.kind == .cross {
-                for l in 0..<b.count { for r in 0..<build.count { li.append(l); ri.append(r) } }
-            } else {
-                let keys = try spec.leftKeys.map { try Evaluator.evaluate($0, b) }
-                // Locals, not stored properties, in the row loop: no exclusivity checks per row.
-                let heads = self.heads, chain = self.chain
-                let combiner = CodeCombiner(keys)
-                let nullable = keys.contains { $0.validity != nil || Evaluator.isAllNull($0) }
-                let encoder = KeyEncoder(keys)
-                if let combiner {
-                    // Dictionary-coded probe keys (never null): each code combination is looked up
-                    // once, then the rows walk their chains through raw buffers.
-                    var cache = [Int32](repeating: -2, count: combiner.size)
-                    for (l, c) in combiner.combined.enumerated() where cache[c] == -2 { cache[c] = Int32(table.find(encoder, row: l) ?? -1) }
-                    combiner.combined.withUnsafeBufferPointer { combined in
-                        cache.withUnsafeBufferPointer { cache in
-                            heads.withUnsafeBufferPointer { heads in
-                                chain.withUnsafeBufferPointer { chain in
-                                    for (l, c) in combined.enumerated() {
-                                        let g = Int(cache[c])
-                                        guard g >= 0 else { continue }
-                                        var r = heads[g]
-                                        while r >= 0 { li.append(l); ri.append(Int(r)); r = chain[Int(r)] }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                } else {
-                    for l in 0..<b.count where !nullable || !KeyTable.hasNull(keys, row: l) {
-                        guard let g = table.find(encoder, row: l) else { continue }
-                        var r = heads[g]
-                        while r >= 0 { li.append(l); ri.append(Int(r)); r = chain[Int(r)] }
-                    }
-                }
-            }
-            var pairs = combine(b, li, ri)
-            if let residual = spec.residual, pairs.count > 0 {
-                let keep = Evaluator.selection(try Evaluator.evaluate(residual, pairs))
-                li = keep.map { li[$0] }
-                ri = keep.map { ri[$0] }
-                pairs = pairs.take(keep)
-            }
-            if spec.kind == .right || spec.kind == .full { for r in ri { matched[r] = true } }
-            if spec.kind == .left || spec.kind == .full {
-                var hit = [Bool](repeating: false, count: b.count)
-                for l in li { hit[l] = true }
-                let missing = (0..<b.count).filter { !hit[$0] }
-                if !missing.isEmpty {
-                    let extra = padRight(b.take(missing))
-                    pairs = Batch(columns: pairs.columns.indices.map { Vector.concat([pairs.columns[$0], extra.columns[$0]], type: (leftTypes + rightTypes)[$0]) },
-                                  count: pairs.count + extra.count)
-                }
-            }
+            let pairs = probedInScan ? b : try join(b, table: &table)
             if pairs.count > 0 { return pairs }
         }
         if (spec.kind == .right || spec.kind == .full) && !finished {
@@ -111,6 +60,86 @@ final class HashJoinOperator: Operator {
             }
         }
         return nil
+    }
+
+    /// An INNER or LEFT join straight over a scan probes in the scan's workers, on every core:
+    /// the probe only reads the built table (each worker looks keys up in its own copy, whose
+    /// scratch buffer is its own), where on the consumer it was the one busy thread of a join
+    /// over millions of rows. RIGHT and FULL joins mark build rows, so they probe here.
+    private func probeInScanWorkers() {
+        guard spec.kind == .inner || spec.kind == .left, let scan = left as? ScanOperator, !scan.started else { return }
+        let shared = table
+        // Weak: a strong capture would be a cycle (join → scan → its work → join), and a batch
+        // still in flight once the join is gone has no reader.
+        scan.workerStage = { [weak self] b in
+            guard let self else { return b }
+            var lookups = shared
+            return try self.join(b, table: &lookups)
+        }
+        probedInScan = true
+    }
+
+    /// The probe batch's rows beside their build rows (and, for LEFT and FULL joins, the rows
+    /// without one, padded with nulls).
+    private func join(_ b: Batch, table: inout KeyTable) throws -> Batch {
+        var li: [Int] = [], ri: [Int] = []
+        li.reserveCapacity(b.count)
+        ri.reserveCapacity(b.count)
+        if spec.kind == .cross {
+            for l in 0..<b.count { for r in 0..<build.count { li.append(l); ri.append(r) } }
+        } else {
+            let keys = try spec.leftKeys.map { try Evaluator.evaluate($0, b) }
+            // Locals, not stored properties, in the row loop: no exclusivity checks per row.
+            let heads = self.heads, chain = self.chain
+            let combiner = CodeCombiner(keys)
+            let nullable = keys.contains { $0.validity != nil || Evaluator.isAllNull($0) }
+            let encoder = KeyEncoder(keys)
+            if let combiner {
+                // Dictionary-coded probe keys (never null): each code combination is looked up
+                // once, then the rows walk their chains through raw buffers.
+                var cache = [Int32](repeating: -2, count: combiner.size)
+                for (l, c) in combiner.combined.enumerated() where cache[c] == -2 { cache[c] = Int32(table.find(encoder, row: l) ?? -1) }
+                combiner.combined.withUnsafeBufferPointer { combined in
+                    cache.withUnsafeBufferPointer { cache in
+                        heads.withUnsafeBufferPointer { heads in
+                            chain.withUnsafeBufferPointer { chain in
+                                for (l, c) in combined.enumerated() {
+                                    let g = Int(cache[c])
+                                    guard g >= 0 else { continue }
+                                    var r = heads[g]
+                                    while r >= 0 { li.append(l); ri.append(Int(r)); r = chain[Int(r)] }
+                                }
+                            }
+                        }
+                    }
+                }
+            } else {
+                for l in 0..<b.count where !nullable || !KeyTable.hasNull(keys, row: l) {
+                    guard let g = table.find(encoder, row: l) else { continue }
+                    var r = heads[g]
+                    while r >= 0 { li.append(l); ri.append(Int(r)); r = chain[Int(r)] }
+                }
+            }
+        }
+        var pairs = combine(b, li, ri)
+        if let residual = spec.residual, pairs.count > 0 {
+            let keep = Evaluator.selection(try Evaluator.evaluate(residual, pairs))
+            li = keep.map { li[$0] }
+            ri = keep.map { ri[$0] }
+            pairs = pairs.take(keep)
+        }
+        if spec.kind == .right || spec.kind == .full { for r in ri { matched[r] = true } }
+        if spec.kind == .left || spec.kind == .full {
+            var hit = [Bool](repeating: false, count: b.count)
+            for l in li { hit[l] = true }
+            let missing = (0..<b.count).filter { !hit[$0] }
+            if !missing.isEmpty {
+                let extra = padRight(b.take(missing))
+                pairs = Batch(columns: pairs.columns.indices.map { Vector.concat([pairs.columns[$0], extra.columns[$0]], type: (leftTypes + rightTypes)[$0]) },
+                              count: pairs.count + extra.count)
+            }
+        }
+        return pairs
     }
 
     /// Probe rows and their build rows side by side. Build-side strings come out as codes into

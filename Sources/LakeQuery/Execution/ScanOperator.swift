@@ -14,6 +14,10 @@ final class ScanOperator: Operator {
     private let queue: OrderedPrefetch
     /// Per string column, the numbers its consumer shares with the workers.
     private let numberings: [Int: SharedStringNumbers]
+    /// Work the consumer hands to the scan's workers, applied to each batch they read (a
+    /// join's probe): set before the first `next()`. It must only read shared state.
+    var workerStage: (@Sendable (Batch) throws -> Batch)?
+    var started: Bool { prepared }
 
     init(_ spec: ScanSpec) {
         self.spec = spec
@@ -70,6 +74,9 @@ final class ScanOperator: Operator {
         }
         if !source.inlinedRows.isEmpty {
             work.append { [self] in try self.readInlined() }
+        }
+        if let stage = workerStage {
+            work = work.map { read in { @Sendable in try read().map(stage) } }
         }
         queue.start(work)
     }
