@@ -250,8 +250,10 @@ final class ScanOperator: Operator {
     }
 }
 
-/// Runs work items on a few threads, at most a few ahead of the consumer, and hands their
-/// results back in the order of the items.
+/// Runs work items on a few threads, at most four per thread ahead of the consumer, and hands
+/// their results back in the order of the items. (One ahead per thread left a worker waiting
+/// whenever a large row group sat in front of small ones: row groups of a skewed lake range
+/// from a few hundred rows to half a million.)
 final class OrderedPrefetch: @unchecked Sendable {
     private let workers: Int
     private var work: [@Sendable () throws -> Batch?] = []
@@ -282,7 +284,7 @@ final class OrderedPrefetch: @unchecked Sendable {
     private func loop() {
         while true {
             condition.lock()
-            while !stopped && nextToStart < work.count && nextToStart - nextToReturn >= workers + 1 { condition.wait() }
+            while !stopped && nextToStart < work.count && nextToStart - nextToReturn >= 4 * workers { condition.wait() }
             if stopped || nextToStart >= work.count { condition.unlock(); return }
             let index = nextToStart
             nextToStart += 1
