@@ -29,11 +29,17 @@ public final class FileSink {
         bytesWritten += bytes.count
     }
 
+    /// Ends the file: fsyncs and closes it, or hands it to `syncer` to do so (the caller then
+    /// waits on the syncer before it commits the file).
     @discardableResult
-    public func finish() throws -> (bytes: Int, sha256: String) {
+    public func finish(syncer: FileSyncer? = nil) throws -> (bytes: Int, sha256: String) {
         closed = true
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw StorageError.io(path: path, operation: "syncing", errno: errno) }
+        if let syncer {
+            syncer.sync(fd: fd, path: path)
+        } else {
+            defer { close(fd) }
+            guard fsync(fd) == 0 else { throw StorageError.io(path: path, operation: "syncing", errno: errno) }
+        }
         return (bytesWritten, Checksum.hex(hasher.finalize()))
     }
 

@@ -81,8 +81,8 @@ public final class ParquetWriter {
                                   fileOffset: Int64(groupOffset), totalCompressedSize: Int64(out.count)))
     }
 
-    /// Writes the footer, fsyncs and closes the file.
-    public func finish() throws -> Written {
+    /// Writes the footer, fsyncs and closes the file (or hands it to `syncer`, see `FileSink`).
+    public func finish(syncer: FileSyncer? = nil) throws -> Written {
         var elements = [SchemaElement(name: "schema", numChildren: Int32(schema.count))]
         for column in schema {
             elements.append(SchemaElement(
@@ -95,7 +95,7 @@ public final class ParquetWriter {
         PlainEncoder.appendLE(UInt32(footer.count), to: &footer)
         footer.append(contentsOf: Array("PAR1".utf8))
         try sink.write(footer)
-        let (bytes, sha) = try sink.finish()
+        let (bytes, sha) = try sink.finish(syncer: syncer)
         return Written(rows: rows, bytes: bytes, sha256: sha, rowGroups: rowGroups.count, stats: stats)
     }
 

@@ -15,6 +15,8 @@ final class PromoteShared: @unchecked Sendable {
     let rawFiles: [FileRecord]
     let firstSeq: Int
     let keyIndex: KeyIndex?
+    /// Finished files are synced here while the workers go on; the promoter waits before its commit.
+    let syncer = FileSyncer()
     /// Raw file indices per partition, the largest partitions first (they finish last otherwise).
     let units: [[Int]]
     private let lock = NSLock()
@@ -151,7 +153,7 @@ final class PromoteWorker {
                 // The partition is done: its file is finished and its buffers let go.
                 for (key, output) in outputs {
                     try flush(output)
-                    output.written = try output.writer?.finish()
+                    output.written = try output.writer?.finish(syncer: shared.syncer)
                     output.writer = nil
                     outputs[key] = nil
                     finished.append(output)

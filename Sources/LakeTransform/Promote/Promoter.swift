@@ -129,19 +129,28 @@ public final class Promoter {
         DispatchQueue.concurrentPerform(iterations: workerCount) { workers[$0].run() }
         progress.done()
         if let error = shared.error {
+            try? shared.syncer.finish()
             for w in workers { w.quarantine.abort() }
             try? FileManager.default.removeItem(atPath: folderPath)
             throw error
         }
 
-        // Finish the new files.
+        // Finish the new files; every one is on disk before anything below reads or commits it.
         var written: [UInt32: (output: PromoteWorker.Output, result: ParquetWriter.Written)] = [:]
-        for w in workers {
-            for output in w.finished + w.outputs.values {
-                guard let result = try output.written ?? output.writer?.finish() else { continue }
-                written[output.fileIndex] = (output, result)
+        do {
+            for w in workers {
+                for output in w.finished + w.outputs.values {
+                    guard let result = try output.written ?? output.writer?.finish(syncer: shared.syncer) else { continue }
+                    written[output.fileIndex] = (output, result)
+                }
+                losers += w.losers
             }
-            losers += w.losers
+            try shared.syncer.finish()
+        } catch {
+            try? shared.syncer.finish()
+            for w in workers { w.quarantine.abort() }
+            try? FileManager.default.removeItem(atPath: folderPath)
+            throw error
         }
         do {
             try keyIndex?.finish(losers: &losers)
