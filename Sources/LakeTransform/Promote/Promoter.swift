@@ -128,16 +128,11 @@ public final class Promoter {
         }
         DispatchQueue.concurrentPerform(iterations: workerCount) { workers[$0].run() }
         progress.done()
-        if let error = shared.error {
-            try? shared.syncer.finish()
-            for w in workers { w.quarantine.abort() }
-            try? FileManager.default.removeItem(atPath: folderPath)
-            throw error
-        }
-
-        // Finish the new files; every one is on disk before anything below reads or commits it.
+        // Finish the new files, every one on disk before anything below reads or commits it, and
+        // settle the key index. A failure anywhere here abandons the version the same way.
         var written: [UInt32: (output: PromoteWorker.Output, result: ParquetWriter.Written)] = [:]
         do {
+            if let error = shared.error { throw error }
             for w in workers {
                 for output in w.finished + w.outputs.values {
                     guard let result = try output.written ?? output.writer?.finish(syncer: shared.syncer) else { continue }
@@ -146,15 +141,9 @@ public final class Promoter {
                 losers += w.losers
             }
             try shared.syncer.finish()
-        } catch {
-            try? shared.syncer.finish()
-            for w in workers { w.quarantine.abort() }
-            try? FileManager.default.removeItem(atPath: folderPath)
-            throw error
-        }
-        do {
             try keyIndex?.finish(losers: &losers)
         } catch {
+            try? shared.syncer.finish()
             for w in workers { w.quarantine.abort() }
             try? FileManager.default.removeItem(atPath: folderPath)
             throw error
