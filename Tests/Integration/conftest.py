@@ -159,3 +159,12 @@ def raw_lines(root, source, dataset):
         with gzip.open(path, "rt") as f:
             lines += [json.loads(l) for l in f]
     return lines
+
+
+@pytest.fixture(scope="module")
+def pg():
+    """A throwaway PostgreSQL cluster, one per test module."""
+    from pg_server import PostgresServer
+    server = PostgresServer()
+    yield server
+    server.stop()

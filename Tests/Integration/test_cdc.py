@@ -15,15 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import LAKE, catalog, lake, raw_lines
-from pg_server import PostgresServer
 from test_ducklake import one
-
-
-@pytest.fixture(scope="module")
-def pg():
-    server = PostgresServer()
-    yield server
-    server.stop()
 
 
 def lsn(text):

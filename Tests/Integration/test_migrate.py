@@ -21,7 +21,7 @@ import pytest
 
 from conftest import LAKE, REPO, lake
 from moto_server import MotoServer
-from pg_server import PASSWORD, PostgresServer
+from pg_server import PASSWORD
 
 BUCKET = "team-lake"
 
@@ -163,13 +163,6 @@ def test_a_wrong_secret_and_a_missing_bucket_give_one_line_that_says_what_to_che
     missing = lake("migrate", "--lake", str(demo_lake), "--to-storage", "s3://no-such-bucket/x", env=moto.env(*moto.key), check=False)
     assert missing.returncode == 1 and "no bucket 'no-such-bucket'" in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
-
-
-@pytest.fixture(scope="module")
-def pg():
-    server = PostgresServer()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
