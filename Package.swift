@@ -52,6 +52,7 @@ let package = Package(
                 "LakeCore", .product(name: "GRDB", package: "GRDB.swift"),
                 // The catalog copied to (and, later, kept in) PostgreSQL.
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .target(name: "LakeEventLog", dependencies: ["LakeCore", "CZlib"]),

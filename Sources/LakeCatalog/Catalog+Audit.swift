@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LakeCore
 
 // Deleting cataloged files (retention), write-ahead:
@@ -49,19 +48,19 @@ extension Catalog {
     /// Audited operations a crash left part-way, with their files.
     public func unfinishedAudits() throws -> [(AuditRecord, [AuditFileRecord])] {
         try read { db in
-            try AuditRecord.filter(Column("state") == "applying").order(Column("id")).fetchAll(db).map { audit in
-                (audit, try AuditFileRecord.filter(Column("audit_id") == audit.id!).order(Column("path")).fetchAll(db))
+            try AuditRecord.fetchAll(db, "WHERE state = 'applying' ORDER BY id").map { audit in
+                (audit, try AuditFileRecord.fetchAll(db, "WHERE audit_id = ? ORDER BY path", [audit.id!]))
             }
         }
     }
 
     /// The newest audited operations first.
     public func audits(limit: Int = 50) throws -> [AuditRecord] {
-        try read { db in try AuditRecord.order(Column("id").desc).limit(limit).fetchAll(db) }
+        try read { db in try AuditRecord.fetchAll(db, "ORDER BY id DESC LIMIT ?", [limit]) }
     }
 
     public func auditFiles(of id: Int64) throws -> [AuditFileRecord] {
-        try read { db in try AuditFileRecord.filter(Column("audit_id") == id).order(Column("path")).fetchAll(db) }
+        try read { db in try AuditFileRecord.fetchAll(db, "WHERE audit_id = ? ORDER BY path", [id]) }
     }
 
     /// Brings files that are already in the lake under `dataset`, in one audited transaction.

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LakeCore
 
 /// What registering a contract did.
@@ -62,13 +61,10 @@ extension Catalog {
         return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
     }
 
-    static func register(_ contract: DatasetContract, db: Database) throws -> RegistrationOutcome {
+    static func register(_ contract: DatasetContract, db: CatalogDatabase) throws -> RegistrationOutcome {
         let now = Timestamps.iso()
         let existing = try DatasetRecord.fetchOne(db, key: contract.name)
-        let latest = try SchemaVersionRecord
-            .filter(Column("dataset") == contract.name)
-            .order(Column("version").desc)
-            .fetchOne(db)
+        let latest = try SchemaVersionRecord.fetchOne(db, "WHERE dataset = ? ORDER BY version DESC", [contract.name])
         if let latest, latest.fingerprint == contract.fingerprint, existing?.currentSchemaVersion == latest.version {
             return .unchanged(version: latest.version)
         }

@@ -1,4 +1,3 @@
-import GRDB
 import LakeCore
 
 /// Files, rows and bytes of a dataset in one zone.
@@ -12,7 +11,7 @@ public struct ZoneStats: Sendable, Equatable {
 
 extension Catalog {
     public func datasets() throws -> [DatasetRecord] {
-        try read { try DatasetRecord.order(Column("name")).fetchAll($0) }
+        try read { try DatasetRecord.fetchAll($0, "ORDER BY name") }
     }
 
     /// Looks a dataset up by `name` or `source.name`.
@@ -46,23 +45,20 @@ extension Catalog {
 
     public func schemaVersions(of dataset: String) throws -> [SchemaVersionRecord] {
         try read {
-            try SchemaVersionRecord.filter(Column("dataset") == dataset).order(Column("version")).fetchAll($0)
+            try SchemaVersionRecord.fetchAll($0, "WHERE dataset = ? ORDER BY version", [dataset])
         }
     }
 
     public func files(of dataset: String? = nil, zone: LakeRoot.Zone? = nil) throws -> [FileRecord] {
         try read { db in
-            var request = FileRecord.all()
-            if let dataset { request = request.filter(Column("dataset") == dataset) }
-            if let zone { request = request.filter(Column("zone") == zone.rawValue) }
-            return try request.order(Column("path")).fetchAll(db)
+            try FileRecord.fetchAll(db, matching: ["dataset": dataset, "zone": zone?.rawValue], orderBy: "path")
         }
     }
 
     /// Per dataset and zone: files, rows and bytes.
     public func zoneStats() throws -> [String: [ZoneStats]] {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try SQLRow.fetchAll(db, sql: """
                 SELECT dataset, zone, COUNT(*) AS files, SUM(rows) AS rows, SUM(records) AS records, SUM(bytes) AS bytes
                 FROM lake_files GROUP BY dataset, zone ORDER BY dataset, zone
                 """)

@@ -1,4 +1,3 @@
-import GRDB
 import LakeCore
 
 extension Catalog {
@@ -10,9 +9,7 @@ extension Catalog {
         -> (ingestion: IngestionRecord, resumed: Bool, abandoned: IngestionRecord?)
     {
         try write { db in
-            let open = try IngestionRecord
-                .filter(Column("source") == source && Column("status") == "running")
-                .order(Column("id").desc).fetchOne(db)
+            let open = try IngestionRecord.fetchOne(db, "WHERE source = ? AND status = 'running' ORDER BY id DESC", [source])
             var abandoned: IngestionRecord?
             if var open {
                 if !fresh, open.params == params { return (open, true, nil) }
@@ -39,14 +36,12 @@ extension Catalog {
 
     public func ingestions(source: String? = nil) throws -> [IngestionRecord] {
         try read { db in
-            var request = IngestionRecord.all()
-            if let source { request = request.filter(Column("source") == source) }
-            return try request.order(Column("id")).fetchAll(db)
+            try IngestionRecord.fetchAll(db, matching: ["source": source], orderBy: "id")
         }
     }
 
     public func checkpoints(ingestion: Int64) throws -> [CheckpointRecord] {
-        try read { try CheckpointRecord.filter(Column("ingestion_id") == ingestion).fetchAll($0) }
+        try read { try CheckpointRecord.fetchAll($0, "WHERE ingestion_id = ?", [ingestion]) }
     }
 
     /// Saves a checkpoint that no file goes with (a unit that found nothing to land).
@@ -65,9 +60,8 @@ extension Catalog {
     /// A consumer group's committed positions in a stream, by partition.
     public func streamOffsets(source: String, stream: String, group: String? = nil) throws -> [StreamOffsetRecord] {
         try read { db in
-            var request = StreamOffsetRecord.filter(Column("source") == source && Column("stream") == stream)
-            if let group { request = request.filter(Column("consumer_group") == group) }
-            return try request.order(Column("consumer_group"), Column("partition")).fetchAll(db)
+            try StreamOffsetRecord.fetchAll(db, matching: ["source": source, "stream": stream, "consumer_group": group],
+                                            orderBy: "consumer_group, partition")
         }
     }
 
@@ -90,23 +84,23 @@ extension Catalog {
     public func landedMessages(queue: String, ids: [String]) throws -> Set<String> {
         guard !ids.isEmpty else { return [] }
         return try read { db in
-            Set(try String.fetchAll(db, LandedMessageRecord.select(Column("message_id"))
-                .filter(Column("queue") == queue && ids.contains(Column("message_id")))))
+            Set(try String.fetchAll(db, sql: "SELECT message_id FROM lake_landed_messages WHERE queue = ? AND message_id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))",
+                                    arguments: [queue] + ids))
         }
     }
 
     /// Forgets landed messages the queue itself no longer keeps.
     public func expireLandedMessages(before time: String) throws {
-        try write { db in _ = try LandedMessageRecord.filter(Column("expires_at") < time).deleteAll(db) }
+        try write { db in try db.execute(sql: "DELETE FROM lake_landed_messages WHERE expires_at < ?", arguments: [time]) }
     }
 
     public func streamGaps() throws -> [StreamGapRecord] {
-        try read { try StreamGapRecord.order(Column("stream"), Column("partition"), Column("from_offset")).fetchAll($0) }
+        try read { try StreamGapRecord.fetchAll($0, "ORDER BY stream, partition, from_offset") }
     }
 
     /// Whether a file is already recorded at `path`.
     public func hasFile(path: String) throws -> Bool {
-        try read { try FileRecord.filter(Column("path") == path).fetchCount($0) > 0 }
+        try read { try Int.fetchOne($0, sql: "SELECT count(*) FROM lake_files WHERE path = ?", arguments: [path]) ?? 0 > 0 }
     }
 }
 
@@ -134,7 +128,7 @@ extension Catalog {
     }
 
     public func runs(limit: Int = 50) throws -> [RunRecord] {
-        try read { try RunRecord.order(Column("id").desc).limit(limit).fetchAll($0) }
+        try read { try RunRecord.fetchAll($0, "ORDER BY id DESC LIMIT ?", [limit]) }
     }
 }
 

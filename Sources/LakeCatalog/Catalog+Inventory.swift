@@ -1,4 +1,3 @@
-import GRDB
 import LakeCore
 
 /// What governance needs of one cataloged file, fetched without decoding whole records.
@@ -25,8 +24,7 @@ extension Catalog {
     public func catalogedFiles() throws -> [CatalogedFile] {
         try read { db in
             var files: [CatalogedFile] = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT path, dataset, zone, dt, rows, records, bytes, sha256, created_at FROM lake_files ORDER BY path")
-            while let row = try rows.next() {
+            for row in try SQLRow.fetchAll(db, sql: "SELECT path, dataset, zone, dt, rows, records, bytes, sha256, created_at FROM lake_files ORDER BY path") {
                 files.append(CatalogedFile(path: row[0], dataset: row[1], zone: row[2], dt: row[3], rows: row[4],
                                            records: row[5], bytes: row[6], sha256: row[7], createdAt: row[8]))
             }
@@ -40,7 +38,7 @@ extension Catalog {
             var found: [FileRecord] = []
             for chunk in stride(from: 0, to: paths.count, by: 500) {
                 let slice = Array(paths[chunk..<min(chunk + 500, paths.count)])
-                found += try FileRecord.filter(slice.contains(Column("path"))).fetchAll(db)
+                found += try FileRecord.fetchAll(db, "WHERE path IN (\(slice.map { _ in "?" }.joined(separator: ", ")))", slice)
             }
             return found.sorted { $0.path < $1.path }
         }

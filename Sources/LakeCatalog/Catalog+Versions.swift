@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LakeCore
 
 // Publishing a version of a staged (or curated) dataset:
@@ -63,17 +62,13 @@ extension Catalog {
 
     public func currentVersion(of dataset: String, zone: LakeRoot.Zone) throws -> VersionRecord? {
         try read { db in
-            try VersionRecord.filter(Column("dataset") == dataset && Column("zone") == zone.rawValue && Column("state") == "current")
-                .fetchOne(db)
+            try VersionRecord.fetchOne(db, "WHERE dataset = ? AND zone = ? AND state = 'current'", [dataset, zone.rawValue])
         }
     }
 
     public func versions(of dataset: String? = nil, zone: LakeRoot.Zone? = nil) throws -> [VersionRecord] {
         try read { db in
-            var q = VersionRecord.all()
-            if let dataset { q = q.filter(Column("dataset") == dataset) }
-            if let zone { q = q.filter(Column("zone") == zone.rawValue) }
-            return try q.order(Column("dataset"), Column("version")).fetchAll(db)
+            try VersionRecord.fetchAll(db, matching: ["dataset": dataset, "zone": zone?.rawValue], orderBy: "dataset, version")
         }
     }
 
@@ -84,20 +79,18 @@ extension Catalog {
     }
 
     public func promoted(of dataset: String) throws -> [PromotedRecord] {
-        try read { db in try PromotedRecord.filter(Column("dataset") == dataset).fetchAll(db) }
+        try read { db in try PromotedRecord.fetchAll(db, "WHERE dataset = ?", [dataset]) }
     }
 
     public func drift(of dataset: String? = nil) throws -> [DriftRecord] {
         try read { db in
-            var q = DriftRecord.all()
-            if let dataset { q = q.filter(Column("dataset") == dataset) }
-            return try q.order(Column("dataset"), Column("field"), Column("seen_type")).fetchAll(db)
+            try DriftRecord.fetchAll(db, matching: ["dataset": dataset], orderBy: "dataset, field, seen_type")
         }
     }
 
     public func lineage(of dataset: String) throws -> [LineageRecord] {
         try read { db in
-            try LineageRecord.filter(Column("dataset") == dataset).order(Column("output_path"), Column("input_path")).fetchAll(db)
+            try LineageRecord.fetchAll(db, "WHERE dataset = ? ORDER BY output_path, input_path", [dataset])
         }
     }
 
@@ -214,13 +207,12 @@ extension Catalog {
     /// Retired versions older than `cutoff` (ISO time), oldest first.
     public func retiredVersions(before cutoff: String) throws -> [VersionRecord] {
         try read { db in
-            try VersionRecord.filter(Column("state") == "retired" && Column("retired_at") < cutoff)
-                .order(Column("retired_at")).fetchAll(db)
+            try VersionRecord.fetchAll(db, "WHERE state = 'retired' AND retired_at < ? ORDER BY retired_at", [cutoff])
         }
     }
 
     /// Forgets a vacuumed version.
     public func deleteVersion(_ id: Int64) throws {
-        _ = try write { db in try VersionRecord.deleteOne(db, key: id) }
+        try write { db in try db.execute(sql: "DELETE FROM lake_versions WHERE id = ?", arguments: [id]) }
     }
 }

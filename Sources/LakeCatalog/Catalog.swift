@@ -1,67 +1,77 @@
 import Foundation
-import GRDB
 import LakeCore
 
-/// The lake's catalog: one SQLite file in WAL mode, `<root>/catalog.sqlite`.
+/// The lake's catalog: `<root>/catalog.sqlite` (SQLite in WAL mode) for a local lake, or the
+/// PostgreSQL database its `lake.json` names for a team's lake. The catalog's logic is the
+/// same over both (`CatalogDatabase`); only the backend differs.
 ///
 /// Several `lake` processes may hold it at once; writes are short transactions and a busy
 /// database is waited for, not failed.
 public final class Catalog: Sendable {
     public let root: LakeRoot
-    let pool: DatabasePool
+    let backend: any CatalogBackend
 
     /// Opens the catalog of an existing lake, applying pending migrations.
     public static func open(_ root: LakeRoot) throws -> Catalog {
         guard root.exists else { throw CatalogError.noLake(root: root.path) }
-        return try Catalog(root: root)
+        return try Catalog(root: root, config: try LakeConfig.read(root))
     }
 
-    /// Creates the zones and the catalog if missing, and migrates it.
-    public static func create(_ root: LakeRoot) throws -> Catalog {
+    /// Creates the zones and the catalog if missing, and migrates it. With `config`, a team
+    /// lake: its `lake.json` is written once the catalog it names answers.
+    public static func create(_ root: LakeRoot, config: LakeConfig? = nil) throws -> Catalog {
+        let existing = try LakeConfig.read(root)
+        if let config, let existing, existing != config {
+            throw CatalogError.database("\(root.configPath) already names catalog \(existing.catalog) (storage \(existing.storage)): "
+                                        + "a lake keeps its catalog; use another folder, or `lake migrate` to move it")
+        }
+        if config != nil, existing == nil, FileManager.default.fileExists(atPath: root.catalogPath) {
+            throw CatalogError.database("\(root.path) is a local lake (catalog.sqlite): move it with `lake migrate`, or init the team lake in another folder")
+        }
         try root.createZones()
-        return try Catalog(root: root)
+        let catalog = try Catalog(root: root, config: config ?? existing)
+        if let config, existing == nil { try config.write(root) }
+        return catalog
     }
 
-    private init(root: LakeRoot) throws {
+    private init(root: LakeRoot, config: LakeConfig?) throws {
         self.root = root
-        var config = Configuration()
-        config.busyMode = .timeout(30)
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        let dataPath = root.path + "/"
+        if let config {
+            backend = try PostgresCatalogBackend(url: config.catalog, dataPath: dataPath)
+        } else {
+            backend = try SQLiteCatalogBackend(path: root.catalogPath)
         }
-        do {
-            pool = try DatabasePool(path: root.catalogPath, configuration: config)
-            try Migrations.migrator.migrate(pool)
-            // Written only when the lake has moved: opening a catalog to read takes no write lock.
-            let dataPath = root.path + "/"
-            if try pool.read({ db in try db.tableExists("ducklake_metadata") && Self.dataPath(db) != dataPath }) {
-                try pool.write { db in try Self.moveDuckLakeDataPath(db, to: dataPath) }
-            }
-        } catch let error as DatabaseError {
-            throw CatalogError.database("\(root.catalogPath): \(error.message ?? "\(error.resultCode)")")
+        // Written only when the lake has moved: opening a catalog to read takes no write lock.
+        if try backend.read({ db in try db.tableExists("ducklake_metadata") && Self.dataPath(db) != dataPath }) {
+            try backend.write { db in try Self.moveDuckLakeDataPath(db, to: dataPath) }
         }
     }
+
+    /// Where the catalog is: the SQLite file, or the PostgreSQL URL (no password).
+    public var location: String { backend.location }
 
     /// The names of the migrations applied, in order.
     public func appliedMigrations() throws -> [String] {
-        try pool.read { try Migrations.migrator.appliedMigrations($0) }
+        try backend.appliedMigrations()
     }
 
-    /// The journal mode SQLite reports ("wal").
+    /// What the catalog runs on, for people: "SQLite, wal mode" or "PostgreSQL 15.8".
+    public func engine() throws -> String {
+        try backend.engine()
+    }
+
+    /// SQLite's journal mode ("wal"); empty on PostgreSQL.
     public func journalMode() throws -> String {
-        try pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") ?? "" }
+        try (backend as? SQLiteCatalogBackend)?.journalMode() ?? ""
     }
 
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.write(body) } catch let error as DatabaseError {
-            throw CatalogError.database("\(root.catalogPath): \(error.message ?? "\(error.resultCode)")")
-        }
+    func write<T>(_ body: (CatalogDatabase) throws -> T) throws -> T {
+        try backend.write(body)
     }
 
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.read(body) } catch let error as DatabaseError {
-            throw CatalogError.database("\(root.catalogPath): \(error.message ?? "\(error.resultCode)")")
-        }
+    func read<T>(_ body: (CatalogDatabase) throws -> T) throws -> T {
+        try backend.read(body)
     }
 
     static func jsonArray(_ strings: [String]) -> String {

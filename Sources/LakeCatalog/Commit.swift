@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LakeCore
 
 // The commit protocol. Every file a zone gains goes through here:
@@ -120,7 +119,7 @@ extension Catalog {
         let folder = root.tmpPath + "/" + scope
         for absolute in FileSystem.files(under: folder) where only((absolute as NSString).lastPathComponent) {
             guard let tmp = root.relative(absolute) else { continue }
-            let record = try read { try FileRecord.filter(Column("tmp_path") == tmp).fetchOne($0) }
+            let record = try read { try FileRecord.fetchOne($0, "WHERE tmp_path = ?", [tmp]) }
             if let record, !FileSystem.exists(root.absolute(record.path)) {
                 try moveIntoPlace(tmp, record.path)
                 report.finished.append(record.path)

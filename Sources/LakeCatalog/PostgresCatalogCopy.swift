@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LakeCore
 import Logging
 import NIOCore
@@ -43,8 +42,8 @@ public struct PostgresCatalogCopy {
                 """)
             return try names.sorted { Self.rank($0) < Self.rank($1) }.map { table in
                 let ddl = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = ?", arguments: [table]) ?? ""
-                let columns = try db.columns(in: table).map(\.name)
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM \"\(table)\"").map { row in columns.map { Self.text(row[$0] as DatabaseValue) } }
+                let columns = try db.columnNames(in: table)
+                let rows = try SQLRow.fetchAll(db, sql: "SELECT * FROM \"\(table)\"").map { row in columns.map { Self.text(row.value($0) ?? .null) } }
                 return (table, ddl, columns, rows)
             }
         }
@@ -109,13 +108,14 @@ public struct PostgresCatalogCopy {
         }
     }
 
-    static func text(_ value: DatabaseValue) -> String? {
-        switch value.storage {
+    static func text(_ value: SQLValue) -> String? {
+        switch value {
         case .null: return nil
-        case let .int64(i): return String(i)
-        case let .double(d): return String(d)
-        case let .string(s): return s
+        case let .integer(i): return String(i)
+        case let .real(d): return String(d)
+        case let .text(s): return s
         case let .blob(data): return String(decoding: data, as: UTF8.self)
+        case let .bool(b): return b ? "1" : "0"
         }
     }
 

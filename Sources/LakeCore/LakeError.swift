@@ -20,6 +20,7 @@ public enum StorageError: LakeError {
     case corruptGzip(path: String, detail: String)
     case truncatedGzip(path: String)
     case zlib(operation: String, code: Int32)
+    case config(path: String, problem: String)
 
     public var stage: String { "Storage" }
 
@@ -35,6 +36,8 @@ public enum StorageError: LakeError {
             return "\(path) ends in the middle of a gzip stream: the file is truncated"
         case let .zlib(operation, code):
             return "zlib \(operation) failed with code \(code)"
+        case let .config(path, problem):
+            return "\(path) \(problem): fix it, or run `lake init --catalog postgres://USER@HOST:PORT/DB` again"
         }
     }
 }

@@ -31,6 +31,8 @@ public struct LakeRoot: Sendable, Equatable {
     }
 
     public var catalogPath: String { path + "/catalog.sqlite" }
+    /// A team lake's `lake.json` (see `LakeConfig`).
+    public var configPath: String { path + "/lake.json" }
     public var tmpPath: String { path + "/_tmp" }
     public func zonePath(_ zone: Zone) -> String { path + "/" + zone.rawValue }
 
@@ -44,7 +46,7 @@ public struct LakeRoot: Sendable, Equatable {
         return String(absolute.dropFirst(prefix.count))
     }
 
-    public var exists: Bool { FileManager.default.fileExists(atPath: catalogPath) }
+    public var exists: Bool { FileManager.default.fileExists(atPath: catalogPath) || FileManager.default.fileExists(atPath: configPath) }
 
     /// Creates the zone folders and `_tmp/`; leaves existing ones alone.
     public func createZones() throws {

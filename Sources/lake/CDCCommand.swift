@@ -1,3 +1,4 @@
+import LakeCatalog
 import ArgumentParser
 import Foundation
 import LakeIngest

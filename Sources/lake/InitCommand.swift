@@ -10,12 +10,25 @@ struct InitCommand: AsyncParsableCommand {
     @OptionGroup var lake: LakeOptions
     @Option(help: ArgumentHelp("Folder of dataset contracts (default: ./schemas).", valueName: "dir"))
     var schemas: String?
+    @Option(help: ArgumentHelp("A team lake's catalog: a PostgreSQL database, postgres://USER@HOST:PORT/DB (the password from PGPASSWORD or ~/.pgpass). Written to lake.json.",
+                               valueName: "url"))
+    var catalog: String?
+    @Option(help: ArgumentHelp("Where a team lake's files are: '.' (the lake folder, the default).", valueName: "where"))
+    var storage: String?
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+
+    func validate() throws {
+        if storage != nil, catalog == nil { throw ValidationError("--storage goes with --catalog postgres://… (a local lake keeps its files in its folder)") }
+        if let storage, storage != "." {
+            throw ValidationError("--storage \(storage): this lake keeps a team lake's files in the lake folder ('.') for now; "
+                                  + "files on S3 are not built yet (`lake migrate --to-storage s3://…` copies a lake there for DuckDB)")
+        }
+    }
 
     func run() async throws {
         let root = lake.root
         let existed = root.exists
-        let catalog = try Catalog.create(root)
+        let catalog = try Catalog.create(root, config: self.catalog.map { LakeConfig(catalog: $0, storage: storage ?? ".") })
         var registered: [(DatasetContract, RegistrationOutcome)] = []
         if let folder = SchemasFolder.resolve(schemas) {
             registered = try catalog.sync(folder: folder) { Progress.shared.note($0) }
@@ -26,14 +39,14 @@ struct InitCommand: AsyncParsableCommand {
         if format == .json {
             Output.json(.object([
                 ("root", .string(root.path)), ("created", .bool(!existed)),
-                ("catalog", .string(root.catalogPath)),
+                ("catalog", .string(catalog.location)),
                 ("migrations", .array(try catalog.appliedMigrations().map(JSONValue.string))),
                 ("contracts", .array(registered.map { .object([("dataset", .string($0.0.name)), ("version", .int($0.1.version))]) })),
             ]))
             return
         }
         print("\(existed ? "Lake already at" : "Created lake at") \(root.path)")
-        print("  catalog   \(root.catalogPath) (\(try catalog.journalMode()) mode)")
+        print("  catalog   \(catalog.location) (\(try catalog.engine()))")
         print("  zones     raw/ staged/ curated/ quarantine/ _tmp/")
         if !registered.isEmpty {
             print("  contracts " + registered.map { "\($0.0.name) v\($0.1.version)" }.joined(separator: ", "))

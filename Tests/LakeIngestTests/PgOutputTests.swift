@@ -1,5 +1,6 @@
 import Foundation
 import LakeCore
+@testable import LakeCatalog
 @testable import LakeIngest
 import Testing
 
@@ -92,6 +93,6 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: file) }
         #expect(PostgresSettings.pgpass(file: file, host: "127.0.0.1", port: 5433, database: "shop", user: "lake") == "pa:ss")
         #expect(PostgresSettings.pgpass(file: file, host: "db", port: 5432, database: "shop", user: "x") == "fallback")
-        #expect(throws: CDCError.self) { try PostgresSettings.parse("postgres://lake:secret@h/db", passwordEnv: nil, environment: [:]) }
+        #expect(throws: PostgresURLError.self) { try PostgresSettings.parse("postgres://lake:secret@h/db", passwordEnv: nil, environment: [:]) }
     }
 }

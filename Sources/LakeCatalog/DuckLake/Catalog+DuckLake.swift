@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LakeCore
 
 /// A column of a published table, as DuckLake types it (`int64`, `varchar`, `float64`,
@@ -48,12 +47,12 @@ extension Catalog {
     static let lakeTablePathPrefix = "../_versions/"
 
     /// Registers a published version as one DuckLake snapshot, inside the publishing transaction.
-    static func registerDuckLakeSnapshot(_ db: Database, _ p: VersionPublication, now: String) throws {
+    static func registerDuckLakeSnapshot(_ db: CatalogDatabase, _ p: VersionPublication, now: String) throws {
         guard !p.columns.isEmpty else { return }
         var added = p.addedFiles
         if try duckLakeTableId(db, zone: p.version.zone, table: p.version.dataset) == nil {
             // First registration (a lake older than its DuckLake tables too): every file of the version.
-            added = try FileRecord.filter(Column("dataset") == p.version.dataset && Column("zone") == p.version.zone).fetchAll(db)
+            added = try FileRecord.fetchAll(db, "WHERE dataset = ? AND zone = ?", [p.version.dataset, p.version.zone])
         }
         try duckLakeSnapshot(db, zone: p.version.zone, dataset: p.version.dataset, columns: p.columns, added: added,
                              stats: p.columnStats, removed: p.removedPaths, folder: p.version.folder, now: now,
@@ -61,7 +60,7 @@ extension Catalog {
     }
 
     /// Ends the DuckLake files of deleted lake files (retention), one snapshot per table.
-    static func endDuckLakeFiles(_ db: Database, _ files: [FileRecord], now: String, message: String) throws {
+    static func endDuckLakeFiles(_ db: CatalogDatabase, _ files: [FileRecord], now: String, message: String) throws {
         let tables = Dictionary(grouping: files.filter { $0.zone == "staged" || $0.zone == "curated" }) { "\($0.zone)|\($0.dataset)" }
         for (_, group) in tables.sorted(by: { $0.key < $1.key }) {
             try duckLakeSnapshot(db, zone: group[0].zone, dataset: group[0].dataset, columns: [], added: [], stats: [:],
@@ -80,14 +79,14 @@ extension Catalog {
                 JOIN ducklake_column c ON c.table_id = p.table_id AND c.column_id = p.column_id
                 WHERE i.table_id = ? AND i.end_snapshot IS NULL AND c.end_snapshot IS NULL
                 """, arguments: [id]))
-            return try Row.fetchAll(db, sql: """
+            return try SQLRow.fetchAll(db, sql: """
                 SELECT column_name, column_type FROM ducklake_column
                 WHERE table_id = ? AND end_snapshot IS NULL AND parent_column IS NULL ORDER BY column_order
                 """, arguments: [id]).map { DuckLakeColumn(name: $0[0], type: $0[1], partition: partitions.contains($0[0])) }
         }
     }
 
-    static func duckLakeTableId(_ db: Database, zone: String, table: String) throws -> Int64? {
+    static func duckLakeTableId(_ db: CatalogDatabase, zone: String, table: String) throws -> Int64? {
         guard try db.tableExists("ducklake_table") else { return nil }
         return try Int64.fetchOne(db, sql: """
             SELECT t.table_id FROM ducklake_table t JOIN ducklake_schema s USING (schema_id)
@@ -97,11 +96,11 @@ extension Catalog {
 
     /// One DuckLake snapshot for one table: created on first sight, its columns changed when
     /// `columns` differ from the live ones, files added (in `folder`, a version folder) and ended.
-    static func duckLakeSnapshot(_ db: Database, zone: String, dataset: String, columns: [DuckLakeColumn], added: [FileRecord],
+    static func duckLakeSnapshot(_ db: CatalogDatabase, zone: String, dataset: String, columns: [DuckLakeColumn], added: [FileRecord],
                                  stats: [String: [DuckLakeColumnStats]], removed: [String], folder: String?, now: String,
                                  message: String) throws {
         guard try db.tableExists("ducklake_snapshot") else { return }
-        guard let last = try Row.fetchOne(db, sql: "SELECT snapshot_id, schema_version, next_catalog_id, next_file_id FROM ducklake_snapshot ORDER BY snapshot_id DESC LIMIT 1"),
+        guard let last = try SQLRow.fetchOne(db, sql: "SELECT snapshot_id, schema_version, next_catalog_id, next_file_id FROM ducklake_snapshot ORDER BY snapshot_id DESC LIMIT 1"),
               let schemaId = try Int64.fetchOne(db, sql: "SELECT schema_id FROM ducklake_schema WHERE schema_name = ? AND end_snapshot IS NULL", arguments: [zone])
         else { return }
         var s = DuckLakeSnapshotDraft(id: last[0] + 1, schemaVersion: last[1], nextCatalogId: last[2], nextFileId: last[3])
@@ -116,7 +115,7 @@ extension Catalog {
         }
         let mappingId = try Int64.fetchOne(db, sql: "SELECT max(mapping_id) FROM ducklake_column_mapping WHERE table_id = ?", arguments: [table])
         let partitionId = try Int64.fetchOne(db, sql: "SELECT partition_id FROM ducklake_partition_info WHERE table_id = ? AND end_snapshot IS NULL", arguments: [table])
-        let liveColumns = try Row.fetchAll(db, sql: "SELECT column_id, column_name FROM ducklake_column WHERE table_id = ? AND end_snapshot IS NULL AND begin_snapshot <= ?",
+        let liveColumns = try SQLRow.fetchAll(db, sql: "SELECT column_id, column_name FROM ducklake_column WHERE table_id = ? AND end_snapshot IS NULL AND begin_snapshot <= ?",
                                            arguments: [table, s.id])
         let columnIds = Dictionary(liveColumns.map { ($0[1] as String, $0[0] as Int64) }, uniquingKeysWith: { a, _ in a })
         let partitionNames = try String.fetchAll(db, sql: """
@@ -131,7 +130,7 @@ extension Catalog {
         var deletedRows = 0
         let removedRelative = Set(removed.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) })
         if !removedRelative.isEmpty {
-            let live = try Row.fetchAll(db, sql: "SELECT data_file_id, path, record_count FROM ducklake_data_file WHERE table_id = ? AND end_snapshot IS NULL",
+            let live = try SQLRow.fetchAll(db, sql: "SELECT data_file_id, path, record_count FROM ducklake_data_file WHERE table_id = ? AND end_snapshot IS NULL",
                                         arguments: [table])
             let end = try db.cachedStatement(sql: "UPDATE ducklake_data_file SET end_snapshot = ? WHERE data_file_id = ?")
             for row in live {
@@ -145,9 +144,11 @@ extension Catalog {
         let version = folder.map { String($0.split(separator: "/").last!) } ?? ""
         if folder != nil {
             // Kept files are hard-linked into the new folder: point their rows there.
+            let slash = db.dialect.position(of: "'/'", in: "path")
+            let inVersionFolder = db.dialect == .sqlite ? "path GLOB 'v[0-9]*/*'" : "path ~ '^v[0-9][^/]*/'"
             try db.execute(sql: """
-                UPDATE ducklake_data_file SET path = ? || substr(path, instr(path, '/'))
-                WHERE table_id = ? AND end_snapshot IS NULL AND path GLOB 'v[0-9]*/*' AND substr(path, 1, instr(path, '/') - 1) <> ?
+                UPDATE ducklake_data_file SET path = ? || substr(path, \(slash))
+                WHERE table_id = ? AND end_snapshot IS NULL AND \(inVersionFolder) AND substr(path, 1, \(slash) - 1) <> ?
                 """, arguments: [version, table, version])
         }
         var nextRow = try Int64.fetchOne(db, sql: "SELECT next_row_id FROM ducklake_table_stats WHERE table_id = ?", arguments: [table]) ?? 0
@@ -159,7 +160,7 @@ extension Catalog {
                 INSERT INTO ducklake_data_file (data_file_id, table_id, begin_snapshot, end_snapshot, file_order, path, path_is_relative,
                                                 file_format, record_count, file_size_bytes, footer_size, row_id_start, partition_id,
                                                 encryption_key, mapping_id, partial_max)
-                VALUES (?, ?, ?, NULL, ?, ?, 1, 'parquet', ?, ?, NULL, ?, ?, NULL, ?, NULL)
+                VALUES (?, ?, ?, NULL, ?, ?, \(db.dialect.true), 'parquet', ?, ?, NULL, ?, ?, NULL, ?, NULL)
                 """).execute(arguments: [id, table, s.id, order, version + "/" + String(file.path.dropFirst(prefix.count)), file.rows, file.bytes,
                                  nextRow, partitionId, mappingId])
             nextRow += Int64(file.rows)
@@ -196,12 +197,12 @@ extension Catalog {
 
     /// The table, its columns, identity partitions on the partition columns, and a by-name
     /// column mapping (lake's files keep dt and region in folder names only).
-    static func createTable(_ db: Database, schemaId: Int64, zone: String, name: String, columns: [DuckLakeColumn],
+    static func createTable(_ db: CatalogDatabase, schemaId: Int64, zone: String, name: String, columns: [DuckLakeColumn],
                             _ s: inout DuckLakeSnapshotDraft) throws -> Int64 {
         let id = s.nextCatalogId
         s.nextCatalogId += 1
         s.schemaVersion += 1
-        try db.execute(sql: "INSERT INTO ducklake_table VALUES (?, lower(hex(randomblob(16))), ?, NULL, ?, ?, ?, 1)",
+        try db.execute(sql: "INSERT INTO ducklake_table VALUES (?, \(db.dialect.newUUID), ?, NULL, ?, ?, ?, \(db.dialect.true))",
                        arguments: [id, s.id, schemaId, name, "\(lakeTablePathPrefix)\(zone)/\(name)/"])
         for (k, c) in columns.enumerated() { try insertColumn(db, table: id, columnId: Int64(k + 1), order: k + 1, c, s.id) }
         let partitionKeys = columns.enumerated().filter { $0.element.partition }
@@ -222,8 +223,8 @@ extension Catalog {
 
     /// A contract change: columns keep their id while name and type stay, new ones get new ids,
     /// and files written from now on get a new name mapping (older files read NULL for new columns).
-    static func alterColumns(_ db: Database, table: Int64, to columns: [DuckLakeColumn], _ s: inout DuckLakeSnapshotDraft) throws {
-        let live = try Row.fetchAll(db, sql: """
+    static func alterColumns(_ db: CatalogDatabase, table: Int64, to columns: [DuckLakeColumn], _ s: inout DuckLakeSnapshotDraft) throws {
+        let live = try SQLRow.fetchAll(db, sql: """
             SELECT column_id, column_name, column_type FROM ducklake_column
             WHERE table_id = ? AND end_snapshot IS NULL AND parent_column IS NULL ORDER BY column_order
             """, arguments: [table])
@@ -246,41 +247,42 @@ extension Catalog {
         s.changes.append("altered_table:\(table)")
     }
 
-    static func insertColumn(_ db: Database, table: Int64, columnId: Int64, order: Int, _ c: DuckLakeColumn, _ snapshot: Int64) throws {
+    static func insertColumn(_ db: CatalogDatabase, table: Int64, columnId: Int64, order: Int, _ c: DuckLakeColumn, _ snapshot: Int64) throws {
         try db.execute(sql: """
             INSERT INTO ducklake_column (column_id, begin_snapshot, end_snapshot, table_id, column_order, column_name, column_type,
                                          initial_default, default_value, nulls_allowed, parent_column, default_value_type, default_value_dialect)
-            VALUES (?, ?, NULL, ?, ?, ?, ?, NULL, 'NULL', 1, NULL, 'literal', 'duckdb')
+            VALUES (?, ?, NULL, ?, ?, ?, ?, NULL, 'NULL', \(db.dialect.true), NULL, 'literal', 'duckdb')
             """, arguments: [columnId, snapshot, table, order, c.name, c.type])
     }
 
-    static func insertMapping(_ db: Database, table: Int64, columns: [(Int64, DuckLakeColumn)]) throws {
+    static func insertMapping(_ db: CatalogDatabase, table: Int64, columns: [(Int64, DuckLakeColumn)]) throws {
         let id = (try Int64.fetchOne(db, sql: "SELECT max(mapping_id) FROM ducklake_column_mapping") ?? -1) + 1
         try db.execute(sql: "INSERT INTO ducklake_column_mapping VALUES (?, ?, 'map_by_name')", arguments: [id, table])
         for (k, (columnId, c)) in columns.enumerated() {
             try db.execute(sql: "INSERT INTO ducklake_name_mapping VALUES (?, ?, ?, ?, NULL, ?)",
-                           arguments: [id, k, c.name, columnId, c.partition ? 1 : 0])
+                           arguments: [id, k, c.name, columnId, c.partition])
         }
     }
 
     /// The table's column statistics over its live files. Numbers compare as numbers; dates,
     /// timestamps and strings compare as their text, which sorts as the values do.
-    static func refreshTableColumnStats(_ db: Database, table: Int64) throws {
+    static func refreshTableColumnStats(_ db: CatalogDatabase, table: Int64) throws {
         try db.execute(sql: "DELETE FROM ducklake_table_column_stats WHERE table_id = ?", arguments: [table])
+        // The integer casts sit inside the aggregates, under the same test: PostgreSQL computes
+        // every aggregate of a row before its CASE picks one, and a text min is no integer.
+        let integer = "c.column_type IN ('int8','int16','int32','int64','uint8','uint16','uint32','uint64')"
         try db.execute(sql: """
             INSERT INTO ducklake_table_column_stats (table_id, column_id, contains_null, contains_nan, min_value, max_value, extra_stats)
-            SELECT ?, s.column_id, max(s.null_count > 0), NULL,
-                   CASE WHEN c.column_type IN ('int8','int16','int32','int64','uint8','uint16','uint32','uint64')
-                        THEN CAST(min(CAST(s.min_value AS INTEGER)) AS TEXT)
+            SELECT CAST(? AS BIGINT), s.column_id, \(db.dialect.any("s.null_count > 0")), NULL,
+                   CASE WHEN \(integer) THEN CAST(min(CASE WHEN \(integer) THEN CAST(s.min_value AS BIGINT) END) AS TEXT)
                         WHEN c.column_type IN ('float32','float64') THEN NULL ELSE min(s.min_value) END,
-                   CASE WHEN c.column_type IN ('int8','int16','int32','int64','uint8','uint16','uint32','uint64')
-                        THEN CAST(max(CAST(s.max_value AS INTEGER)) AS TEXT)
+                   CASE WHEN \(integer) THEN CAST(max(CASE WHEN \(integer) THEN CAST(s.max_value AS BIGINT) END) AS TEXT)
                         WHEN c.column_type IN ('float32','float64') THEN NULL ELSE max(s.max_value) END,
                    NULL
             FROM ducklake_file_column_stats s
             JOIN ducklake_data_file f ON f.data_file_id = s.data_file_id AND f.end_snapshot IS NULL
             JOIN ducklake_column c ON c.table_id = s.table_id AND c.column_id = s.column_id AND c.end_snapshot IS NULL
-            WHERE s.table_id = ? GROUP BY s.column_id
+            WHERE s.table_id = ? GROUP BY s.column_id, c.column_type
             """, arguments: [table, table])
     }
 }

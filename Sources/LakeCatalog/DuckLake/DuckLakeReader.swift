@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LakeCore
 
 /// One DuckLake snapshot, as `lake catalog snapshots` lists it.
@@ -61,7 +60,7 @@ extension Catalog {
         try read { db in try db.tableExists("ducklake_snapshot") ? Self.latestSnapshot(db) : nil }
     }
 
-    static func latestSnapshot(_ db: Database) throws -> Int64? {
+    static func latestSnapshot(_ db: CatalogDatabase) throws -> Int64? {
         try Int64.fetchOne(db, sql: "SELECT max(snapshot_id) FROM ducklake_snapshot")
     }
 
@@ -69,7 +68,7 @@ extension Catalog {
     public func duckLakeSnapshots(touching table: DuckLakeTableName? = nil) throws -> [DuckLakeSnapshot] {
         try read { db in
             guard try db.tableExists("ducklake_snapshot") else { return [] }
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try SQLRow.fetchAll(db, sql: """
                 SELECT s.snapshot_id, s.snapshot_time, s.schema_version, c.changes_made, c.author, c.commit_message
                 FROM ducklake_snapshot s LEFT JOIN ducklake_snapshot_changes c USING (snapshot_id) ORDER BY s.snapshot_id DESC
                 """)
@@ -104,7 +103,7 @@ extension Catalog {
         try read { db in
             guard try db.tableExists("ducklake_table") else { return [] }
             let s = try snapshot ?? Self.latestSnapshot(db) ?? 0
-            return try Row.fetchAll(db, sql: """
+            return try SQLRow.fetchAll(db, sql: """
                 SELECT s.schema_name, t.table_name, t.table_id FROM ducklake_table t JOIN ducklake_schema s USING (schema_id)
                 WHERE \(Self.alive("t")) AND \(Self.alive("s")) ORDER BY s.schema_name, t.table_name
                 """, arguments: [s, s, s, s]).map { DuckLakeTableName(schema: $0[0], name: $0[1], id: $0[2]) }
@@ -117,7 +116,7 @@ extension Catalog {
 
     /// The table `schema.name` as of `snapshot` (the latest when nil); nil when it did not exist.
     public func duckLakeTable(schema: String, name: String, at snapshot: Int64? = nil) throws -> DuckLakeTableState? {
-        try read { db in
+        try read { db -> DuckLakeTableState? in
             guard try db.tableExists("ducklake_table") else { return nil }
             let latest = try Self.latestSnapshot(db) ?? 0
             let s = snapshot ?? latest
@@ -125,7 +124,7 @@ extension Catalog {
                 throw CatalogError.database("snapshot \(s) does not exist"
                     + (s <= latest ? " (expired by `lake vacuum`)" : " (the latest is \(latest))") + " — `lake catalog snapshots` lists them")
             }
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try SQLRow.fetchOne(db, sql: """
                 SELECT t.table_id, s.schema_name, t.table_name, t.path, t.path_is_relative, s.path, s.path_is_relative
                 FROM ducklake_table t JOIN ducklake_schema s USING (schema_id)
                 WHERE lower(s.schema_name) = lower(?) AND lower(t.table_name) = lower(?) AND \(Self.alive("t")) AND \(Self.alive("s"))
@@ -133,12 +132,12 @@ extension Catalog {
             let tableId: Int64 = row[0]
             let tablePath = Self.tableFolder(row, at: 3, dataPath: try Self.dataPath(db))
 
-            let columnRows = try Row.fetchAll(db, sql: """
+            let columnRows = try SQLRow.fetchAll(db, sql: """
                 SELECT column_id, column_name, column_type FROM ducklake_column
                 WHERE table_id = ? AND parent_column IS NULL AND \(Self.alive("ducklake_column")) ORDER BY column_order
                 """, arguments: [tableId, s, s])
             // Identity partitions at the end of the column list come from the catalog's partition values.
-            let partitionColumns = try Row.fetchAll(db, sql: """
+            let partitionColumns = try SQLRow.fetchAll(db, sql: """
                 SELECT c.partition_key_index, c.column_id FROM ducklake_partition_column c JOIN ducklake_partition_info i USING (partition_id, table_id)
                 WHERE c.table_id = ? AND c."transform" = 'identity' AND \(Self.alive("i"))
                 """, arguments: [tableId, s, s])
@@ -153,7 +152,7 @@ extension Catalog {
 
             var files: [DuckLakeTableState.DataFile] = []
             var byId: [Int64: Int] = [:]
-            for r in try Row.fetchAll(db, sql: """
+            for r in try SQLRow.fetchAll(db, sql: """
                 SELECT data_file_id, path, path_is_relative, record_count, file_size_bytes FROM ducklake_data_file
                 WHERE table_id = ? AND \(Self.alive("ducklake_data_file")) ORDER BY file_order, data_file_id
                 """, arguments: [tableId, s, s]) {
@@ -162,14 +161,14 @@ extension Catalog {
                                    partitionValues: [:], deletedPositions: [], deleteFiles: [], bytes: r[4] ?? 0))
             }
             if !partitionKeys.isEmpty {
-                for r in try Row.fetchAll(db, sql: """
+                for r in try SQLRow.fetchAll(db, sql: """
                     SELECT v.data_file_id, v.partition_key_index, v.partition_value FROM ducklake_file_partition_value v
                     JOIN ducklake_data_file f USING (data_file_id) WHERE f.table_id = ? AND \(Self.alive("f"))
                     """, arguments: [tableId, s, s]) {
                     if let k = byId[r[0]], let name = partitionKeys[r[1]] { files[k].partitionValues[name] = r[2] as String? }
                 }
             }
-            for r in try Row.fetchAll(db, sql: """
+            for r in try SQLRow.fetchAll(db, sql: """
                 SELECT data_file_id, path, path_is_relative, delete_count FROM ducklake_delete_file WHERE table_id = ? AND \(Self.alive("ducklake_delete_file"))
                 """, arguments: [tableId, s, s]) {
                 if let k = byId[r[0]] {
@@ -178,7 +177,7 @@ extension Catalog {
                 }
             }
             if try db.tableExists("ducklake_inlined_delete_\(tableId)") {
-                for r in try Row.fetchAll(db, sql: "SELECT file_id, row_id FROM ducklake_inlined_delete_\(tableId) WHERE begin_snapshot <= ?",
+                for r in try SQLRow.fetchAll(db, sql: "SELECT file_id, row_id FROM ducklake_inlined_delete_\(tableId) WHERE begin_snapshot <= ?",
                                           arguments: [s]) {
                     if let k = byId[r[0]] { files[k].deletedPositions.append(r[1]) }
                 }
@@ -188,22 +187,20 @@ extension Catalog {
             let inlinedTables = try String.fetchAll(db, sql: "SELECT table_name FROM ducklake_inlined_data_tables WHERE table_id = ? ORDER BY schema_version",
                                                     arguments: [tableId])
             for name in inlinedTables where try db.tableExists(name) {
-                let present = Set(try db.columns(in: name).map { $0.name.lowercased() })
+                let present = Set(try db.columnNames(in: name).map { $0.lowercased() })
                 let select = columns.map { present.contains($0.name.lowercased()) ? "\"\($0.name.replacingOccurrences(of: "\"", with: "\"\""))\"" : "NULL" }
-                for r in try Row.fetchAll(db, sql: """
+                for r in try SQLRow.fetchAll(db, sql: """
                     SELECT \(select.isEmpty ? "NULL" : select.joined(separator: ", ")) FROM "\(name)"
                     WHERE begin_snapshot <= ? AND (end_snapshot IS NULL OR end_snapshot > ?) ORDER BY row_id
                     """, arguments: [s, s]) {
                     inlined.append((0..<columns.count).map { k in
-                        switch r[k] as DatabaseValue {
-                        case let v where v.isNull: .null
-                        case let v: switch v.storage {
-                            case let .int64(i): .int(i)
-                            case let .double(d): .double(d)
-                            case let .string(t): .text(t)
-                            case let .blob(b): .text(String(decoding: b, as: UTF8.self))
-                            case .null: .null
-                            }
+                        switch r[k] as SQLValue {
+                        case .null: .null
+                        case let .integer(i): .int(i)
+                        case let .real(d): .double(d)
+                        case let .text(t): .text(t)
+                        case let .blob(b): .text(String(decoding: b, as: UTF8.self))
+                        case let .bool(b): .int(b ? 1 : 0)
                         }
                     })
                 }
@@ -215,10 +212,10 @@ extension Catalog {
 
     /// Every table's folder (absolute: its path under its schema's, under `data_path`) and
     /// whether it is one of lake's own, by table id; a table's live row wins over ended ones.
-    static func duckLakeTableFolders(_ db: Database) throws -> [Int64: DuckLakeTableFolder] {
+    static func duckLakeTableFolders(_ db: CatalogDatabase) throws -> [Int64: DuckLakeTableFolder] {
         let dataPath = try dataPath(db)
         var folders: [Int64: DuckLakeTableFolder] = [:]
-        for r in try Row.fetchAll(db, sql: """
+        for r in try SQLRow.fetchAll(db, sql: """
             SELECT s.schema_name, t.table_name, t.table_id, t.path, t.path_is_relative, s.path, s.path_is_relative, t.end_snapshot
             FROM ducklake_table t JOIN ducklake_schema s USING (schema_id)
             """) {
@@ -230,13 +227,13 @@ extension Catalog {
         return folders
     }
 
-    static func dataPath(_ db: Database) throws -> String {
+    static func dataPath(_ db: CatalogDatabase) throws -> String {
         try String.fetchOne(db, sql: "SELECT value FROM ducklake_metadata WHERE key = 'data_path'") ?? ""
     }
 
     /// A table's folder from `t.path, t.path_is_relative, s.path, s.path_is_relative` at `index`
     /// in `row`: its path under its schema's, under `data_path`.
-    static func tableFolder(_ row: Row, at index: Int, dataPath: String) -> String {
+    static func tableFolder(_ row: SQLRow, at index: Int, dataPath: String) -> String {
         resolve(row[index], relative: row[index + 1] != 0, under: resolve(row[index + 2], relative: row[index + 3] != 0, under: dataPath))
     }
 
@@ -246,7 +243,7 @@ extension Catalog {
     }
 
     /// Points the catalog at where the lake now is (all its file paths are relative to it).
-    static func moveDuckLakeDataPath(_ db: Database, to dataPath: String) throws {
+    static func moveDuckLakeDataPath(_ db: CatalogDatabase, to dataPath: String) throws {
         guard try db.tableExists("ducklake_metadata") else { return }
         try db.execute(sql: "UPDATE ducklake_metadata SET value = ? WHERE key = 'data_path' AND value <> ?", arguments: [dataPath, dataPath])
     }
@@ -269,16 +266,16 @@ extension Catalog {
     /// `lake vacuum` removes; other writers' files are returned to be deleted.
     public func expireDuckLakeSnapshots(before cutoff: String, dryRun: Bool) throws -> DuckLakeExpiry {
         guard let limit = Self.seconds(ofSnapshotTime: cutoff) else { return DuckLakeExpiry() }
-        let body = { (db: Database) throws -> DuckLakeExpiry in
+        let body = { (db: CatalogDatabase) throws -> DuckLakeExpiry in
             var expiry = DuckLakeExpiry()
             guard try db.tableExists("ducklake_snapshot") else { return expiry }
-            let all = try Row.fetchAll(db, sql: "SELECT snapshot_id, snapshot_time FROM ducklake_snapshot ORDER BY snapshot_id")
+            let all = try SQLRow.fetchAll(db, sql: "SELECT snapshot_id, snapshot_time FROM ducklake_snapshot ORDER BY snapshot_id")
             guard let latest = all.last?[0] as Int64? else { return expiry }
             expiry.snapshots = all.filter { ($0[0] as Int64) != latest && (Self.seconds(ofSnapshotTime: $0[1] ?? "") ?? .infinity) < limit }.map { $0[0] }
             guard let oldestKept = all.map({ $0[0] as Int64 }).first(where: { !expiry.snapshots.contains($0) }) else { return expiry }
             let folders = try Self.duckLakeTableFolders(db)
             // Ended before every remaining snapshot: nothing can read it.
-            let gone = try Row.fetchAll(db, sql: """
+            let gone = try SQLRow.fetchAll(db, sql: """
                 SELECT 'data', data_file_id, table_id, path, path_is_relative FROM ducklake_data_file
                 WHERE end_snapshot IS NOT NULL AND end_snapshot <= ?
                 UNION ALL
@@ -330,7 +327,7 @@ extension Catalog {
             for folder in folders.values.sorted(by: { $0.name.id < $1.name.id }) where folder.live {
                 foreign.tables.append((folder.name, relative(folder.path.hasSuffix("/") ? String(folder.path.dropLast()) : folder.path)))
             }
-            for r in try Row.fetchAll(db, sql: """
+            for r in try SQLRow.fetchAll(db, sql: """
                 SELECT table_id, path, path_is_relative FROM ducklake_data_file
                 UNION ALL SELECT table_id, path, path_is_relative FROM ducklake_delete_file
                 """) {

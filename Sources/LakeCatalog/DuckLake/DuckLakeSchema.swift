@@ -40,6 +40,11 @@ enum DuckLakeSchema {
     /// Creates the tables and DuckLake's snapshot 0 with the zones as schemas.
     static func create(_ db: Database, dataPath: String, now: String) throws {
         for sql in tables { try db.execute(sql: sql) }
+        try seed(SQLiteCatalogDatabase(db), dataPath: dataPath, now: now)
+    }
+
+    /// DuckLake's metadata and snapshot 0, in tables just created (SQLite's above, or PostgreSQL's).
+    static func seed(_ db: CatalogDatabase, dataPath: String, now: String) throws {
         for (key, value) in [("version", version), ("created_by", "lake"), ("data_path", dataPath), ("encrypted", "false")] {
             try db.execute(sql: "INSERT INTO ducklake_metadata (key, value) VALUES (?, ?)", arguments: [key, value])
         }
@@ -49,7 +54,7 @@ enum DuckLakeSchema {
         try db.execute(sql: "INSERT INTO ducklake_snapshot_changes VALUES (0, ?, NULL, NULL, NULL)",
                        arguments: [schemas.map { "created_schema:\"\($0)\"" }.joined(separator: ",")])
         for (id, name) in schemas.enumerated() {
-            try db.execute(sql: "INSERT INTO ducklake_schema VALUES (?, lower(hex(randomblob(16))), 0, NULL, ?, ?, 1)",
+            try db.execute(sql: "INSERT INTO ducklake_schema VALUES (?, \(db.dialect.newUUID), 0, NULL, ?, ?, \(db.dialect.true))",
                            arguments: [id, name, name + "/"])
         }
     }

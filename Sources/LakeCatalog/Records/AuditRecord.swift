@@ -1,7 +1,6 @@
-import GRDB
 
 /// One audited operation on the lake's data: a retention deletion or an adoption.
-public struct AuditRecord: SnakeCaseIDRecord, Equatable {
+public struct AuditRecord: CatalogIDRecord, Equatable {
     public static let databaseTableName = "lake_audit"
 
     public var id: Int64?
@@ -33,12 +32,12 @@ public struct AuditRecord: SnakeCaseIDRecord, Equatable {
 
     public var datasetNames: [String] { Catalog.strings(fromJSON: datasets) }
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A file an audited operation touched.
-public struct AuditFileRecord: SnakeCaseRecord, Equatable {
+public struct AuditFileRecord: CatalogRecord, Equatable {
     public static let databaseTableName = "lake_audit_files"
+    public static let primaryKey = ["audit_id", "path"]
 
     public var auditId: Int64
     public var path: String

@@ -1,9 +1,9 @@
-import GRDB
 
 /// A database lake captures changes from: how to reach it again (the URL without any
 /// password) and its slot, so `lake governance` can ask how much WAL the slot holds.
-public struct CDCSourceRecord: SnakeCaseRecord, Equatable {
+public struct CDCSourceRecord: CatalogRecord, Equatable {
     public static let databaseTableName = "lake_cdc_sources"
+    public static let primaryKey = ["source", "slot"]
 
     public var source: String
     public var slot: String
@@ -33,6 +33,6 @@ extension Catalog {
     }
 
     public func cdcSources() throws -> [CDCSourceRecord] {
-        try read { try CDCSourceRecord.order(Column("source"), Column("slot")).fetchAll($0) }
+        try read { try CDCSourceRecord.fetchAll($0, "ORDER BY source, slot") }
     }
 }

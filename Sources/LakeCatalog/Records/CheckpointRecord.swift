@@ -1,9 +1,9 @@
-import GRDB
 
 /// How far one unit of an ingestion has come (a dataset in a market, a playlist…):
 /// committed in the same transaction as the file holding the pages it covers.
-public struct CheckpointRecord: SnakeCaseRecord, Equatable {
+public struct CheckpointRecord: CatalogRecord, Equatable {
     public static let databaseTableName = "lake_checkpoints"
+    public static let primaryKey = ["ingestion_id", "dataset", "scope"]
 
     public var ingestionId: Int64
     public var dataset: String

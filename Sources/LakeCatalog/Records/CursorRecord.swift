@@ -1,9 +1,9 @@
-import GRDB
 
 /// An incremental cursor that outlives ingestions: the highest value of a record field
 /// landed so far, sent as a parameter on the next run.
-public struct CursorRecord: SnakeCaseRecord, Equatable {
+public struct CursorRecord: CatalogRecord, Equatable {
     public static let databaseTableName = "lake_cursors"
+    public static let primaryKey = ["source", "dataset", "scope"]
 
     public var source: String
     public var dataset: String

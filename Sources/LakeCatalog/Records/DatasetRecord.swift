@@ -1,8 +1,8 @@
-import GRDB
 
 /// One dataset: its governance facts and its current schema version.
-public struct DatasetRecord: SnakeCaseRecord, Equatable {
+public struct DatasetRecord: CatalogRecord, Equatable {
     public static let databaseTableName = "lake_datasets"
+    public static let primaryKey = ["name"]
 
     public var name: String
     public var source: String?

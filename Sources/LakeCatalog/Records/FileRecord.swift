@@ -1,8 +1,7 @@
-import GRDB
 import LakeCore
 
 /// One committed file of a zone.
-public struct FileRecord: SnakeCaseIDRecord, Equatable {
+public struct FileRecord: CatalogIDRecord, Equatable {
     public static let databaseTableName = "lake_files"
 
     public var id: Int64?
@@ -48,7 +47,7 @@ public struct FileRecord: SnakeCaseIDRecord, Equatable {
 
     /// Read by column name, not through Codable: decoding converts every key from snake case
     /// per row, and a promotion over 27,000 raw files spent a second in it before any work.
-    public init(row: Row) throws {
+    public init(row: SQLRow) throws {
         id = row["id"]
         path = row["path"]
         dataset = row["dataset"]
@@ -67,7 +66,6 @@ public struct FileRecord: SnakeCaseIDRecord, Equatable {
         createdAt = row["created_at"]
     }
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     public static func partitionJSON(_ partitions: PartitionValues) -> String {
         JSONValue.object(partitions.pairs.map { ($0.key, $0.value.json) }).serialized()

@@ -1,8 +1,7 @@
-import GRDB
 
 /// One logical ingestion of a source. A run killed part-way leaves it `running`; the next
 /// run of the same source resumes it from its checkpoints instead of starting over.
-public struct IngestionRecord: SnakeCaseIDRecord, Equatable {
+public struct IngestionRecord: CatalogIDRecord, Equatable {
     public static let databaseTableName = "lake_ingestions"
 
     public var id: Int64?
@@ -13,5 +12,4 @@ public struct IngestionRecord: SnakeCaseIDRecord, Equatable {
     public var startedAt: String
     public var finishedAt: String?
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -1,8 +1,8 @@
-import GRDB
 
 /// An input file (raw, or staged for curated) that contributed rows to an output file.
-public struct LineageRecord: SnakeCaseRecord, Equatable {
+public struct LineageRecord: CatalogRecord, Equatable {
     public static let databaseTableName = "lake_lineage"
+    public static let primaryKey = ["dataset", "input_path", "output_path"]
 
     public var dataset: String
     public var inputPath: String
@@ -20,8 +20,9 @@ public struct LineageRecord: SnakeCaseRecord, Equatable {
 }
 
 /// A raw file a promotion has read, and what became of its records.
-public struct PromotedRecord: SnakeCaseRecord, Equatable {
+public struct PromotedRecord: CatalogRecord, Equatable {
     public static let databaseTableName = "lake_promoted"
+    public static let primaryKey = ["dataset", "raw_path"]
 
     public var dataset: String
     public var rawPath: String
@@ -46,8 +47,9 @@ public struct PromotedRecord: SnakeCaseRecord, Equatable {
 }
 
 /// A field the contract lacks, or a value of a type it does not declare, seen in a dataset.
-public struct DriftRecord: SnakeCaseRecord, Equatable {
+public struct DriftRecord: CatalogRecord, Equatable {
     public static let databaseTableName = "lake_schema_drift"
+    public static let primaryKey = ["dataset", "field", "seen_type"]
 
     public var dataset: String
     public var field: String

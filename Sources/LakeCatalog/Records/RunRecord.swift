@@ -1,7 +1,6 @@
-import GRDB
 
 /// One `lake` command that changed the lake: what ran, when, and how it ended.
-public struct RunRecord: SnakeCaseIDRecord, Equatable {
+public struct RunRecord: CatalogIDRecord, Equatable {
     public static let databaseTableName = "lake_runs"
 
     public var id: Int64?
@@ -16,5 +15,4 @@ public struct RunRecord: SnakeCaseIDRecord, Equatable {
     public var counts: String?
     public var error: String?
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

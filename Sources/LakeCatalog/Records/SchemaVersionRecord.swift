@@ -1,7 +1,6 @@
-import GRDB
 
 /// One registered version of a dataset's contract; every version is kept.
-public struct SchemaVersionRecord: SnakeCaseIDRecord, Equatable {
+public struct SchemaVersionRecord: CatalogIDRecord, Equatable {
     public static let databaseTableName = "lake_schema_versions"
 
     public var id: Int64?

@@ -1,9 +1,9 @@
-import GRDB
 
 /// Offsets of a stream partition that were gone (deleted by retention) before lake read
 /// them: events lost upstream, recorded so governance reports them (`stream-gap`).
-public struct StreamGapRecord: SnakeCaseRecord, Equatable {
+public struct StreamGapRecord: CatalogRecord, Equatable {
     public static let databaseTableName = "lake_stream_gaps"
+    public static let primaryKey = ["source", "stream", "consumer_group", "partition", "from_offset"]
 
     public var source: String
     public var stream: String

@@ -1,10 +1,10 @@
-import GRDB
 
 /// A consumer group's position in one partition of a stream: the offset (or Redis entry id)
 /// of the next event to land. Committed in the same transaction as the raw files holding
 /// the events before it, so a restart neither loses nor repeats any.
-public struct StreamOffsetRecord: SnakeCaseRecord, Equatable {
+public struct StreamOffsetRecord: CatalogRecord, Equatable {
     public static let databaseTableName = "lake_stream_offsets"
+    public static let primaryKey = ["source", "stream", "consumer_group", "partition"]
 
     /// `embedded` or `redis://host:port`.
     public var source: String

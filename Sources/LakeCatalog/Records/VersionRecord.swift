@@ -1,8 +1,7 @@
-import GRDB
 
 /// One published version of a staged or curated dataset: a folder under `_versions/` that
 /// the dataset's link in its zone points at while it is `current`.
-public struct VersionRecord: SnakeCaseIDRecord, Equatable {
+public struct VersionRecord: CatalogIDRecord, Equatable {
     public static let databaseTableName = "lake_versions"
 
     public var id: Int64?
@@ -32,5 +31,4 @@ public struct VersionRecord: SnakeCaseIDRecord, Equatable {
         self.createdAt = createdAt
     }
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -1,0 +1,179 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// A team lake's catalog connection: one PostgreSQL connection, inside the transaction
+/// `PostgresCatalogBackend` opened. Calls block their thread on the connection's event loop,
+/// as the catalog's API is synchronous (never called from that loop).
+final class PostgresCatalogDatabase: CatalogDatabase {
+    let connection: PostgresConnection
+    private let logger: Logger
+
+    init(_ connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    var dialect: SQLDialect { .postgres }
+
+    func execute(sql: String, arguments: [any SQLColumnValue]) throws {
+        _ = try run(sql, arguments)
+    }
+
+    func insertReturningID(sql: String, arguments: [any SQLColumnValue]) throws -> Int64 {
+        guard let id = try run(sql + " RETURNING id", arguments).first?[0], case let .integer(value) = id else {
+            throw CatalogError.database("PostgreSQL returned no id for: \(sql)")
+        }
+        return value
+    }
+
+    func fetchRows(sql: String, arguments: [any SQLColumnValue]) throws -> [SQLRow] {
+        try run(sql, arguments)
+    }
+
+    func cachedStatement(sql: String) throws -> CatalogStatement {
+        PostgresStatement(database: self, sql: sql)
+    }
+
+    func tableExists(_ name: String) throws -> Bool {
+        try Int64.fetchOne(self, sql: "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?",
+                           arguments: [name]) ?? 0 > 0
+    }
+
+    func columnNames(in table: String) throws -> [String] {
+        try String.fetchAll(self, sql: """
+            SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position
+            """, arguments: [table])
+    }
+
+    /// Runs one statement with `?` placeholders as `$1…`. Parameters go as text of no stated
+    /// type, so the server reads each as the type of the column or operand it stands for
+    /// (a timestamp into `timestamptz`, `1` into `boolean`), as SQLite takes them as they come.
+    func run(_ sql: String, _ arguments: [any SQLColumnValue]) throws -> [SQLRow] {
+        var binds = PostgresBindings(capacity: arguments.count)
+        for argument in arguments {
+            switch argument.sqlValue {
+            case .null: binds.appendNull()
+            case let .integer(i): try binds.append(UntypedText(String(i)))
+            case let .real(d): try binds.append(UntypedText(d.isFinite ? "\(d)" : (d.isNaN ? "NaN" : (d > 0 ? "Infinity" : "-Infinity"))))
+            case let .text(t): try binds.append(UntypedText(t))
+            case let .blob(b): try binds.append(UntypedText(String(decoding: b, as: UTF8.self)))
+            case let .bool(b): try binds.append(UntypedText(b ? "1" : "0"))
+            }
+        }
+        // A connection the server closed between two statements: postgres-nio 1.33 may never
+        // answer a query sent on it, so it is not sent.
+        guard !connection.isClosed else { throw ConnectionLost() }
+        let result = try Self.wait(for: connection.query(PostgresQuery(unsafeSQL: Self.numbered(sql), binds: binds), logger: logger),
+                                   on: connection)
+        var columns: SQLRow.Columns?
+        return try result.rows.map { row in
+            let cells = Array(row)
+            let names = columns ?? SQLRow.Columns(cells.map(\.columnName))
+            columns = names
+            return SQLRow(columns: names, values: try cells.map(Self.value))
+        }
+    }
+
+    /// The statement's result. A statement sent just as the server closed the connection is
+    /// never answered (postgres-nio drops it), so a closed connection without an answer within
+    /// a second, or no answer within `timeout`, counts as a lost connection: the transaction is
+    /// retried on a new one instead of waiting for ever.
+    static func wait<T>(for future: EventLoopFuture<T>, on connection: PostgresConnection, timeout: TimeInterval = 300) throws -> T {
+        let answered = DispatchSemaphore(value: 0)
+        future.whenComplete { _ in answered.signal() }
+        let deadline = Date().addingTimeInterval(timeout)
+        while answered.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+            if connection.isClosed {
+                guard answered.wait(timeout: .now() + 1) == .success else { throw ConnectionLost() }
+                break
+            }
+            if Date() > deadline { throw ConnectionLost() }
+        }
+        return try future.wait()
+    }
+
+    /// `?` → `$n`, outside quoted strings and names.
+    static func numbered(_ sql: String) -> String {
+        var out = ""
+        out.reserveCapacity(sql.utf8.count + 16)
+        var n = 0
+        var quote: Character?
+        for c in sql {
+            if let q = quote {
+                if c == q { quote = nil }
+                out.append(c)
+            } else if c == "'" || c == "\"" {
+                quote = c
+                out.append(c)
+            } else if c == "?" {
+                n += 1
+                out += "$\(n)"
+            } else {
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    static func value(_ cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .bool: return .bool(try cell.decode(Bool.self))
+        case .int2, .int4, .int8, .oid: return .integer(try cell.decode(Int64.self))
+        case .float4, .float8: return .real(try cell.decode(Double.self))
+        case .numeric:
+            let text = "\(try cell.decode(Decimal.self))"
+            if let i = Int64(text) { return .integer(i) }
+            return .real(Double(text) ?? .nan)
+        case .uuid: return .text(try cell.decode(UUID.self).uuidString.lowercased())
+        case .timestamptz, .timestamp: return .text(Self.timestamp(try cell.decode(Date.self)))
+        case .bytea: return .blob(Array(try cell.decode(ByteBuffer.self).readableBytesView))
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+
+    /// As DuckDB prints a `timestamptz` in UTC: `2026-11-30 09:15:02.123456+00`.
+    static func timestamp(_ date: Date) -> String {
+        let micros = Int64((date.timeIntervalSince1970 * 1e6).rounded())
+        let seconds = Int(micros.quotientAndRemainder(dividingBy: 1_000_000).quotient - (micros < 0 && micros % 1_000_000 != 0 ? 1 : 0))
+        let fraction = Int(micros - Int64(seconds) * 1_000_000)
+        var tm = tm()
+        var t = time_t(seconds)
+        gmtime_r(&t, &tm)
+        var text = String(format: "%04d-%02d-%02d %02d:%02d:%02d", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday),
+                          Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
+        if fraction != 0 {
+            var digits = String(format: "%06d", fraction)
+            while digits.hasSuffix("0") { digits.removeLast() }
+            text += "." + digits
+        }
+        return text + "+00"
+    }
+}
+
+private struct PostgresStatement: CatalogStatement {
+    let database: PostgresCatalogDatabase
+    let sql: String
+
+    func execute(arguments: [any SQLColumnValue]) throws {
+        _ = try database.run(sql, arguments)
+    }
+}
+
+/// The connection to the catalog went away under a statement.
+struct ConnectionLost: Error, CustomStringConvertible {
+    var description: String { "the server closed the connection" }
+}
+
+/// A parameter in text form whose type the server infers (type OID 0).
+private struct UntypedText: PostgresThrowingDynamicTypeEncodable {
+    let text: String
+    init(_ text: String) { self.text = text }
+    var psqlType: PostgresDataType { .null }
+    var psqlFormat: PostgresFormat { .text }
+    func encode<E: PostgresJSONEncoder>(into byteBuffer: inout ByteBuffer, context: PostgresEncodingContext<E>) throws {
+        byteBuffer.writeString(text)
+    }
+}

@@ -1,0 +1,197 @@
+/// A row type of one catalog table: Swift properties in camelCase, columns in snake_case.
+/// Rows are written and read through Codable, by column name.
+public protocol CatalogRecord: Codable, Sendable {
+    static var databaseTableName: String { get }
+    /// The table's primary key: what `save`, `update` and `fetchOne(key:)` match on.
+    static var primaryKey: [String] { get }
+    init(row: SQLRow) throws
+}
+
+/// A record keyed by an auto-incremented `id`, set by `insert`.
+public protocol CatalogIDRecord: CatalogRecord {
+    var id: Int64? { get set }
+}
+
+extension CatalogIDRecord {
+    public static var primaryKey: [String] { ["id"] }
+
+    public mutating func insert(_ db: CatalogDatabase) throws {
+        let columns = try columnValues().filter { $0.name != "id" || $0.value != .null }
+        id = try db.insertReturningID(sql: Self.insertSQL(columns.map(\.name)), arguments: columns.map(\.value))
+    }
+}
+
+extension CatalogRecord {
+    public init(row: SQLRow) throws {
+        self = try Self(from: RowDecoder(row: row))
+    }
+
+    /// `(column, value)` for every stored property, in declaration order.
+    public func columnValues() throws -> [(name: String, value: SQLValue)] {
+        let encoder = ColumnEncoder()
+        try encode(to: encoder)
+        return encoder.columns
+    }
+
+    /// The rows of `SELECT * FROM <table> <clause>`.
+    public static func fetchAll(_ db: CatalogDatabase, _ clause: String = "", _ arguments: [any SQLColumnValue] = []) throws -> [Self] {
+        try db.fetchRows(sql: "SELECT * FROM \(databaseTableName) \(clause)", arguments: arguments).map(Self.init(row:))
+    }
+
+    /// The rows whose columns equal the given values (a nil value matches any row), in `orderBy`.
+    public static func fetchAll(_ db: CatalogDatabase, matching equal: KeyValuePairs<String, (any SQLColumnValue)?>, orderBy: String) throws -> [Self] {
+        let given = equal.compactMap { pair in pair.value.map { (pair.key, $0) } }
+        let clause = given.isEmpty ? "" : "WHERE " + given.map { "\($0.0) = ?" }.joined(separator: " AND ")
+        return try fetchAll(db, clause + " ORDER BY " + orderBy, given.map(\.1))
+    }
+
+    public static func fetchOne(_ db: CatalogDatabase, _ clause: String, _ arguments: [any SQLColumnValue] = []) throws -> Self? {
+        try db.fetchRows(sql: "SELECT * FROM \(databaseTableName) \(clause) LIMIT 1", arguments: arguments).first.map(Self.init(row:))
+    }
+
+    /// The row whose primary key is `key` (column: value).
+    public static func fetchOne(_ db: CatalogDatabase, key: [String: any SQLColumnValue]) throws -> Self? {
+        let (clause, arguments) = keyClause(key)
+        return try fetchOne(db, clause, arguments)
+    }
+
+    /// The row of a one-column primary key.
+    public static func fetchOne(_ db: CatalogDatabase, key: any SQLColumnValue) throws -> Self? {
+        try fetchOne(db, key: [primaryKey[0]: key])
+    }
+
+    @discardableResult
+    public static func deleteOne(_ db: CatalogDatabase, key: [String: any SQLColumnValue]) throws -> Bool {
+        let (clause, arguments) = keyClause(key)
+        let found = try fetchOne(db, clause, arguments) != nil
+        try db.execute(sql: "DELETE FROM \(databaseTableName) \(clause)", arguments: arguments)
+        return found
+    }
+
+    @discardableResult
+    public static func deleteOne(_ db: CatalogDatabase, key: any SQLColumnValue) throws -> Bool {
+        try deleteOne(db, key: [primaryKey[0]: key])
+    }
+
+    public func insert(_ db: CatalogDatabase) throws {
+        let columns = try columnValues()
+        try db.cachedStatement(sql: Self.insertSQL(columns.map(\.name))).execute(arguments: columns.map(\.value))
+    }
+
+    /// Inserts the row, or updates the one with its primary key.
+    public func save(_ db: CatalogDatabase) throws {
+        let columns = try columnValues()
+        let others = columns.map(\.name).filter { !Self.primaryKey.contains($0) }
+        let action = others.isEmpty ? "NOTHING" : "UPDATE SET " + others.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        let sql = Self.insertSQL(columns.map(\.name)) + " ON CONFLICT (\(Self.primaryKey.joined(separator: ", "))) DO \(action)"
+        try db.cachedStatement(sql: sql).execute(arguments: columns.map(\.value))
+    }
+
+    /// Updates the row with this record's primary key.
+    public func update(_ db: CatalogDatabase) throws {
+        let columns = try columnValues()
+        let set = columns.filter { !Self.primaryKey.contains($0.name) }
+        let key = Self.primaryKey.map { name in columns.first { $0.name == name }?.value ?? .null }
+        try db.execute(sql: "UPDATE \(Self.databaseTableName) SET " + set.map { "\($0.name) = ?" }.joined(separator: ", ")
+                            + " WHERE " + Self.primaryKey.map { "\($0) = ?" }.joined(separator: " AND "),
+                       arguments: set.map(\.value) + key)
+    }
+
+    static func insertSQL(_ names: [String]) -> String {
+        "INSERT INTO \(databaseTableName) (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))"
+    }
+
+    private static func keyClause(_ key: [String: any SQLColumnValue]) -> (String, [any SQLColumnValue]) {
+        let names = key.keys.sorted()
+        return ("WHERE " + names.map { "\($0) = ?" }.joined(separator: " AND "), names.map { key[$0]! })
+    }
+}
+
+/// `partitionValues` → `partition_values`, `sha256` → `sha256`.
+func snakeCase(_ name: String) -> String {
+    var out = ""
+    for c in name {
+        if c.isUppercase {
+            if !out.isEmpty { out.append("_") }
+            out += c.lowercased()
+        } else {
+            out.append(c)
+        }
+    }
+    return out
+}
+
+private final class ColumnEncoder: Encoder {
+    var columns: [(name: String, value: SQLValue)] = []
+    var codingPath: [CodingKey] = []
+    var userInfo: [CodingUserInfoKey: Any] = [:]
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        KeyedEncodingContainer(Container<Key>(encoder: self))
+    }
+    func unkeyedContainer() -> UnkeyedEncodingContainer { fatalError("catalog records are flat") }
+    func singleValueContainer() -> SingleValueEncodingContainer { fatalError("catalog records are flat") }
+
+    struct Container<Key: CodingKey>: KeyedEncodingContainerProtocol {
+        let encoder: ColumnEncoder
+        var codingPath: [CodingKey] { [] }
+
+        func encodeNil(forKey key: Key) { encoder.columns.append((snakeCase(key.stringValue), .null)) }
+        func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+            guard let value = value as? any SQLColumnValue else {
+                throw EncodingError.invalidValue(value, .init(codingPath: [key], debugDescription: "not a catalog column type"))
+            }
+            encoder.columns.append((snakeCase(key.stringValue), value.sqlValue))
+        }
+        func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws {
+            if let value { try encode(value, forKey: key) } else { encodeNil(forKey: key) }
+        }
+        func nestedContainer<N: CodingKey>(keyedBy: N.Type, forKey: Key) -> KeyedEncodingContainer<N> { fatalError("catalog records are flat") }
+        func nestedUnkeyedContainer(forKey: Key) -> UnkeyedEncodingContainer { fatalError("catalog records are flat") }
+        func superEncoder() -> Encoder { encoder }
+        func superEncoder(forKey: Key) -> Encoder { encoder }
+    }
+}
+
+private struct RowDecoder: Decoder {
+    let row: SQLRow
+    var codingPath: [CodingKey] { [] }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedDecodingContainer<Key> {
+        KeyedDecodingContainer(Container<Key>(row: row))
+    }
+    func unkeyedContainer() throws -> UnkeyedDecodingContainer {
+        throw DecodingError.typeMismatch([Any].self, .init(codingPath: [], debugDescription: "catalog records are flat"))
+    }
+    func singleValueContainer() throws -> SingleValueDecodingContainer {
+        throw DecodingError.typeMismatch(Any.self, .init(codingPath: [], debugDescription: "catalog records are flat"))
+    }
+
+    struct Container<Key: CodingKey>: KeyedDecodingContainerProtocol {
+        let row: SQLRow
+        var codingPath: [CodingKey] { [] }
+        var allKeys: [Key] { [] }
+
+        func contains(_ key: Key) -> Bool { row.value(snakeCase(key.stringValue)) != nil }
+        func decodeNil(forKey key: Key) -> Bool { (row.value(snakeCase(key.stringValue)) ?? .null) == .null }
+        func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+            let value = row.value(snakeCase(key.stringValue)) ?? .null
+            guard let column = T.self as? any SQLColumnValue.Type, let decoded = column.init(sqlValue: value) as? T else {
+                throw DecodingError.typeMismatch(T.self, .init(codingPath: [key], debugDescription: "catalog column holds \(value)"))
+            }
+            return decoded
+        }
+        func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+            decodeNil(forKey: key) ? nil : try decode(type, forKey: key)
+        }
+        func nestedContainer<N: CodingKey>(keyedBy: N.Type, forKey key: Key) throws -> KeyedDecodingContainer<N> {
+            throw DecodingError.typeMismatch(N.self, .init(codingPath: [key], debugDescription: "catalog records are flat"))
+        }
+        func nestedUnkeyedContainer(forKey key: Key) throws -> UnkeyedDecodingContainer {
+            throw DecodingError.typeMismatch([Any].self, .init(codingPath: [key], debugDescription: "catalog records are flat"))
+        }
+        func superDecoder() throws -> Decoder { RowDecoder(row: row) }
+        func superDecoder(forKey: Key) throws -> Decoder { RowDecoder(row: row) }
+    }
+}

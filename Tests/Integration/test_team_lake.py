@@ -1,0 +1,247 @@
+"""A team's lake: `lake init --catalog postgres://…` keeps the catalog in PostgreSQL (a
+throwaway cluster) and the files in the lake folder. Every command answers as on a local lake,
+DuckDB attaches `ducklake:postgres:` and agrees, and lake processes working at once, a SIGKILL
+and connections the server drops lose nothing and double nothing."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import LAKE, REPO, lake
+from pg_server import PASSWORD
+
+EVENTS = 6000
+STREAM = ["listens", "--dataset", "plays", "--time-field", "played_at", "--region-field", "region"]
+QUERIES = [
+    "SELECT count(*) AS n, count(DISTINCT event_id) AS ids, sum(ms_played) AS ms FROM staged.plays",
+    "SELECT region, count(*) AS n FROM staged.plays GROUP BY region ORDER BY n DESC, region LIMIT 5",
+    "SELECT count(*) AS n FROM curated.listener_activity_daily",
+]
+
+
+@pytest.fixture(scope="module")
+def events(tmp_path_factory):
+    """Simulated listening events (a few malformed lines among them), and the ids of the good ones."""
+    path = tmp_path_factory.mktemp("events") / "events.ndjson"
+    with open(path, "wb") as out:
+        subprocess.run([LAKE, "simulator", "events", "--count", str(EVENTS)], stdout=out, check=True, stderr=subprocess.DEVNULL)
+    ids = []
+    for line in path.read_bytes().splitlines():
+        event = parsed(line)
+        if isinstance(event, dict) and "event_id" in event:
+            ids.append(event["event_id"])
+    return path, ids
+
+
+def parsed(line):
+    try:
+        return json.loads(line)
+    except ValueError:
+        return None
+
+
+def team_lake(pg, root, database):
+    pg.sql(f"CREATE DATABASE {database}")
+    lake("init", "--lake", str(root), "--catalog", f"postgres://lake@127.0.0.1:{pg.port}/{database}", env=pg.env())
+    return root
+
+
+def produce(root, events, env):
+    with open(events, "rb") as f:
+        subprocess.run([LAKE, "produce", "listens", "--lake", str(root), "--key", "user_id"], stdin=f, check=True,
+                       capture_output=True, env=env)
+
+
+def query(root, sql, env):
+    return json.loads(lake("query", sql, "--lake", str(root), "--format", "json", env=env).stdout)
+
+
+DUCKDB_ON_POSTGRES = """
+import json, sys
+sys.path.insert(0, {integration!r})
+from ducklake_client import connect, plain, renamed_extension
+import duckdb_extension_postgres_scanner
+con = connect()
+con.execute(f"LOAD '{{renamed_extension(duckdb_extension_postgres_scanner, 'postgres', 'postgres_scanner')}}'")
+con.execute("ATTACH 'ducklake:postgres:dbname={database} host=127.0.0.1 port={port} user=lake password={password}' AS lake (READ_ONLY)")
+con.execute("USE lake")
+print(json.dumps([[[plain(v) for v in row] for row in con.execute(sql).fetchall()] for sql in json.load(sys.stdin)]))
+"""
+
+
+def duckdb_on_postgres(pg, database, queries):
+    script = DUCKDB_ON_POSTGRES.format(integration=str(REPO / "Tests" / "Integration"), database=database, port=pg.port, password=PASSWORD)
+    out = subprocess.run([str(REPO / ".venv-ducklake" / "bin" / "python"), "-c", script], input=json.dumps(queries),
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_every_command_answers_on_a_team_lake_as_on_a_local_lake_and_duckdb_reads_it_from_postgres(pg, events, tmp_path):
+    path, ids = events
+    team = team_lake(pg, tmp_path / "team", "flow")
+    local = tmp_path / "local"
+    lake("init", "--lake", str(local))
+    config = (team / "lake.json").read_text()
+    assert json.loads(config) == {"catalog": f"postgres://lake@127.0.0.1:{pg.port}/flow", "storage": "."}
+    assert PASSWORD not in config and not (team / "catalog.sqlite").exists()
+
+    for root in (team, local):
+        produce(root, path, pg.env())
+        lake("ingest", "stream", *STREAM, "--until-idle", "--lake", str(root), env=pg.env())
+        lake("promote", "--all", "--lake", str(root), env=pg.env())
+    for sql in QUERIES:
+        assert query(team, sql, pg.env()) == query(local, sql, pg.env()), sql
+    counts = query(team, QUERIES[0], pg.env())[0]
+    assert counts["n"] == counts["ids"] == len(set(ids))
+
+    def listed(root):
+        return {(d["name"], z["zone"]): (z["files"], z["rows"]) for d in json.loads(lake("catalog", "list", "--lake", str(root), "--format", "json",
+                                                                                          env=pg.env()).stdout) for z in d["zones"]}
+    # The same rows in every zone (how many files a stream's flushes made depends on timing).
+    assert {k: rows for k, (_, rows) in listed(team).items()} == {k: rows for k, (_, rows) in listed(local).items()}
+    for args in (["governance"], ["retention"]):
+        team_report = json.loads(lake(*args, "--lake", str(team), "--format", "json", env=pg.env()).stdout)
+        local_report = json.loads(lake(*args, "--lake", str(local), "--format", "json", env=pg.env()).stdout)
+        assert len(team_report.get("findings", [])) == len(local_report.get("findings", [])), args
+
+    # The catalog is PostgreSQL's, in DuckLake's own PostgreSQL types.
+    assert int(pg.sql("SELECT count(*) FROM lake_files", db="flow")[0][0]) == sum(f for f, _ in listed(team).values())
+    assert pg.sql("SELECT data_type FROM information_schema.columns WHERE table_name = 'ducklake_data_file' AND column_name = 'path_is_relative'",
+                  db="flow") == [["boolean"]]
+    assert pg.sql("SELECT name FROM lake_migrations ORDER BY applied_order", db="flow")[0] == ["v1-datasets-files-checkpoints-runs"]
+
+    # A second promotion: two snapshots of plays, both readable in lake and in DuckDB.
+    template = next(e for e in map(parsed, path.read_text().splitlines()) if isinstance(e, dict) and e.get("event_id") == ids[0])
+    later = "".join(json.dumps({**template, "event_id": f"later-{i}", "ms_played": 1000 + i}) + "\n" for i in range(150))
+    subprocess.run([LAKE, "produce", "listens", "--lake", str(team)], input=later.encode(), check=True, capture_output=True, env=pg.env())
+    lake("ingest", "stream", *STREAM, "--until-idle", "--lake", str(team), env=pg.env())
+    lake("promote", "plays", "--lake", str(team), env=pg.env())
+    snapshots = sorted(s["snapshot_id"] for s in json.loads(lake("catalog", "snapshots", "plays", "--lake", str(team), "--format", "json",
+                                                                 env=pg.env()).stdout))
+    assert len(snapshots) >= 2
+    sql = "SELECT count(*) AS n, sum(ms_played) AS ms FROM staged.plays"
+    traveled = [f"{sql} AT (VERSION => {n})" for n in (snapshots[0], snapshots[-1])]
+    mine = [query(team, q, pg.env())[0] for q in [sql] + traveled]
+    assert mine[1]["n"] == counts["n"] and mine[2]["n"] == mine[0]["n"] == counts["n"] + 150
+    duck = duckdb_on_postgres(pg, "flow", [sql] + traveled + ["SELECT count(*) FROM curated.listener_activity_daily"])
+    assert [rows[0] for rows in duck[:3]] == [[m["n"], m["ms"]] for m in mine]
+    assert duck[3] == [[query(team, QUERIES[2], pg.env())[0]["n"]]]
+
+
+def test_lake_processes_at_once_through_a_sigkill_and_dropped_connections_land_and_promote_every_event_once(pg, events, tmp_path):
+    path, ids = events
+    root = team_lake(pg, tmp_path / "lake", "busy")
+    produce(root, path, pg.env())
+
+    # The server drops lake's connections about once a second, a dozen times, while the processes work.
+    stop, dropped, failures = threading.Event(), [], []
+
+    def drop_connections():
+        while not stop.is_set() and sum(dropped) < 12:
+            rows = pg.sql("SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE application_name = 'lake' AND datname = 'busy') t", db="busy")
+            dropped.append(int(rows[0][0]))
+            stop.wait(0.8)
+
+    def until_done(args, attempts=10):
+        """Runs a lake command again while a dropped connection fails it; the last run must pass."""
+        for _ in range(attempts):
+            result = subprocess.run([LAKE, *args, "--lake", str(root)], capture_output=True, text=True, env=pg.env(), timeout=300)
+            if result.returncode == 0:
+                return
+            if "Catalog error" not in result.stderr:
+                failures.append(f"lake {' '.join(args)}: {result.stderr}")
+                return
+        failures.append(f"lake {' '.join(args)} kept failing: {result.stderr}")
+
+    def at_once(*commands):
+        threads = [threading.Thread(target=until_done, args=(c,)) for c in commands]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    dropper = threading.Thread(target=drop_connections)
+    dropper.start()
+    try:
+        # An ingestion is SIGKILLed after it committed some files.
+        args = ["ingest", "stream", *STREAM, "--max-file-records", "300", "--quiet"]
+        log = open(tmp_path / "first.log", "w")
+        first = subprocess.Popen([LAKE, *args, "--lake", str(root)], stdout=subprocess.DEVNULL, stderr=log, env=pg.env())
+        deadline = time.time() + 120
+        while time.time() < deadline and first.poll() is None:
+            try:
+                if int(pg.sql("SELECT count(*) FROM lake_files", db="busy")[0][0]) >= 3:
+                    break
+            except RuntimeError:
+                pass
+            time.sleep(0.02)
+        assert first.poll() is None, "the ingestion ended before it could be killed: " + (tmp_path / "first.log").read_text()
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait()
+        assert int(pg.sql("SELECT count(*) FROM lake_files", db="busy")[0][0]) >= 3, (tmp_path / "first.log").read_text()
+
+        # The next run lands the rest while a promotion and governance run beside it; then two
+        # promotions of the same dataset at once take turns.
+        at_once(args + ["--until-idle"], ["promote", "plays", "--quiet"], ["governance", "--format", "json"])
+        at_once(["promote", "plays", "--quiet"], ["promote", "plays", "--quiet"])
+    finally:
+        stop.set()
+        dropper.join()
+    assert not failures, failures
+    assert sum(dropped) > 0, "the server never dropped a lake connection"
+
+    landed = duckdb.connect().execute(
+        f"SELECT value.event_id FROM read_json('{root}/raw/listens/plays/**/*.ndjson.gz', hive_partitioning=true)").fetchall()
+    assert sorted(i for (i,) in landed) == sorted(ids)
+    counts = query(root, QUERIES[0], pg.env())[0]
+    assert counts["n"] == counts["ids"] == len(set(ids))
+    assert not list(Path(root, "_tmp").rglob("*.gz"))
+
+
+def test_a_promotion_killed_after_its_commit_is_finished_by_the_next_run(pg, events, tmp_path):
+    path, ids = events
+    root = team_lake(pg, tmp_path / "lake", "killed")
+    produce(root, path, pg.env())
+    lake("ingest", "stream", *STREAM, "--until-idle", "--lake", str(root), env=pg.env())
+    killed = subprocess.run([LAKE, "promote", "plays", "--lake", str(root)], capture_output=True, text=True,
+                            env={**pg.env(), "LAKE_CRASH_AT": "promote:committed"})
+    assert killed.returncode == -signal.SIGKILL
+    assert pg.sql("SELECT state FROM lake_versions WHERE dataset = 'plays'", db="killed") == [["current"]]
+    assert not (root / "staged" / "plays").exists(), "the link moves only after the commit, and the kill came between"
+    again = json.loads(lake("promote", "plays", "--lake", str(root), "--format", "json", env=pg.env()).stdout)
+    assert (root / "staged" / "plays").is_symlink()
+    counts = query(root, QUERIES[0], pg.env())[0]
+    assert counts["n"] == counts["ids"] == len(set(ids)), again
+
+
+def test_a_wrong_password_and_an_unreachable_postgres_give_one_line_that_says_what_to_check(pg, tmp_path):
+    pg.sql("CREATE DATABASE refused")
+    url = f"postgres://lake@127.0.0.1:{pg.port}/refused"
+    wrong = lake("init", "--lake", str(tmp_path / "a"), "--catalog", url, env={**os.environ, "PGPASSWORD": "not-the-password"}, check=False)
+    assert wrong.returncode == 1 and len(wrong.stderr.strip().splitlines()) == 1, wrong.stderr
+    assert f"127.0.0.1:{pg.port}" in wrong.stderr and "PGPASSWORD" in wrong.stderr and "not-the-password" not in wrong.stderr
+    assert not (tmp_path / "a" / "lake.json").exists(), "lake.json is written only once its catalog answers"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    down = lake("init", "--lake", str(tmp_path / "b"), "--catalog", f"postgres://lake@127.0.0.1:{port}/lake", env=pg.env(), check=False)
+    assert down.returncode == 1 and len(down.stderr.strip().splitlines()) == 1, down.stderr
+    assert f"127.0.0.1:{port}" in down.stderr and "check that PostgreSQL runs there" in down.stderr
+
+    inline = lake("init", "--lake", str(tmp_path / "c"), "--catalog", f"postgres://lake:{PASSWORD}@127.0.0.1:{pg.port}/refused", check=False)
+    assert inline.returncode == 1 and "put no password in the URL" in inline.stderr and PASSWORD not in inline.stderr
+
+    # A team lake's folder is found by every command through its lake.json, however it is named.
+    root = team_lake(pg, tmp_path / "d", "found")
+    listed = lake("catalog", "list", "--format", "json", env={**pg.env(), "LAKE_HOME": str(root)})
+    assert {d["name"] for d in json.loads(listed.stdout)} >= {"plays"}
