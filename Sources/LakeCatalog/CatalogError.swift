@@ -15,7 +15,7 @@ public enum CatalogError: LakeError {
     public var message: String {
         switch self {
         case let .noLake(root):
-            return "no lake at \(root) (no catalog.sqlite): run `lake init` there, or pass --lake DIR / set LAKE_HOME"
+            return "no lake at \(root) (no catalog.sqlite, and no lake.json naming a team catalog): run `lake init` there, or pass --lake DIR / set LAKE_HOME"
         case let .unknownDataset(name, known):
             let hint = Suggest.closest(to: name, in: known).map { " — did you mean '\($0)'?" }
                 ?? (known.isEmpty ? " — the catalog has no datasets yet: run `lake catalog sync`" : "")

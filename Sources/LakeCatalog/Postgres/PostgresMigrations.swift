@@ -17,9 +17,9 @@ enum PostgresMigrations {
         _ = try Int64.fetchOne(db, sql: "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(?)) l", arguments: [lockKey])
         try db.execute(sql: "CREATE TABLE IF NOT EXISTS lake_migrations (name text PRIMARY KEY, applied_order bigint NOT NULL, applied_at text NOT NULL)")
         let applied = Set(try String.fetchAll(db, sql: "SELECT name FROM lake_migrations"))
-        let steps = try self.steps()
-        guard steps.contains(where: { !applied.contains($0.name) }) else { return }
-        for (order, step) in steps.enumerated() where !applied.contains(step.name) {
+        // Deriving the statements runs the SQLite migrations in memory: only when one is missing.
+        guard Migrations.migrator.migrations.contains(where: { !applied.contains($0) }) else { return }
+        for (order, step) in try steps().enumerated() where !applied.contains(step.name) {
             for sql in step.statements { try db.execute(sql: sql) }
             if step.name == "v5-ducklake", try Int64.fetchOne(db, sql: "SELECT count(*) FROM ducklake_snapshot") == 0 {
                 try DuckLakeSchema.seed(db, dataPath: dataPath, now: Timestamps.iso())
