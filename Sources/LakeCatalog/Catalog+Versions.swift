@@ -116,7 +116,7 @@ extension Catalog {
             }
             // Stamped at commit, after the files were written: governance reads a newer mtime as a
             // file changed behind the catalog's back.
-            for var file in p.addedFiles { file.createdAt = now; try file.insert(db) }
+            try FileRecord.insertAll(p.addedFiles.map { var file = $0; file.createdAt = now; file.id = nil; return file }, db)
             // One prepared statement per table: a promotion of thousands of raw files saved each
             // row through Codable twice (update, then insert), most of its serial commit time.
             let lineage = try db.cachedStatement(sql: """
@@ -124,7 +124,8 @@ extension Catalog {
                 ON CONFLICT (dataset, input_path, output_path) DO UPDATE SET version = excluded.version, rows = excluded.rows
                 """)
             // In key order: SQLite inserts these long keys about twice as fast in order as in arrival order.
-            for r in p.lineage.sorted(by: { ($0.inputPath, $0.outputPath) < ($1.inputPath, $1.outputPath) }) { try lineage.execute(arguments: [r.dataset, r.inputPath, r.outputPath, r.version, r.rows]) }
+            try lineage.executeMany(p.lineage.sorted(by: { ($0.inputPath, $0.outputPath) < ($1.inputPath, $1.outputPath) })
+                .map { r in [r.dataset, r.inputPath, r.outputPath, r.version, r.rows] })
             let promoted = try db.cachedStatement(sql: """
                 INSERT INTO lake_promoted (dataset, raw_path, version, records, staged, quarantined, duplicates, promoted_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -132,9 +133,9 @@ extension Catalog {
                     staged = excluded.staged, quarantined = excluded.quarantined, duplicates = excluded.duplicates,
                     promoted_at = excluded.promoted_at
                 """)
-            for r in p.promoted.sorted(by: { $0.rawPath < $1.rawPath }) {
-                try promoted.execute(arguments: [r.dataset, r.rawPath, r.version, r.records, r.staged, r.quarantined, r.duplicates, r.promotedAt])
-            }
+            try promoted.executeMany(p.promoted.sorted(by: { $0.rawPath < $1.rawPath }).map { r in
+                [r.dataset, r.rawPath, r.version, r.records, r.staged, r.quarantined, r.duplicates, r.promotedAt]
+            })
             for (raw, count) in p.earlierDuplicates {
                 try db.execute(sql: """
                     UPDATE lake_promoted SET duplicates = duplicates + ?, staged = staged - ? WHERE dataset = ? AND raw_path = ?

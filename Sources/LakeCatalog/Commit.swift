@@ -95,15 +95,14 @@ extension Catalog {
                                                     expected: fence.expected, found: found)
                 }
             }
-            for file in files {
-                var record = FileRecord(
+            try FileRecord.insertAll(files.map { file in
+                FileRecord(
                     id: nil, path: file.finalPath, dataset: file.dataset, source: file.source,
                     zone: file.zone.rawValue, partitionValues: FileRecord.partitionJSON(file.partitions),
                     dt: file.partitions["dt"], region: file.partitions["region"], rows: file.rows,
                     records: file.records, bytes: file.bytes, sha256: file.sha256, batchId: file.batchId, tmpPath: file.tmpPath,
                     runId: run, createdAt: now)
-                try record.insert(db)
-            }
+            }, db)
             for checkpoint in checkpoints { try checkpoint.save(db) }
             for cursor in cursors { try cursor.save(db) }
             for offset in offsets { try offset.save(db) }

@@ -17,6 +17,22 @@ import Testing
         #expect(PostgresCatalogDatabase.numbered(sql) == numbered)
     }
 
+    @Test func anInsertIsSplitIntoItsRowForManyRowsAtOnce() throws {
+        let split = try #require(PostgresCatalogDatabase.valuesClause("INSERT INTO t (a, b) VALUES (?, lower('(x)')) ON CONFLICT (a) DO NOTHING"))
+        #expect(split.0 == "INSERT INTO t (a, b) VALUES ")
+        #expect(split.1 == "(?, lower('(x)'))")
+        #expect(split.2 == " ON CONFLICT (a) DO NOTHING")
+        #expect(PostgresCatalogDatabase.valuesClause("UPDATE t SET a = ?") == nil)
+    }
+
+    @Test func manyRecordsAreInsertedAtOnceAndReadBack() throws {
+        let lake = try TempLake()
+        let catalog = try Catalog.open(lake.root)
+        let cursors = (0..<3).map { CursorRecord(source: "s", dataset: "d", scope: "R\($0)", value: "\($0)", updatedAt: "t") }
+        try catalog.write { db in try CursorRecord.insertAll(cursors, db) }
+        #expect(try catalog.read { db in try CursorRecord.fetchAll(db, "ORDER BY scope") } == cursors)
+    }
+
     @Test(arguments: [("partitionValues", "partition_values"), ("sha256", "sha256"), ("firstRawFile", "first_raw_file"), ("id", "id")])
     func propertiesAreStoredInSnakeCaseColumns(property: String, column: String) {
         #expect(snakeCase(property) == column)

@@ -153,34 +153,37 @@ extension Catalog {
         }
         var nextRow = try Int64.fetchOne(db, sql: "SELECT next_row_id FROM ducklake_table_stats WHERE table_id = ?", arguments: [table]) ?? 0
         var addedRows = 0, addedBytes = 0
+        // Rows gathered per table and inserted many at a time (one round trip each on PostgreSQL).
+        var dataFiles: [[any SQLColumnValue]] = [], partitionValues: [[any SQLColumnValue]] = [], columnStats: [[any SQLColumnValue]] = []
         for (order, file) in added.enumerated() where file.path.hasPrefix(prefix) {
             let id = s.nextFileId
             s.nextFileId += 1
-            try db.cachedStatement(sql: """
-                INSERT INTO ducklake_data_file (data_file_id, table_id, begin_snapshot, end_snapshot, file_order, path, path_is_relative,
-                                                file_format, record_count, file_size_bytes, footer_size, row_id_start, partition_id,
-                                                encryption_key, mapping_id, partial_max)
-                VALUES (?, ?, ?, NULL, ?, ?, \(db.dialect.true), 'parquet', ?, ?, NULL, ?, ?, NULL, ?, NULL)
-                """).execute(arguments: [id, table, s.id, order, version + "/" + String(file.path.dropFirst(prefix.count)), file.rows, file.bytes,
-                                 nextRow, partitionId, mappingId])
+            dataFiles.append([id, table, s.id, order, version + "/" + String(file.path.dropFirst(prefix.count)), file.rows, file.bytes,
+                              nextRow, partitionId, mappingId])
             nextRow += Int64(file.rows)
             addedRows += file.rows
             addedBytes += file.bytes
             let values = (try? JSONValue.parse(file.partitionValues)) ?? .null
             for (index, name) in partitionNames.enumerated() {
                 let value = values[name]?.stringValue
-                try db.cachedStatement(sql: "INSERT INTO ducklake_file_partition_value VALUES (?, ?, ?, ?)").execute(arguments: [id, table, index, value])
+                partitionValues.append([id, table, index, value])
                 if let column = columnIds[name] {
-                    try db.cachedStatement(sql: "INSERT INTO ducklake_file_column_stats VALUES (?, ?, ?, NULL, ?, ?, ?, ?, NULL, NULL)")
-                        .execute(arguments: [id, table, column, value == nil ? 0 : file.rows, value == nil ? file.rows : 0, value, value])
+                    columnStats.append([id, table, column, Int?.none, value == nil ? 0 : file.rows, value == nil ? file.rows : 0, value, value])
                 }
             }
             for stat in stats[file.path] ?? [] {
                 guard let column = columnIds[stat.name] else { continue }
-                try db.cachedStatement(sql: "INSERT INTO ducklake_file_column_stats VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)")
-                    .execute(arguments: [id, table, column, stat.bytes, stat.valueCount, stat.nullCount, stat.min, stat.max])
+                columnStats.append([id, table, column, stat.bytes, stat.valueCount, stat.nullCount, stat.min, stat.max])
             }
         }
+        try db.cachedStatement(sql: """
+            INSERT INTO ducklake_data_file (data_file_id, table_id, begin_snapshot, end_snapshot, file_order, path, path_is_relative,
+                                            file_format, record_count, file_size_bytes, footer_size, row_id_start, partition_id,
+                                            encryption_key, mapping_id, partial_max)
+            VALUES (?, ?, ?, NULL, ?, ?, \(db.dialect.true), 'parquet', ?, ?, NULL, ?, ?, NULL, ?, NULL)
+            """).executeMany(dataFiles)
+        try db.cachedStatement(sql: "INSERT INTO ducklake_file_partition_value VALUES (?, ?, ?, ?)").executeMany(partitionValues)
+        try db.cachedStatement(sql: "INSERT INTO ducklake_file_column_stats VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)").executeMany(columnStats)
         try db.execute(sql: """
             UPDATE ducklake_table_stats SET record_count = record_count + ? - ?, next_row_id = ?, file_size_bytes = file_size_bytes + ?
             WHERE table_id = ?

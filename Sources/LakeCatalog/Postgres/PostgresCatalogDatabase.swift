@@ -94,6 +94,34 @@ final class PostgresCatalogDatabase: CatalogDatabase {
         return try future.wait()
     }
 
+    /// `INSERT … VALUES` and its row `(…)` and what follows (`ON CONFLICT …`), or nil for
+    /// another statement.
+    static func valuesClause(_ sql: String) -> (String, String, String)? {
+        guard sql.hasPrefix("INSERT"), let values = sql.range(of: "VALUES", options: .backwards),
+              let open = sql[values.upperBound...].firstIndex(of: "(") else { return nil }
+        var depth = 0
+        var quote: Character?
+        var i = open
+        while i < sql.endIndex {
+            let c = sql[i]
+            if let q = quote {
+                if c == q { quote = nil }
+            } else if c == "'" || c == "\"" {
+                quote = c
+            } else if c == "(" {
+                depth += 1
+            } else if c == ")" {
+                depth -= 1
+                if depth == 0 {
+                    let close = sql.index(after: i)
+                    return (String(sql[..<open]), String(sql[open..<close]), String(sql[close...]))
+                }
+            }
+            i = sql.index(after: i)
+        }
+        return nil
+    }
+
     /// `?` → `$n`, outside quoted strings and names.
     static func numbered(_ sql: String) -> String {
         var out = ""
@@ -159,6 +187,23 @@ private struct PostgresStatement: CatalogStatement {
 
     func execute(arguments: [any SQLColumnValue]) throws {
         _ = try database.run(sql, arguments)
+    }
+
+    /// Many rows per statement: one round trip per row made a promotion's commit of thousands
+    /// of raw files mostly waiting on the network.
+    func executeMany(_ rows: [[any SQLColumnValue]]) throws {
+        guard rows.count > 1, let (head, row, tail) = PostgresCatalogDatabase.valuesClause(sql) else {
+            for r in rows { try execute(arguments: r) }
+            return
+        }
+        let perRow = max(1, rows[0].count)
+        let chunk = max(1, min(1000, 30_000 / perRow))
+        var start = 0
+        while start < rows.count {
+            let part = rows[start..<min(rows.count, start + chunk)]
+            _ = try database.run(head + Array(repeating: row, count: part.count).joined(separator: ", ") + tail, part.flatMap { $0 })
+            start += part.count
+        }
     }
 }
 

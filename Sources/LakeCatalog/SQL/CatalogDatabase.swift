@@ -36,6 +36,15 @@ public protocol CatalogDatabase: AnyObject {
 /// A prepared statement, run once per row.
 public protocol CatalogStatement {
     func execute(arguments: [any SQLColumnValue]) throws
+    /// Runs an `INSERT … VALUES (…)` for every row; a backend may send many rows per statement.
+    /// Rows of an upsert must not share a key.
+    func executeMany(_ rows: [[any SQLColumnValue]]) throws
+}
+
+extension CatalogStatement {
+    public func executeMany(_ rows: [[any SQLColumnValue]]) throws {
+        for row in rows { try execute(arguments: row) }
+    }
 }
 
 extension CatalogDatabase {

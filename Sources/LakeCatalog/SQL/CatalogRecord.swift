@@ -78,6 +78,17 @@ extension CatalogRecord {
         try db.cachedStatement(sql: Self.insertSQL(columns.map(\.name))).execute(arguments: columns.map(\.value))
     }
 
+    /// Inserts many rows (ids, for records that have one, are left to the database and not read back).
+    public static func insertAll(_ records: [Self], _ db: CatalogDatabase) throws {
+        guard let first = records.first else { return }
+        let names = try first.columnValues().map(\.name).filter { $0 != "id" || !(first is any CatalogIDRecord) }
+        let rows = try records.map { record -> [any SQLColumnValue] in
+            let values = Dictionary(try record.columnValues().map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+            return names.map { values[$0] ?? .null }
+        }
+        try db.cachedStatement(sql: insertSQL(names)).executeMany(rows)
+    }
+
     /// Inserts the row, or updates the one with its primary key.
     public func save(_ db: CatalogDatabase) throws {
         let columns = try columnValues()
