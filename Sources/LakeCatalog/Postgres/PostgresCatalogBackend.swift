@@ -19,7 +19,11 @@ final class PostgresCatalogBackend: CatalogBackend, @unchecked Sendable {
 
     init(url: String, dataPath: String) throws {
         settings = try PostgresSettings.parse(url, passwordEnv: nil, stage: "Catalog")
-        try write { db in try PostgresMigrations.migrate(db, dataPath: dataPath) }
+        // A read says whether anything is missing: most commands open a migrated catalog, and
+        // need not take the schema's lock in a write transaction to learn so.
+        if try read({ db in try PostgresMigrations.pending(db) }) {
+            try write { db in try PostgresMigrations.migrate(db, dataPath: dataPath) }
+        }
     }
 
     deinit {

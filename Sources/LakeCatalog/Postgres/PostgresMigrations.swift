@@ -13,6 +13,13 @@ enum PostgresMigrations {
     /// One advisory lock for the schema, so two processes opening a new catalog take turns.
     static let lockKey: Int64 = 0x6C61_6B65_0001
 
+    /// Whether a migration is still to apply (or the catalog is new).
+    static func pending(_ db: CatalogDatabase) throws -> Bool {
+        guard try db.tableExists("lake_migrations") else { return true }
+        let applied = Set(try String.fetchAll(db, sql: "SELECT name FROM lake_migrations"))
+        return Migrations.migrator.migrations.contains { !applied.contains($0) }
+    }
+
     static func migrate(_ db: CatalogDatabase, dataPath: String) throws {
         _ = try Int64.fetchOne(db, sql: "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(?)) l", arguments: [lockKey])
         try db.execute(sql: "CREATE TABLE IF NOT EXISTS lake_migrations (name text PRIMARY KEY, applied_order bigint NOT NULL, applied_at text NOT NULL)")
