@@ -62,6 +62,18 @@ import Testing
         #expect(try catalog.read { db in try CursorRecord.fetchOne(db, key: ["source": "s", "dataset": "d", "scope": "NO"]) } == nil)
     }
 
+    @Test func aNilPropertyIsANullColumnSoAnUpdateClearsIt() throws {
+        let lake = try TempLake()
+        let catalog = try Catalog.open(lake.root)
+        var run = RunRecord(id: nil, command: "test", pid: 1, ingestionId: 7, startedAt: "t", endedAt: "e", outcome: "ok", counts: "{}", error: "boom")
+        #expect(try run.columnValues().map(\.name) == ["id", "command", "pid", "ingestion_id", "started_at", "ended_at", "outcome", "counts", "error"])
+        try catalog.write { db in try run.insert(db) }
+        run.error = nil
+        run.ingestionId = nil
+        try catalog.write { db in try run.update(db) }
+        #expect(try catalog.read { db in try RunRecord.fetchOne(db, key: run.id!) } == run)
+    }
+
     @Test func aValueOfAnotherTypeIsNotTakenForTheWantedOne() {
         #expect(Int64(sqlValue: .text("12")) == nil)
         #expect(Bool(sqlValue: .integer(1)) == true)

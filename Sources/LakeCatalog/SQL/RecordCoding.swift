@@ -37,7 +37,18 @@ final class ColumnEncoder: Encoder {
             }
             encoder.columns.append((snakeCase(key.stringValue), value.sqlValue))
         }
-        func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws {
+        // A nil optional is a NULL column, as GRDB wrote it: the standard library's own
+        // encodeIfPresent for these types would leave the column out, so an update or upsert
+        // would keep the old value and rows of one type would not share their columns.
+        func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws { try column(value, key) }
+        func encodeIfPresent(_ value: String?, forKey key: Key) throws { try column(value, key) }
+        func encodeIfPresent(_ value: Int?, forKey key: Key) throws { try column(value, key) }
+        func encodeIfPresent(_ value: Int32?, forKey key: Key) throws { try column(value, key) }
+        func encodeIfPresent(_ value: Int64?, forKey key: Key) throws { try column(value, key) }
+        func encodeIfPresent(_ value: Double?, forKey key: Key) throws { try column(value, key) }
+        func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { try column(value, key) }
+
+        private func column<T: Encodable>(_ value: T?, _ key: Key) throws {
             if let value { try encode(value, forKey: key) } else { encodeNil(forKey: key) }
         }
         func nestedContainer<N: CodingKey>(keyedBy: N.Type, forKey: Key) -> KeyedEncodingContainer<N> { fatalError("catalog records are flat") }
