@@ -1,4 +1,5 @@
 import Foundation
+import LakeCore
 import Logging
 import NIOCore
 import PostgresNIO
@@ -164,20 +165,9 @@ final class PostgresCatalogDatabase: CatalogDatabase {
 
     /// As DuckDB prints a `timestamptz` in UTC: `2026-11-30 09:15:02.123456+00`.
     static func timestamp(_ date: Date) -> String {
-        let micros = Int64((date.timeIntervalSince1970 * 1e6).rounded())
-        let seconds = Int(micros.quotientAndRemainder(dividingBy: 1_000_000).quotient - (micros < 0 && micros % 1_000_000 != 0 ? 1 : 0))
-        let fraction = Int(micros - Int64(seconds) * 1_000_000)
-        var tm = tm()
-        var t = time_t(seconds)
-        gmtime_r(&t, &tm)
-        var text = String(format: "%04d-%02d-%02d %02d:%02d:%02d", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday),
-                          Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
-        if fraction != 0 {
-            var digits = String(format: "%06d", fraction)
-            while digits.hasSuffix("0") { digits.removeLast() }
-            text += "." + digits
-        }
-        return text + "+00"
+        var text = CivilTime.timestampString(micros: Int64((date.timeIntervalSince1970 * 1e6).rounded())).dropLast()
+        if text.contains(".") { while text.hasSuffix("0") { text.removeLast() } }
+        return text.replacingOccurrences(of: "T", with: " ") + "+00"
     }
 }
 

@@ -16,17 +16,22 @@ enum PostgresMigrations {
     /// Whether a migration is still to apply (or the catalog is new).
     static func pending(_ db: CatalogDatabase) throws -> Bool {
         guard try db.tableExists("lake_migrations") else { return true }
+        return try !missing(db).isEmpty
+    }
+
+    /// The migrations not recorded in `lake_migrations`.
+    private static func missing(_ db: CatalogDatabase) throws -> Set<String> {
         let applied = Set(try String.fetchAll(db, sql: "SELECT name FROM lake_migrations"))
-        return Migrations.migrator.migrations.contains { !applied.contains($0) }
+        return Set(Migrations.migrator.migrations.filter { !applied.contains($0) })
     }
 
     static func migrate(_ db: CatalogDatabase, dataPath: String) throws {
         _ = try Int64.fetchOne(db, sql: "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(?)) l", arguments: [lockKey])
         try db.execute(sql: "CREATE TABLE IF NOT EXISTS lake_migrations (name text PRIMARY KEY, applied_order bigint NOT NULL, applied_at text NOT NULL)")
-        let applied = Set(try String.fetchAll(db, sql: "SELECT name FROM lake_migrations"))
+        let missing = try missing(db)
         // Deriving the statements runs the SQLite migrations in memory: only when one is missing.
-        guard Migrations.migrator.migrations.contains(where: { !applied.contains($0) }) else { return }
-        for (order, step) in try steps().enumerated() where !applied.contains(step.name) {
+        guard !missing.isEmpty else { return }
+        for (order, step) in try steps().enumerated() where missing.contains(step.name) {
             for sql in step.statements { try db.execute(sql: sql) }
             if step.name == "v5-ducklake", try Int64.fetchOne(db, sql: "SELECT count(*) FROM ducklake_snapshot") == 0 {
                 try DuckLakeSchema.seed(db, dataPath: dataPath, now: Timestamps.iso())

@@ -29,7 +29,7 @@ extension Catalog {
     }
 
     public func forgetCDCSource(source: String, slot: String) throws {
-        try write { db in _ = try CDCSourceRecord.deleteOne(db, key: ["source": source, "slot": slot]) }
+        try write { db in try CDCSourceRecord.deleteOne(db, key: ["source": source, "slot": slot]) }
     }
 
     public func cdcSources() throws -> [CDCSourceRecord] {

@@ -60,17 +60,10 @@ extension CatalogRecord {
         try fetchOne(db, key: [primaryKey[0]: key])
     }
 
-    @discardableResult
-    public static func deleteOne(_ db: CatalogDatabase, key: [String: any SQLColumnValue]) throws -> Bool {
+    /// Deletes the row whose primary key is `key`, if there is one.
+    public static func deleteOne(_ db: CatalogDatabase, key: [String: any SQLColumnValue]) throws {
         let (clause, arguments) = keyClause(key)
-        let found = try fetchOne(db, clause, arguments) != nil
         try db.execute(sql: "DELETE FROM \(databaseTableName) \(clause)", arguments: arguments)
-        return found
-    }
-
-    @discardableResult
-    public static func deleteOne(_ db: CatalogDatabase, key: any SQLColumnValue) throws -> Bool {
-        try deleteOne(db, key: [primaryKey[0]: key])
     }
 
     public func insert(_ db: CatalogDatabase) throws {
@@ -81,11 +74,10 @@ extension CatalogRecord {
     /// Inserts many rows (ids, for records that have one, are left to the database and not read back).
     public static func insertAll(_ records: [Self], _ db: CatalogDatabase) throws {
         guard let first = records.first else { return }
-        let names = try first.columnValues().map(\.name).filter { $0 != "id" || !(first is any CatalogIDRecord) }
-        let rows = try records.map { record -> [any SQLColumnValue] in
-            let values = Dictionary(try record.columnValues().map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
-            return names.map { values[$0] ?? .null }
-        }
+        // Every record of a type encodes the same columns in the same order.
+        let stored = { (name: String) in name != "id" || !(first is any CatalogIDRecord) }
+        let names = try first.columnValues().map(\.name).filter(stored)
+        let rows = try records.map { record -> [any SQLColumnValue] in try record.columnValues().filter { stored($0.name) }.map(\.value) }
         try db.cachedStatement(sql: insertSQL(names)).executeMany(rows)
     }
 
