@@ -137,7 +137,6 @@ struct IngestStreamCommand: AsyncParsableCommand {
                                                  waitSeconds: pollSeconds)
         } else {
             stream = try await RedisStreamSource.connect(url: from, group: group, field: field, catalog: catalog,
-                                                         lockFolder: lake.root.tmpPath + "/consumers",
                                                          reset: reset == .latest ? .latest : reset == .earliest ? .earliest : nil)
             if source == nil { options.source = Names.folderName(for: stream.stream) }
         }

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from conftest import LAKE, REPO, lake
-from pg_server import PASSWORD
+from pg_server import BIN, PASSWORD
 
 EVENTS = 6000
 STREAM = ["listens", "--dataset", "plays", "--time-field", "played_at", "--region-field", "region"]
@@ -205,6 +205,32 @@ def test_lake_processes_at_once_through_a_sigkill_and_dropped_connections_land_a
     counts = query(root, QUERIES[0], pg.env())[0]
     assert counts["n"] == counts["ids"] == len(set(ids))
     assert not list(Path(root, "_tmp").rglob("*.gz"))
+
+
+def test_a_promotion_waits_for_the_lock_another_machine_holds_and_says_who_holds_it(pg, events, tmp_path):
+    path, ids = events
+    root = team_lake(pg, tmp_path / "lake", "turns")
+    produce(root, path, pg.env())
+    lake("ingest", "stream", *STREAM, "--until-idle", "--lake", str(root), env=pg.env())
+    # Another machine's lake promotes plays: the lock is in PostgreSQL, nothing on this disk says so.
+    other = subprocess.Popen([BIN / "psql", "-h", "127.0.0.1", "-p", str(pg.port), "-U", "lake", "-d", "turns", "-X", "-q", "-c",
+                              "SELECT pg_advisory_lock(hashtextextended('lake:promote-plays', 0)), pg_sleep(4)"],
+                             env={**pg.env(), "PGAPPNAME": "pid 4242 (lake promote plays)"}, stdout=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while pg.sql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted", db="turns") == [["0"]]:
+        assert time.time() < deadline and other.poll() is None, "psql never took the lock"
+        time.sleep(0.05)
+    started = time.time()
+    result = lake("promote", "plays", "--lake", str(root), "--format", "json", env=pg.env())
+    waited = time.time() - started
+    assert other.wait() == 0
+    assert "waiting for the plays promotion lock, held by pid 4242 (lake promote plays) from 127.0.0.1" in result.stderr
+    assert waited > 1.5, f"promote ran at once ({waited:.1f} s) while another machine held its lock"
+    counts = query(root, QUERIES[0], pg.env())[0]
+    assert counts["n"] == counts["ids"] == len(set(ids))
+    assert not list(Path(root, "_tmp").glob("*.lock")), "a team lake's locks are PostgreSQL's, not files"
+    # lake's own lock is gone with its session: nothing is left held.
+    assert pg.sql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'", db="turns") == [["0"]]
 
 
 def test_a_promotion_killed_after_its_commit_is_finished_by_the_next_run(pg, events, tmp_path):

@@ -1,4 +1,5 @@
 import Foundation
+import LakeCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -10,7 +11,7 @@ import PostgresNIO
 /// (a restart, `pg_terminate_backend`), runs the transaction again on a new connection.
 final class PostgresCatalogBackend: CatalogBackend, @unchecked Sendable {
     let settings: PostgresSettings
-    private let logger = Logger(label: "lake.catalog")
+    let logger = Logger(label: "lake.catalog")
     private let lock = NSLock()
     private var connection: PostgresConnection?
     static let attempts = 5
@@ -136,5 +137,11 @@ final class PostgresCatalogBackend: CatalogBackend, @unchecked Sendable {
             default: self = .other
             }
         }
+    }
+}
+
+extension PostgresCatalogBackend {
+    func advisoryLock(_ scope: String, holder: String, waiting: (String) -> Void) throws -> HeldLock {
+        try PostgresAdvisoryLock.acquire(scope, holder: holder, settings: settings, logger: logger, waiting: waiting)
     }
 }

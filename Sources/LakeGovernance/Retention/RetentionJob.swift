@@ -29,7 +29,7 @@ public struct RetentionJob: Sendable {
 
     /// Finishes any run a crash interrupted, then deletes what `plan` lists.
     public func apply(_ plan: RetentionPlan, command: String) throws -> RetentionOutcome {
-        let lock = try FileLock.acquire(catalog.root.tmpPath + "/retention.lock", holder: "pid \(getpid()) (\(command))") { holder in
+        let lock = try catalog.lock("retention", holder: "pid \(getpid()) (\(command))") { holder in
             progress.note("waiting for the retention lock, held by \(holder)…")
         }
         defer { lock.release() }
@@ -48,7 +48,7 @@ public struct RetentionJob: Sendable {
         for record in records { try checkInside(record.path) }
         let datasets = Set(records.map(\.dataset)).sorted()
         let promotionLocks = try datasets.map { dataset in
-            try FileLock.acquire(catalog.root.tmpPath + "/promote-\(dataset).lock", holder: "pid \(getpid()) (\(command))") { holder in
+            try catalog.lock("promote-\(dataset)", holder: "pid \(getpid()) (\(command))") { holder in
                 progress.note("waiting for the \(dataset) promotion to finish (\(holder))…")
             }
         }

@@ -50,8 +50,8 @@ public final class APIIngestion: @unchecked Sendable {
             }
         }
         let scope = "ingest-\(declaration.source)"
-        let lock = try FileLock.acquire(
-            catalog.root.tmpPath + "/\(scope).lock",
+        let lock = try catalog.lock(
+            scope,
             holder: "pid \(getpid()) (\(options.command)) since \(Timestamps.iso())"
         ) { holder in
             self.progress.note("waiting for the \(self.declaration.source) ingestion lock, held by \(holder)…")

@@ -46,7 +46,7 @@ public struct CuratedPromoter: Sendable {
         var report = PromotionReport(dataset: table)
         let root = catalog.root
         let scope = "promote-\(table)"
-        let lock = try FileLock.acquire(root.tmpPath + "/\(scope).lock", holder: "pid \(getpid()) (\(options.command)) since \(Timestamps.iso())") { holder in
+        let lock = try catalog.lock(scope, holder: "pid \(getpid()) (\(options.command)) since \(Timestamps.iso())") { holder in
             progress.note("waiting for the \(table) promotion lock, held by \(holder)…")
         }
         defer { lock.release() }

@@ -6,9 +6,9 @@ import LakeCore
 /// (uncommitted files, a version folder without its commit) cleared away, noted in the report.
 enum StagedPromotionLock {
     static func acquire(_ dataset: String, catalog: Catalog, options: PromoteOptions, progress: LakeCore.Progress,
-                        report: inout PromotionReport) throws -> FileLock {
+                        report: inout PromotionReport) throws -> HeldLock {
         let scope = scope(of: dataset)
-        let lock = try FileLock.acquire(catalog.root.tmpPath + "/\(scope).lock", holder: "pid \(getpid()) (\(options.command)) since \(Timestamps.iso())") { holder in
+        let lock = try catalog.lock(scope, holder: "pid \(getpid()) (\(options.command)) since \(Timestamps.iso())") { holder in
             progress.note("waiting for the \(dataset) promotion lock, held by \(holder)…")
         }
         do {

@@ -51,7 +51,7 @@ public struct Compactor {
         }
         var report = Report(dataset: dataset, zone: zone.rawValue)
         let root = catalog.root
-        let lock = try FileLock.acquire(root.tmpPath + "/promote-\(dataset).lock",
+        let lock = try catalog.lock(StagedPromotionLock.scope(of: dataset),
                                         holder: "pid \(getpid()) (\(options.command)) since \(Timestamps.iso())") { holder in
             progress.note("waiting for the \(dataset) promotion lock, held by \(holder)…")
         }

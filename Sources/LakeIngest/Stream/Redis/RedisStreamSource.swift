@@ -23,19 +23,19 @@ public final class RedisStreamSource: StreamSource, @unchecked Sendable {
     private var readingPending = true
     private var pendingCursor = "0"
     private var committedHigh: (Int64, Int64)?
-    private let lockFile: FileLock
+    private let lockFile: HeldLock
 
     public enum Start: Sendable { case earliest, latest }
 
-    public static func connect(url: String, group: String, field: String, catalog: Catalog, lockFolder: String,
+    public static func connect(url: String, group: String, field: String, catalog: Catalog,
                                reset: Start?, claimIdleMs: Int = 30_000) async throws -> RedisStreamSource {
         guard let components = URLComponents(string: url), components.scheme == "redis", let host = components.host,
               components.path.count > 1 else { throw RedisError.badURL(url) }
         let port = components.port ?? 6379
         let stream = String(components.path.dropFirst())
         let source = "redis://\(host):\(port)"
-        let lockPath = "\(lockFolder)/redis-\(Data(stream.utf8).base64EncodedString().replacingOccurrences(of: "/", with: "_"))-\(group).lock"
-        let lock = try FileLock.acquire(lockPath, holder: "pid \(getpid()) (lake ingest stream \(url) --group \(group))") {
+        let scope = "consumers/redis-\(Data(stream.utf8).base64EncodedString().replacingOccurrences(of: "/", with: "_"))-\(group)"
+        let lock = try catalog.lock(scope, holder: "pid \(getpid()) (lake ingest stream \(url) --group \(group))") {
             Progress.shared.note("waiting for the lock of group \(group) on \(url), held by \($0)…")
         }
         let client = try RESPClient(host: host, port: port)
@@ -45,7 +45,7 @@ public final class RedisStreamSource: StreamSource, @unchecked Sendable {
     }
 
     init(client: RESPClient, sourceID: String, stream: String, group: String, field: String, committedHigh: String?,
-         reset: Start?, claimIdleMs: Int, lock: FileLock) throws {
+         reset: Start?, claimIdleMs: Int, lock: HeldLock) throws {
         self.client = client
         self.sourceID = sourceID
         self.stream = stream

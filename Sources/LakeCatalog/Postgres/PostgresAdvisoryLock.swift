@@ -1,0 +1,77 @@
+import Foundation
+import LakeCore
+import Logging
+import NIOPosix
+import PostgresNIO
+
+/// A session advisory lock on a connection of its own, so lake processes on different
+/// machines take turns. The server lets go of it when the holder's connection ends, even when
+/// the holder was SIGKILLed; the connection's application_name says who holds it.
+final class PostgresAdvisoryLock: HeldLock, @unchecked Sendable {
+    private let connection: PostgresConnection
+    private let key: String
+    private let logger: Logger
+    private let state = NSLock()
+    private var held = true
+
+    /// Polls rather than blocking in `pg_advisory_lock`: a wait may be longer than any
+    /// statement timeout, and each poll shows the current holder.
+    static func acquire(_ scope: String, holder: String, settings: PostgresSettings, logger: Logger,
+                        waiting: (String) -> Void) throws -> PostgresAdvisoryLock {
+        let connection: PostgresConnection
+        do {
+            connection = try PostgresCatalogBackend.connecting(PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: try settings.configuration(), id: 2, logger: logger))
+        } catch let error as PostgresURLError {
+            throw error
+        } catch {
+            throw CatalogError.database("cannot reach the catalog at \(settings.sourceID) to take the \(scope) lock (\(PostgresMessage.of(error)))")
+        }
+        let db = PostgresCatalogDatabase(connection, logger: logger)
+        let key = "lake:" + scope
+        do {
+            _ = try db.run("SELECT set_config('application_name', ?, false)", [String(holder.utf8.prefix(63))!])
+            var announced = false
+            while try db.run("SELECT pg_try_advisory_lock(hashtextextended(?, 0))", [key]).first.map({ $0[0] as Bool }) != true {
+                if !announced {
+                    announced = true
+                    waiting(try Self.holder(of: key, db) ?? "another lake process")
+                }
+                usleep(200_000)
+            }
+        } catch {
+            PostgresCatalogBackend.discard(connection)
+            throw CatalogError.database("\(settings.sourceID): taking the \(scope) lock: \(PostgresMessage.of(error))")
+        }
+        return PostgresAdvisoryLock(connection: connection, key: key, logger: logger)
+    }
+
+    private init(connection: PostgresConnection, key: String, logger: Logger) {
+        self.connection = connection
+        self.key = key
+        self.logger = logger
+    }
+
+    /// The holder's application_name and address, from the server's own lock table.
+    private static func holder(of key: String, _ db: PostgresCatalogDatabase) throws -> String? {
+        let rows = try db.run("""
+            SELECT a.application_name || coalesce(' from ' || host(a.client_addr), '')
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+              AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended(?, 0)
+            """, [key])
+        return rows.first.map { $0[0] as String }
+    }
+
+    func release() {
+        state.lock()
+        defer { state.unlock() }
+        guard held else { return }
+        held = false
+        // Closing the session releases the lock; an explicit unlock first lets a waiter in at once.
+        _ = try? PostgresCatalogDatabase(connection, logger: logger).run("SELECT pg_advisory_unlock(hashtextextended(?, 0))", [key])
+        PostgresCatalogBackend.discard(connection)
+    }
+
+    deinit { release() }
+}
