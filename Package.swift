@@ -50,6 +50,8 @@ let package = Package(
             name: "LakeCatalog",
             dependencies: [
                 "LakeCore", .product(name: "GRDB", package: "GRDB.swift"),
+                // A team lake's files in S3, which the commit path writes.
+                "LakeAWS",
                 // The catalog copied to (and, later, kept in) PostgreSQL.
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -124,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "LakeIngestTests",
             dependencies: [
-                "LakeIngest", "LakeAWS", "LakeCatalog", "LakeSimulators", "LakeTestSupport",
+                "LakeIngest", "LakeAWS", "LakeCatalog", "LakeParquet", "LakeSimulators", "LakeTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

@@ -102,6 +102,14 @@ public final class S3Client: @unchecked Sendable {
         return try await send("GET", key: key, headers: headers, action: "GetObject").body
     }
 
+    /// The object's last `count` bytes (a suffix-ranged GET: a Parquet footer without a HEAD
+    /// first) and its whole size, from Content-Range.
+    public func getTail(_ key: String, count: Int) async throws -> (bytes: [UInt8], size: Int) {
+        let answer = try await send("GET", key: key, headers: [("Range", "bytes=-\(count)")], action: "GetObject")
+        let total = answer.headers.first(name: "Content-Range").flatMap { $0.split(separator: "/").last.flatMap { Int($0) } }
+        return (answer.body, total ?? answer.body.count)
+    }
+
     /// Size and ETag, or nil when there is no such object.
     public func head(_ key: String) async throws -> Object? {
         do {

@@ -1,4 +1,5 @@
 import Foundation
+import LakeAWS
 import LakeCore
 
 /// The lake's catalog: `<root>/catalog.sqlite` (SQLite in WAL mode) for a local lake, or the
@@ -9,6 +10,10 @@ import LakeCore
 /// database is waited for, not failed.
 public final class Catalog: Sendable {
     public let root: LakeRoot
+    /// A team lake's `lake.json`; nil for a local lake.
+    public let config: LakeConfig?
+    /// A team lake's S3 storage, where its zones' files are; nil when they are in the lake folder.
+    public let objects: ObjectStore?
     let backend: any CatalogBackend
 
     /// Opens the catalog of an existing lake, applying pending migrations.
@@ -30,13 +35,19 @@ public final class Catalog: Sendable {
         }
         try root.createZones()
         let catalog = try Catalog(root: root, config: config ?? existing)
+        // The bucket must answer, with these credentials, before lake.json names it.
+        try catalog.objects?.check()
         if let config, existing == nil { try config.write(root) }
         return catalog
     }
 
     private init(root: LakeRoot, config: LakeConfig?) throws {
         self.root = root
-        let dataPath = root.path + "/"
+        self.config = config
+        let dataPath = config?.dataPath(root: root) ?? root.path + "/"
+        objects = try config.flatMap { config in
+            config.onS3 ? try S3ObjectStore(storage: config.storage, endpoint: config.endpoint, region: config.region) : nil
+        }
         if let config {
             backend = try PostgresCatalogBackend(url: config.catalog, dataPath: dataPath)
         } else {
@@ -46,6 +57,11 @@ public final class Catalog: Sendable {
         if try backend.read({ db in try db.tableExists("ducklake_metadata") && Self.dataPath(db) != dataPath }) {
             try backend.write { db in try Self.moveDuckLakeDataPath(db, to: dataPath) }
         }
+    }
+
+    /// The object a lake-relative path names in a team lake's S3 storage.
+    public func objectPath(_ relative: String) -> String {
+        (config?.dataPath(root: root) ?? "") + relative
     }
 
     /// Where the catalog is: the SQLite file, or the PostgreSQL URL (no password).

@@ -9,6 +9,16 @@ import LakeCore
 //                                                                 still in _tmp/, renamed)
 //   3. rename into its zone folder, fsync the folder            (done)
 //
+// On a team lake whose storage is S3 there is no rename: the upload comes before the commit.
+//
+//   1. written whole under _tmp/<scope>/ on this machine
+//   2. a lake_pending_uploads row per file, then PUT with If-None-Match: *
+//                                                               (crash: the next run of the
+//                                                                scope deletes the object)
+//   3. ONE catalog transaction: lake_files rows, checkpoints and
+//      cursors, and the pending rows dropped                    (crash: the local leftover
+//                                                                is removed)
+//
 // So a file is visible only whole, and the pages or events it holds are marked landed in
 // the same step that records the file. `reconcile` finishes or removes what a killed run
 // left in its _tmp/ scope; only the holder of that scope's lock may call it.
@@ -47,13 +57,18 @@ public struct PendingFile: Sendable {
 public struct ReconcileReport: Sendable, Equatable {
     public var finished: [String] = []
     public var removed: [String] = []
+    /// Objects put into S3 whose commit never came, deleted.
+    public var abandonedUploads: [String] = []
     public init() {}
-    public var isEmpty: Bool { finished.isEmpty && removed.isEmpty }
+    public var isEmpty: Bool { finished.isEmpty && removed.isEmpty && abandonedUploads.isEmpty }
 
     public var summary: String {
         var parts: [String] = []
         if !finished.isEmpty { parts.append("finished \(finished.count) committed file(s) left in _tmp/ by a killed run") }
         if !removed.isEmpty { parts.append("removed \(removed.count) partial file(s) a killed run left in _tmp/") }
+        if !abandonedUploads.isEmpty {
+            parts.append("deleted the objects of \(abandonedUploads.count) upload(s) to S3 a killed run did not commit")
+        }
         return parts.joined(separator: "; ")
     }
 }
@@ -85,6 +100,33 @@ extension Catalog {
         offsets: [StreamOffsetRecord] = [], fences: [OffsetFence] = [], messages: [LandedMessageRecord] = [], run: Int64? = nil
     ) throws {
         let now = Timestamps.iso()
+        if let objects, !files.isEmpty {
+            try write { db in
+                try PendingUploadRecord.insertAll(files.map { PendingUploadRecord(path: $0.finalPath, tmpPath: $0.tmpPath, createdAt: now) }, db)
+            }
+            try upload(files, to: objects)
+            CrashPoint.hit("commit:uploaded")
+        }
+        do {
+            try record(files: files, checkpoints: checkpoints, cursors: cursors, offsets: offsets, fences: fences, messages: messages,
+                       run: run, now: now)
+        } catch let error as CatalogError {
+            // Fenced: nothing was recorded, so the objects go, as the local files do.
+            if case .offsetFenced = error, let objects {
+                try? objects.delete(files.map { objectPath($0.finalPath) })
+                try? write { db in try db.cachedStatement(sql: "DELETE FROM lake_pending_uploads WHERE path = ?").executeMany(files.map { [$0.finalPath] }) }
+            }
+            throw error
+        }
+        if objects != nil {
+            for file in files { try FileSystem.remove(root.absolute(file.tmpPath)) }
+        } else {
+            for file in files { try moveIntoPlace(file.tmpPath, file.finalPath) }
+        }
+    }
+
+    private func record(files: [PendingFile], checkpoints: [CheckpointRecord], cursors: [CursorRecord], offsets: [StreamOffsetRecord],
+                        fences: [OffsetFence], messages: [LandedMessageRecord], run: Int64?, now: String) throws {
         try write { db in
             for fence in fences {
                 let found = try String.fetchOne(db, sql: """
@@ -107,8 +149,33 @@ extension Catalog {
             for cursor in cursors { try cursor.save(db) }
             for offset in offsets { try offset.save(db) }
             for message in messages { try message.save(db) }
+            if objects != nil {
+                try db.cachedStatement(sql: "DELETE FROM lake_pending_uploads WHERE path = ?").executeMany(files.map { [$0.finalPath] })
+            }
         }
-        for file in files { try moveIntoPlace(file.tmpPath, file.finalPath) }
+    }
+
+    /// Puts each file's object, a few at a time.
+    private func upload(_ files: [PendingFile], to objects: ObjectStore) throws {
+        final class FirstFailure: @unchecked Sendable {
+            private let lock = NSLock()
+            private var error: Error?
+            var value: Error? { lock.withLock { error } }
+            func keep(_ e: Error) { lock.withLock { if error == nil { error = e } } }
+        }
+        let failure = FirstFailure()
+        let slots = DispatchSemaphore(value: 8)
+        let group = DispatchGroup()
+        for file in files {
+            slots.wait()
+            if failure.value != nil { slots.signal(); break }
+            DispatchQueue.global().async(group: group) { [self] in
+                defer { slots.signal() }
+                do { try objects.put(file: root.absolute(file.tmpPath), at: objectPath(file.finalPath)) } catch { failure.keep(error) }
+            }
+        }
+        group.wait()
+        if let error = failure.value { throw error }
     }
 
     /// Finishes or removes what a killed run left under the `_tmp/` folder `scope`; with
@@ -116,10 +183,13 @@ extension Catalog {
     public func reconcile(scope: String, only: (String) -> Bool = { _ in true }) throws -> ReconcileReport {
         var report = ReconcileReport()
         let folder = root.tmpPath + "/" + scope
+        if let objects {
+            report.abandonedUploads = try deleteAbandonedUploads(scope: scope, only: only, objects: objects)
+        }
         for absolute in FileSystem.files(under: folder) where only((absolute as NSString).lastPathComponent) {
             guard let tmp = root.relative(absolute) else { continue }
             let record = try read { try FileRecord.fetchOne($0, "WHERE tmp_path = ?", [tmp]) }
-            if let record, !FileSystem.exists(root.absolute(record.path)) {
+            if let record, objects == nil, !FileSystem.exists(root.absolute(record.path)) {
                 try moveIntoPlace(tmp, record.path)
                 report.finished.append(record.path)
             } else {
@@ -128,6 +198,25 @@ extension Catalog {
             }
         }
         return report
+    }
+
+    /// Deletes the objects of uploads under the `_tmp/` folder `scope` whose commit never came
+    /// (by any machine: the pending rows are in the catalog); returns their paths.
+    private func deleteAbandonedUploads(scope: String, only: (String) -> Bool, objects: ObjectStore) throws -> [String] {
+        let prefix = "_tmp/\(scope)/"
+        let pending = try read { db in
+            try PendingUploadRecord.fetchAll(db, "WHERE substr(tmp_path, 1, ?) = ?", [prefix.count, prefix])
+        }.filter { only(($0.tmpPath as NSString).lastPathComponent) }
+        guard !pending.isEmpty else { return [] }
+        let committed = Set(try read { db in
+            try pending.compactMap { try String.fetchOne(db, sql: "SELECT path FROM lake_files WHERE path = ?", arguments: [$0.path]) }
+        })
+        let abandoned = pending.filter { !committed.contains($0.path) }.map(\.path)
+        try objects.delete(abandoned.map(objectPath))
+        try write { db in
+            try db.cachedStatement(sql: "DELETE FROM lake_pending_uploads WHERE path = ?").executeMany(pending.map { [$0.path] })
+        }
+        return abandoned
     }
 
     func moveIntoPlace(_ tmp: String, _ final: String) throws {

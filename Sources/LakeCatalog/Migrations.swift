@@ -218,6 +218,14 @@ enum Migrations {
                 t.primaryKey(["source", "slot"])
             }
         }
+        migrator.registerMigration("v7-pending-uploads") { db in
+            // Objects being put into a team lake's S3 storage, until their commit (see PendingUploadRecord).
+            try db.create(table: "lake_pending_uploads") { t in
+                t.column("path", .text).notNull().primaryKey()
+                t.column("tmp_path", .text).notNull()
+                t.column("created_at", .text).notNull()
+            }
+        }
         return migrator
     }
 }

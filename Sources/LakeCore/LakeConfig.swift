@@ -6,12 +6,26 @@ import Foundation
 public struct LakeConfig: Sendable, Equatable {
     /// `postgres://USER@HOST:PORT/DB`.
     public var catalog: String
-    /// Where the zones' files are: `.` for the lake folder itself.
+    /// Where the zones' files are: `.` for the lake folder itself, or `s3://BUCKET/PREFIX`.
     public var storage: String
+    /// The S3 endpoint (moto, MinIO, a VPC endpoint); nil for AWS's own, or AWS_ENDPOINT_URL.
+    public var endpoint: String?
+    /// The bucket's AWS region; nil for the AWS chain's.
+    public var region: String?
 
-    public init(catalog: String, storage: String = ".") {
+    public init(catalog: String, storage: String = ".", endpoint: String? = nil, region: String? = nil) {
         self.catalog = catalog
         self.storage = storage
+        self.endpoint = endpoint
+        self.region = region
+    }
+
+    /// Whether the files are objects in S3 rather than in the lake folder.
+    public var onS3: Bool { storage.hasPrefix("s3://") }
+
+    /// DuckLake's data path: where the zones are, ending in `/`.
+    public func dataPath(root: LakeRoot) -> String {
+        onS3 ? (storage.hasSuffix("/") ? storage : storage + "/") : root.path + "/"
     }
 
     /// The lake's configuration, or nil for a local lake.
@@ -24,12 +38,17 @@ public struct LakeConfig: Sendable, Equatable {
             throw problem("is not JSON")
         }
         guard let catalog = value["catalog"]?.stringValue else { throw problem("names no \"catalog\" (postgres://USER@HOST:PORT/DB)") }
-        return LakeConfig(catalog: catalog, storage: value["storage"]?.stringValue ?? ".")
+        let storage = value["storage"]?.stringValue ?? "."
+        guard storage == "." || storage.hasPrefix("s3://") else { throw problem("storage must be \".\" or s3://BUCKET/PREFIX, not \"\(storage)\"") }
+        return LakeConfig(catalog: catalog, storage: storage, endpoint: value["endpoint_url"]?.stringValue, region: value["region"]?.stringValue)
     }
 
     /// Writes the file atomically.
     public func write(_ root: LakeRoot) throws {
-        let text = JSONValue.object([("catalog", .string(catalog)), ("storage", .string(storage))]).pretty() + "\n"
+        var fields: [(String, JSONValue)] = [("catalog", .string(catalog)), ("storage", .string(storage))]
+        if let endpoint { fields.append(("endpoint_url", .string(endpoint))) }
+        if let region { fields.append(("region", .string(region))) }
+        let text = JSONValue.object(fields).pretty() + "\n"
         try FileSystem.writeAtomically(Array(text.utf8), to: root.configPath)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LakeCatalog
+import LakeCore
 
 /// What a query returned: its columns and its rows, in batches.
 public struct QueryResult: Sendable {
@@ -29,8 +30,8 @@ public struct QueryEngine: Sendable {
     }
 
     /// A lake's engine (or one over files only, without a catalog).
-    public init(catalog: Catalog?) {
-        self.init(tables: LakeTables(catalog: catalog))
+    public init(catalog: Catalog?, objects: ObjectStore? = nil) {
+        self.init(tables: LakeTables(catalog: catalog, objects: objects))
     }
 
     public func run(_ sql: String) throws -> QueryResult {

@@ -16,7 +16,7 @@ struct CatalogList: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let catalog = try lake.openCatalog()
+        let catalog = try lake.openCatalogToRead()
         let stats = try catalog.zoneStats()
         let datasets = try catalog.datasets()
         if format == .json {
@@ -46,7 +46,7 @@ struct CatalogShow: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let catalog = try lake.openCatalog()
+        let catalog = try lake.openCatalogToRead()
         let d = try catalog.dataset(named: dataset)
         let stats = try catalog.zoneStats()[d.name] ?? []
         let versions = try catalog.schemaVersions(of: d.name)
@@ -191,7 +191,7 @@ struct CatalogRuns: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let runs = try lake.openCatalog().runs(limit: limit)
+        let runs = try lake.openCatalogToRead().runs(limit: limit)
         if format == .json {
             return Output.json(.array(runs.map {
                 .object([("id", .int(Int($0.id ?? 0))), ("command", .string($0.command)), ("started_at", .string($0.startedAt)),
@@ -213,7 +213,7 @@ struct CatalogLineage: AsyncParsableCommand {
     @Option(help: "Output format: table (a tree) or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let catalog = try lake.openCatalog()
+        let catalog = try lake.openCatalogToRead()
         let d = try catalog.dataset(named: dataset)
         let edges = try catalog.lineage(of: d.name)
         let promoted = Dictionary(uniqueKeysWithValues: try catalog.promoted(of: d.name).map { ($0.rawPath, $0) })

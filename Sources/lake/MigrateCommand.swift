@@ -25,8 +25,12 @@ struct MigrateCommand: AsyncParsableCommand {
             a kill and the tables already there are kept.
 
             Credentials come from the AWS chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or --profile) \
-            and PGPASSWORD / ~/.pgpass; none is written anywhere. lake's own commands keep working on the \
-            local lake: running them on the moved one (lake.json) is not built yet.
+            and PGPASSWORD / ~/.pgpass; none is written anywhere.
+
+            --to-lake DIR (with both) writes DIR/lake.json naming the moved lake's catalog and storage. \
+            lake query and lake catalog then read it from there, on any machine: Parquet footers and only the \
+            column chunks a query needs, with ranged GETs. Writing to S3 storage (ingest, promote, governance) \
+            is not built yet; those keep working on the local lake.
             """)
 
     @OptionGroup var lake: LakeOptions
@@ -34,6 +38,8 @@ struct MigrateCommand: AsyncParsableCommand {
     var storage: String?
     @Option(name: .customLong("to-catalog"), help: ArgumentHelp("Where the catalog goes: an empty PostgreSQL database (the password from PGPASSWORD or ~/.pgpass).", valueName: "postgres://USER@HOST:PORT/DB"))
     var catalogURL: String?
+    @Option(name: .customLong("to-lake"), help: ArgumentHelp("A folder to hold the moved lake's lake.json (with both --to-storage and --to-catalog): lake query and lake catalog then read the team lake from it.", valueName: "dir"))
+    var toLake: String?
     @Option(help: "S3 endpoint, for moto, MinIO or a VPC endpoint (default: AWS_ENDPOINT_URL).") var endpointUrl: String?
     @Option(help: "AWS region (default: AWS_REGION, or the profile's).") var region: String?
     @Option(help: "AWS profile in ~/.aws/credentials and ~/.aws/config.") var profile: String?
@@ -46,6 +52,9 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard storage != nil || catalogURL != nil else { throw ValidationError("give --to-storage s3://BUCKET/PREFIX, --to-catalog postgres://…, or both") }
+        if toLake != nil, storage == nil || catalogURL == nil {
+            throw ValidationError("--to-lake names the moved lake: give it with both --to-storage and --to-catalog")
+        }
         if let storage, !storage.hasPrefix("s3://") || storage.dropFirst(5).split(separator: "/").first == nil {
             throw ValidationError("--to-storage takes s3://BUCKET/PREFIX, not '\(storage)'")
         }
@@ -121,6 +130,20 @@ struct MigrateCommand: AsyncParsableCommand {
             }
         } else if format == .table {
             print("the catalog stays in \(root.path)/catalog.sqlite")
+        }
+        if let toLake, let catalogURL, let dataPath {
+            let target = LakeRoot.resolve(explicit: toLake)
+            let config = LakeConfig(catalog: try PostgresSettings.parse(catalogURL, passwordEnv: nil).connectionURL,
+                                    storage: String(dataPath.dropLast()), endpoint: endpointUrl, region: region)
+            if let existing = try LakeConfig.read(target), existing != config {
+                throw ValidationError("\(target.configPath) already names catalog \(existing.catalog) (storage \(existing.storage)): pick another --to-lake folder")
+            }
+            // Opening it applies lake's migrations over the copied tables, as a team lake made by init has them.
+            try FileManager.default.createDirectory(atPath: target.path, withIntermediateDirectories: true)
+            try config.write(target)
+            _ = try Catalog.open(target)
+            json.append(("to_lake", .string(target.path)))
+            if format == .table { print("the moved lake is \(target.path): lake query --lake \(target.path) reads it") }
         }
         if format == .json { Output.json(.object(json)) }
     }

@@ -10,7 +10,21 @@ struct LakeOptions: ParsableArguments {
 
     var root: LakeRoot { LakeRoot.resolve(explicit: path) }
 
-    func openCatalog() throws -> Catalog { try Catalog.open(root) }
+    /// The lake's catalog, for a command that writes to the lake's files; `landing` for one
+    /// that only adds raw files through the commit path, which also writes to S3 storage.
+    func openCatalog(landing: Bool = false) throws -> Catalog {
+        let catalog = try Catalog.open(root)
+        if let config = catalog.config, config.onS3, !landing {
+            throw ValidationError("\(root.path) keeps its files on \(config.storage): lake ingest lands in it, lake query and lake catalog "
+                                  + "read it; promote, optimize, governance, retention and adopt on S3 storage are not built yet")
+        }
+        return catalog
+    }
+
+    /// The lake's catalog, for a command that only reads, wherever the files are.
+    func openCatalogToRead() throws -> Catalog { try Catalog.open(root) }
+
+
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {

@@ -35,12 +35,14 @@ struct QueryCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Questions file (default: ./schemas/questions.json, then the built-in questions).", valueName: "file"))
     var questions: String?
     @Option(help: "In table format, show at most this many rows.") var maxRows = 1000
+    @Flag(help: "Print rows, time and (on a team lake) the S3 GETs to stderr in every format.") var stats = false
 
     func run() async throws {
         Allocator.keepFreedMemoryForReuse()
         let root = lake.root
-        let catalog = root.exists ? try Catalog.open(root) : nil
-        let engine = QueryEngine(catalog: catalog)
+        let catalog = root.exists ? try lake.openCatalogToRead() : nil
+        let objects = catalog?.objects
+        let engine = QueryEngine(catalog: catalog, objects: objects)
         let book = try QuestionCatalog.load(explicit: questions)
         var sql = text
         var question: QuestionBook.Match?
@@ -60,8 +62,9 @@ struct QueryCommand: AsyncParsableCommand {
         let result = try engine.run(sql)
         print(ResultRenderer.render(result, format: format, maxRows: format == .table ? maxRows : nil), terminator: "")
         let seconds = Date().timeIntervalSince(started)
-        if format == .table {
-            FileHandle.standardError.write(Data(String(format: "%d row%@ in %.3f s\n", result.rowCount, result.rowCount == 1 ? "" : "s", seconds).utf8))
+        let gets = objects.map { ", \($0.requests) GET\($0.requests == 1 ? "" : "s") from S3" } ?? ""
+        if format == .table || stats {
+            FileHandle.standardError.write(Data((String(format: "%d row%@ in %.3f s", result.rowCount, result.rowCount == 1 ? "" : "s", seconds) + gets + "\n").utf8))
         }
     }
 }

@@ -27,7 +27,7 @@ def test_a_missing_lake_is_one_line_saying_what_to_do(tmp_path):
 def test_init_registers_the_contracts_and_reports_json(tmp_path):
     root = tmp_path / "lake"
     first = json.loads(lake("init", "--lake", str(root), "--format", "json").stdout)
-    assert first["created"] and first["migrations"] == ["v1-datasets-files-checkpoints-runs", "v2-stream-offsets", "v3-versions-lineage-drift", "v4-audit", "v5-ducklake", "v6-stream-gaps-landed-messages"]
+    assert first["created"] and first["migrations"] == ["v1-datasets-files-checkpoints-runs", "v2-stream-offsets", "v3-versions-lineage-drift", "v4-audit", "v5-ducklake", "v6-stream-gaps-landed-messages", "v7-pending-uploads"]
     assert sorted(c["dataset"] for c in first["contracts"]) == [
         "album_tracks", "artists", "categories", "featured_playlists", "listener_activity_daily", "my_playlists",
         "new_albums", "new_albums_by_region", "new_releases", "playlist_items", "playlist_presence", "playlist_tracks",

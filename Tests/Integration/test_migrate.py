@@ -201,9 +201,11 @@ print(json.dumps(out))
 """
 
 
-def test_the_catalog_moves_to_postgres_and_duckdb_time_travels_over_postgres_and_s3(history_lake, moto, pg):
+def test_the_catalog_moves_to_postgres_and_duckdb_and_lake_time_travel_over_postgres_and_s3(history_lake, moto, pg, tmp_path):
     env = {**moto.env(*moto.key), "PGPASSWORD": PASSWORD}
-    args = ["migrate", "--lake", str(history_lake), "--to-storage", f"s3://{BUCKET}/team", "--to-catalog", pg.url, "--format", "json"]
+    team = tmp_path / "team"
+    args = ["migrate", "--lake", str(history_lake), "--to-storage", f"s3://{BUCKET}/team", "--to-catalog", pg.url, "--format", "json",
+            "--endpoint-url", moto.url, "--to-lake", str(team)]
     report = json.loads(lake(*args, env=env).stdout)
     local = sqlite3.connect(history_lake / "catalog.sqlite")
     names = [n for (n,) in local.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'ducklake%' OR name LIKE 'lake%')")]
@@ -234,8 +236,39 @@ def test_the_catalog_moves_to_postgres_and_duckdb_time_travels_over_postgres_and
         counts.add(mine["n"])
     assert len(counts) == 2, "the two promotions of plays differ, and both snapshots read back"
 
+    # lake query reads the moved lake from PostgreSQL and S3, through its lake.json, and agrees
+    # with the local lake on every table and at every snapshot.
+    assert json.loads((team / "lake.json").read_text())["storage"] == f"s3://{BUCKET}/team"
+    def answers(root, sql):
+        out = lake("query", sql, "--lake", str(root), "--format", "json", "--stats", env=env)
+        return json.loads(out.stdout), out.stderr
+    checks = [f"SELECT count(*) AS n FROM {t}" for t in tables]
+    checks += [f"SELECT count(*) AS n, sum(ms_played) AS s FROM staged.plays AT (VERSION => {n})" for n in snapshots]
+    checks += ["SELECT region, count(*) AS n, count(DISTINCT track_id) AS tracks FROM staged.plays GROUP BY region ORDER BY region"]
+    for sql in checks:
+        mine, stats = answers(team, sql)
+        assert mine == answers(history_lake, sql)[0], sql
+        assert "GET" in stats and "from S3" in stats, stats
+    assert not [p for p in team.rglob("*") if p.suffix in (".parquet", ".gz")], "nothing of the lake is copied to the reading machine"
+
+    # Partitions are pruned before any GET, and a column is fetched, not the file: a one-region
+    # count asks for fewer objects than the whole table, and no more than a footer and a chunk per file.
+    files = int(pg.sql("SELECT count(*) FROM ducklake_data_file f JOIN ducklake_table t USING (table_id) "
+                       "WHERE t.table_name = 'plays' AND f.end_snapshot IS NULL AND t.end_snapshot IS NULL")[0][0])
+    def gets(sql):
+        stats = answers(team, sql)[1]
+        return int(stats.split(" GET")[0].rsplit(", ", 1)[1])
+    everything = gets("SELECT sum(ms_played) AS s FROM staged.plays")
+    region = answers(history_lake, "SELECT region FROM staged.plays GROUP BY region ORDER BY count(*) DESC LIMIT 1")[0][0]["region"]
+    one = gets(f"SELECT sum(ms_played) AS s FROM staged.plays WHERE region = '{region}'")
+    assert 0 < one < everything <= 2 * files, (one, everything, files)
+
     again = json.loads(lake(*args, env=env).stdout)
     assert again["tables_copied"] == 0 and again["tables_kept"] == again["tables"] and again["uploaded"] == 0
+
+    # Writing to the moved lake is refused, saying what works.
+    refused = lake("promote", "plays", "--lake", str(team), env=env, check=False)
+    assert refused.returncode != 0 and "not built yet" in refused.stderr and "lake query" in refused.stderr
 
 
 def test_an_unreachable_postgres_gives_one_line_that_says_what_to_check(demo_lake):

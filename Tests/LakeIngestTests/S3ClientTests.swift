@@ -1,5 +1,6 @@
 import Foundation
-import LakeAWS
+@testable import LakeAWS
+import LakeParquet
 import Testing
 
 /// moto in server mode (from the test venv scripts/setup makes) on a free loopback port, for
@@ -70,5 +71,58 @@ struct S3ClientTests {
         let elsewhere = try moto.client(bucket: "no-such-bucket")
         await #expect(throws: S3Error.noBucket("no-such-bucket")) { try await elsewhere.list(prefix: "x") }
         await elsewhere.shutdown()
+    }
+}
+
+/// What a query reads of a team lake's Parquet files in S3: the footer with one GET, then only
+/// the column chunks asked for.
+@Suite(.serialized, .enabled(if: MotoS3.installed, "moto is not installed: run scripts/setup"))
+struct S3ObjectStoreTests {
+    @Test func nearbyRangesAreOneRequestAndFarOnesTwo() {
+        #expect(S3ObjectStore.merge([100..<200, 0..<10, 300..<400]) == [0..<400])
+        #expect(S3ObjectStore.merge([0..<10, (1 << 30)..<((1 << 30) + 5)]) == [0..<10, (1 << 30)..<((1 << 30) + 5)])
+    }
+
+    @Test func keysThroughDotDotAreTheObjectsTheyNameAsDuckDBResolvesThem() {
+        #expect(S3ObjectStore.normalized("lake/staged/../_versions/staged/plays/v1/a.parquet") == "lake/_versions/staged/plays/v1/a.parquet")
+        #expect(S3ObjectStore.normalized("lake/./dt=2026-11-30/a.parquet") == "lake/dt=2026-11-30/a.parquet")
+    }
+
+    @Test func aParquetObjectIsReadByItsFooterAndTheChunksOfTheColumnsAsked() async throws {
+        let moto = try MotoS3()
+        let s3 = try moto.client(bucket: "lake-objects")
+        try await s3.createBucket()
+        let rows = 5_000
+        var tracks = StringArray()
+        for i in 0..<rows { tracks.append("track-\(i % 97)") }
+        let columns = [
+            Column(schema: ColumnSchema("n", .int64, nullable: false), data: .int64((0..<rows).map(Int64.init))),
+            Column(schema: ColumnSchema("track_id", .string, nullable: false), data: .string(tracks)),
+            Column(schema: ColumnSchema("ms", .double, nullable: false), data: .double((0..<rows).map { Double($0) / 2 })),
+        ]
+        let path = NSTemporaryDirectory() + "lake-objects-\(getpid()).parquet"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var options = WriterOptions()
+        options.rowGroupRows = 2_000
+        let writer = try ParquetWriter(path: path, schema: columns.map(\.schema), options: options)
+        try writer.write(columns)
+        _ = try writer.finish()
+        try await s3.put("lake/_versions/t/a.parquet", Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+
+        let store = S3ObjectStore(client: s3)
+        let (remote, local) = try await Self.offTheCooperativePool {
+            (try ParquetFile(object: "s3://lake-objects/lake/t/../_versions/t/a.parquet", in: store), try ParquetFile(path: path))
+        }
+        #expect(store.requests == 1 && remote.rowGroupCount == 3 && remote.schema == local.schema)
+        let second = try await Self.offTheCooperativePool { try remote.loading(rowGroup: 1, columns: [1]).read(rowGroup: 1, columns: [1]) }
+        #expect(second == (try local.read(rowGroup: 1, columns: [1])))
+        #expect(store.requests == 2, "one row group's one column is one GET")
+    }
+
+    /// The store blocks its caller, as the query's worker threads may be.
+    static func offTheCooperativePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
     }
 }

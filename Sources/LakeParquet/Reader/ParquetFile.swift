@@ -1,4 +1,8 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import LakeCore
 
 /// A Parquet file opened for reading: its footer parsed, its bytes memory-mapped.
 ///
@@ -16,6 +20,9 @@ public final class ParquetFile: @unchecked Sendable {
     public let skippedColumns: [String]
 
     let data: Data
+    /// Where the file's bytes come from when it is an object rather than a local file: `data`
+    /// then holds only what was fetched, at its offsets.
+    let store: ObjectStore?
     let meta: FileMetaData
     let leaves: [LeafColumn]
 
@@ -38,17 +45,40 @@ public final class ParquetFile: @unchecked Sendable {
         return true
     }
 
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
             throw ParquetError.io(path: path, reason: (error as NSError).localizedDescription)
         }
+        try self.init(path: path, image: data, store: nil)
+    }
+
+    /// An object in `store` (S3): one ranged GET of its tail for the footer. Row groups are
+    /// fetched by `loading(rowGroup:columns:)`, only the column chunks asked for.
+    public convenience init(object path: String, in store: ObjectStore, tailGuess: Int = 64 << 10) throws {
+        let (tail, size) = try Self.objectIO(path) { try store.readTail(path, count: tailGuess) }
+        guard size >= 12, tail.count >= 8 else { throw ParquetError.notParquet(path: path, reason: "only \(size) bytes") }
+        let length = tail.withUnsafeBytes { Int($0.loadUnaligned(fromByteOffset: tail.count - 8, as: UInt32.self)) }
+        guard length <= size - 12 else { throw ParquetError.notParquet(path: path, reason: "footer length \(length) does not fit the file") }
+        var pieces = [(size - tail.count, tail)]
+        if length + 8 > tail.count {
+            let range = (size - 8 - length)..<size
+            pieces = [(range.lowerBound, try Self.objectIO(path) { try store.read(path, ranges: [range])[0] })]
+        }
+        try self.init(path: path, image: Self.sparseImage(size: size, pieces), store: store)
+    }
+
+    private init(path: String, image data: Data, store: ObjectStore?) throws {
+        self.data = data
+        self.store = store
         self.path = path
         let size = data.count
         guard size >= 12 else { throw ParquetError.notParquet(path: path, reason: "only \(size) bytes") }
         let decoded: FileMetaData = try data.withUnsafeBytes { raw in
-            guard raw[0..<4].elementsEqual("PAR1".utf8), raw[(size - 4)...].elementsEqual("PAR1".utf8) else {
+            // An object's image holds only its tail so far.
+            guard store != nil || raw[0..<4].elementsEqual("PAR1".utf8), raw[(size - 4)...].elementsEqual("PAR1".utf8) else {
                 throw ParquetError.notParquet(path: path, reason: "no PAR1 magic at both ends")
             }
             let length = Int(raw.loadUnaligned(fromByteOffset: size - 8, as: UInt32.self))
@@ -101,17 +131,57 @@ public final class ParquetFile: @unchecked Sendable {
 
     /// The same file mapped again with its parsed footer: a reader that opened the file to
     /// prune and let the mapping go does not decode the footer a second time to read it.
-    public func remapped() throws -> ParquetFile { try ParquetFile(remapping: self) }
-
-    private init(remapping other: ParquetFile) throws {
+    public func remapped() throws -> ParquetFile {
+        let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: other.path), options: .alwaysMapped)
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
-            throw ParquetError.io(path: other.path, reason: (error as NSError).localizedDescription)
+            throw ParquetError.io(path: path, reason: (error as NSError).localizedDescription)
         }
-        guard data.count == other.data.count else {
-            throw ParquetError.io(path: other.path, reason: "the file changed while it was read (\(other.data.count) bytes, now \(data.count))")
+        guard data.count == self.data.count else {
+            throw ParquetError.io(path: path, reason: "the file changed while it was read (\(self.data.count) bytes, now \(data.count))")
         }
+        return ParquetFile(other: self, image: data)
+    }
+
+    /// The file ready to read `columns` of row group `g`: a local file mapped again; an
+    /// object's column chunks fetched, with ranged GETs in flight at once.
+    public func loading(rowGroup g: Int, columns: [Int]) throws -> ParquetFile {
+        guard let store else { return try remapped() }
+        let ranges = columns.map { c -> Range<Int> in
+            let chunk = meta.rowGroups[g].columns[leaves[c].chunkIndex].meta
+            let start = Int(min(chunk.dictionaryPageOffset.flatMap { $0 > 0 ? $0 : nil } ?? chunk.dataPageOffset, chunk.dataPageOffset))
+            return start..<min(data.count, start + Int(chunk.totalCompressedSize))
+        }
+        let bytes = try Self.objectIO(path) { try store.read(path, ranges: ranges) }
+        return ParquetFile(other: self, image: Self.sparseImage(size: data.count, zip(ranges.map(\.lowerBound), bytes).map { ($0, $1) }))
+    }
+
+    /// A zero-filled image of `size` bytes that costs memory only where `pieces` are written.
+    static func sparseImage(size: Int, _ pieces: [(offset: Int, bytes: [UInt8])]) -> Data {
+        guard let base = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), base != MAP_FAILED else {
+            var data = Data(count: size)
+            for (offset, bytes) in pieces { data.replaceSubrange(offset..<(offset + bytes.count), with: bytes) }
+            return data
+        }
+        for (offset, bytes) in pieces {
+            bytes.withUnsafeBytes { (base + offset).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        }
+        return Data(bytesNoCopy: base, count: size, deallocator: .custom { pointer, count in munmap(pointer, count) })
+    }
+
+    /// Runs an object read, naming the object in its error.
+    static func objectIO<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as ParquetError { throw error } catch let error as LakeError {
+            throw ParquetError.io(path: path, reason: error.message)
+        } catch {
+            throw ParquetError.io(path: path, reason: "\(error)")
+        }
+    }
+
+    private init(other: ParquetFile, image: Data) {
+        data = image
+        store = other.store
         path = other.path
         schema = other.schema
         rowCount = other.rowCount

@@ -50,7 +50,7 @@ final class ScanOperator: Operator {
             let groups: [(index: Int, firstRow: Int64)]
             let footer: ParquetFile
             do {
-                let parquet = try ParquetFile(path: file.path)
+                let parquet = try source.open(file.path)
                 footer = parquet
                 var firstRow: Int64 = 0
                 groups = try (0..<parquet.rowGroupCount).compactMap { g in
@@ -61,11 +61,12 @@ final class ScanOperator: Operator {
                 throw QueryError.io("\(file.path): \(error.message)")
             }
             // Delete files are read only for a file some row group of which is read.
-            let deleted = groups.isEmpty ? [] : try DeletedRows.of(file)
+            let deleted = groups.isEmpty ? [] : try DeletedRows.of(file, in: source)
+            let columns = needed.filter { $0 < source.fileColumnCount }.compactMap { try? footer.columnIndex(source.fields[$0].name) }
             for (g, firstRow) in groups {
                 work.append { [self] in
                     let parquet: ParquetFile
-                    do { parquet = try footer.remapped() } catch let error as LakeError {
+                    do { parquet = try footer.loading(rowGroup: g, columns: columns) } catch let error as LakeError {
                         throw QueryError.io("\(source.files[i].path): \(error.message)")
                     }
                     return try self.readRowGroup(parquet, g, source.files[i], deleted: deleted, firstRow: firstRow)
@@ -159,7 +160,7 @@ final class ScanOperator: Operator {
 
     private func readNDJSON(_ source: SourceFile) throws -> Batch? {
         let fields = spec.source.fields
-        let lines = try NDJSONSchema.lines(source.path)
+        let lines = try NDJSONSchema.lines(source.path, objects: spec.source.objects)
         let fileColumns = needed.filter { $0 < spec.source.fileColumnCount }
         let keys = fileColumns.map { Array(fields[$0].name.utf8) }
         var builders = fileColumns.map { VectorBuilder(type: fields[$0].type, capacity: lines.count) }
@@ -327,14 +328,14 @@ final class OrderedPrefetch: @unchecked Sendable {
 /// The rows a DuckLake writer deleted from one data file: inlined positions and the `pos`
 /// column of its delete files.
 enum DeletedRows {
-    static func of(_ file: SourceFile) throws -> Set<Int64> {
+    static func of(_ file: SourceFile, in table: TableSource) throws -> Set<Int64> {
         var positions = Set(file.deletedPositions)
         for path in file.deleteFiles {
             do {
-                let parquet = try ParquetFile(path: path)
+                let parquet = try table.open(path)
                 let pos = try parquet.columnIndex("pos")
                 for g in 0..<parquet.rowGroupCount {
-                    for column in try parquet.read(rowGroup: g, columns: [pos]) {
+                    for column in try parquet.loading(rowGroup: g, columns: [pos]).read(rowGroup: g, columns: [pos]) {
                         if case let .int64(values) = column.data { positions.formUnion(values) }
                     }
                 }

@@ -6,7 +6,7 @@ extension TableSource {
     /// A DuckLake table as of one snapshot: its live Parquet files (identity-partition columns
     /// from the catalog's partition values, as lake's own files keep dt and region in folder
     /// names only), the rows deleted from them, and the rows inlined into the catalog.
-    static func duckLake(_ state: DuckLakeTableState, name: String) throws -> TableSource {
+    static func duckLake(_ state: DuckLakeTableState, name: String, objects: ObjectStore? = nil) throws -> TableSource {
         // lake reads flat columns only: nested ones are left out (an error if named), never read as NULL.
         let flat = state.columns.filter { !["list", "struct", "map", "variant"].contains($0.type.lowercased()) }
         let fileColumns = flat.filter { !$0.partition }
@@ -24,7 +24,8 @@ extension TableSource {
         let rows = try state.inlinedRows.map { row in
             try order.enumerated().map { k, column in try value(row[position[column]!], as: fields[k].type) }
         }
-        return TableSource(name: name, format: .parquet, files: files, fields: fields, fileColumnCount: fileColumns.count, inlinedRows: rows)
+        return TableSource(name: name, format: .parquet, files: files, fields: fields, fileColumnCount: fileColumns.count, inlinedRows: rows,
+                           objects: objects)
     }
 
     /// DuckLake's type names, as lake's types.

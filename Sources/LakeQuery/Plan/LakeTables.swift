@@ -13,8 +13,13 @@ public protocol TableResolver: Sendable {
 /// `raw.<source>.<dataset>`), and a bare name for a staged or curated table.
 public final class LakeTables: TableResolver, @unchecked Sendable {
     let catalog: Catalog?
+    /// A team lake's S3 storage, which its DuckLake files are read from.
+    let objects: ObjectStore?
 
-    public init(catalog: Catalog?) { self.catalog = catalog }
+    public init(catalog: Catalog?, objects: ObjectStore? = nil) {
+        self.catalog = catalog
+        self.objects = objects
+    }
 
     public func knownNames() -> [String] {
         guard let catalog, let datasets = try? catalog.datasets() else { return [] }
@@ -49,7 +54,8 @@ public final class LakeTables: TableResolver, @unchecked Sendable {
                 throw QueryError.io("\(display): \(error.message)")
             }
             if let state {
-                return try TableSource.duckLake(state, name: "\(state.table.schema).\(state.table.name)" + (at == nil ? "" : "@\(state.snapshot)"))
+                return try TableSource.duckLake(state, name: "\(state.table.schema).\(state.table.name)" + (at == nil ? "" : "@\(state.snapshot)"),
+                                                objects: objects)
             }
         }
         if let snapshot {
@@ -63,12 +69,16 @@ public final class LakeTables: TableResolver, @unchecked Sendable {
         guard let dataset = try? catalog.dataset(named: name) else { return try unknown(display) }
         let zone = schema.flatMap { LakeRoot.Zone(rawValue: $0) }
         guard zone != nil || schema == nil else { return try unknown(display) }
+
         // Raw and quarantine are NDJSON as they landed; a staged or curated version published
         // before the catalog had DuckLake tables is read from its files until its next promotion.
         for z in zone.map({ [$0] }) ?? [.curated, .staged] {
             let ndjson = z == .raw || z == .quarantine
-            let files = try catalog.files(of: dataset.name, zone: z).map { catalog.root.absolute($0.path) }.filter { ndjson || $0.hasSuffix(".parquet") }
-            if !files.isEmpty { return try TableSource.files(files, name: "\(z.rawValue).\(dataset.name)", format: ndjson ? .ndjson : .parquet) }
+            let place = { (path: String) in self.objects == nil ? catalog.root.absolute(path) : catalog.objectPath(path) }
+            let files = try catalog.files(of: dataset.name, zone: z).map { place($0.path) }.filter { ndjson || $0.hasSuffix(".parquet") }
+            if !files.isEmpty {
+                return try TableSource.files(files, name: "\(z.rawValue).\(dataset.name)", format: ndjson ? .ndjson : .parquet, objects: objects)
+            }
         }
         let zoneName = zone?.rawValue ?? "staged"
         throw QueryError.io("\(zoneName).\(dataset.name) has no files yet — run `lake \(zoneName == "raw" ? "ingest" : "promote \(dataset.name)")` first")

@@ -26,8 +26,12 @@ public final class TableSource: @unchecked Sendable {
     let fileColumnCount: Int
     /// Rows held outside files (DuckLake's inlined data), one value per field.
     let inlinedRows: [[Value]]
+    /// Where files named `s3://…` are read from (a team lake's storage).
+    let objects: ObjectStore?
 
-    init(name: String, format: Format, files: [SourceFile], fields: [Field], fileColumnCount: Int, inlinedRows: [[Value]] = []) {
+    init(name: String, format: Format, files: [SourceFile], fields: [Field], fileColumnCount: Int, inlinedRows: [[Value]] = [],
+         objects: ObjectStore? = nil) {
+        self.objects = objects
         self.name = name
         self.format = format
         self.files = files
@@ -38,8 +42,18 @@ public final class TableSource: @unchecked Sendable {
 
     var partitionKeys: [String] { fields[fileColumnCount...].map(\.name) }
 
+    /// One of the table's Parquet files: mapped from disk, or its footer fetched from the store.
+    func open(_ path: String) throws -> ParquetFile {
+        if let objects, objects.holds(path) { return try ParquetFile(object: path, in: objects) }
+        if path.hasPrefix("s3://") {
+            throw QueryError.io("\(path) is on S3, and this lake's storage is not: check the storage in lake.json")
+        }
+        return try ParquetFile(path: path)
+    }
+
     /// A table over `paths` (already expanded), named `name` in messages.
-    public static func files(_ paths: [String], name: String, format explicit: Format? = nil, hive: Bool = true) throws -> TableSource {
+    public static func files(_ paths: [String], name: String, format explicit: Format? = nil, hive: Bool = true,
+                             objects: ObjectStore? = nil) throws -> TableSource {
         guard let first = paths.first else {
             throw QueryError.io("no files match \(name) — check the path (globs: *, ** and ?)")
         }
@@ -48,7 +62,7 @@ public final class TableSource: @unchecked Sendable {
         switch format {
         case .parquet:
             let file: ParquetFile
-            do { file = try ParquetFile(path: first) } catch let error as LakeError {
+            do { file = try objects.map { try ParquetFile(object: first, in: $0) } ?? ParquetFile(path: first) } catch let error as LakeError {
                 throw QueryError.io("\(first): \(error.message)")
             }
             fileFields = file.schema.enumerated().map { c, column in
@@ -56,7 +70,7 @@ public final class TableSource: @unchecked Sendable {
                 return Field(name: column.name, table: nil, type: t == .timestamptz && !file.timestampIsUTC(c) ? .timestamp : t)
             }
         case .ndjson:
-            fileFields = try NDJSONSchema.infer(paths.prefix(8).map { $0 })
+            fileFields = try NDJSONSchema.infer(paths.prefix(8).map { $0 }, objects: objects)
         }
         // Hive partitions: key=value folders common to the files, after the file columns.
         var keys: [String] = []
@@ -97,7 +111,8 @@ public final class TableSource: @unchecked Sendable {
             }
         }
         let files = paths.enumerated().map { SourceFile(path: $1, partitions: columns[$0]) }
-        return TableSource(name: name, format: format, files: files, fields: fileFields + partitionFields, fileColumnCount: fileFields.count)
+        return TableSource(name: name, format: format, files: files, fields: fileFields + partitionFields, fileColumnCount: fileFields.count,
+                           objects: objects)
     }
 
     static func type(of t: ColumnType) -> DataType {
@@ -150,12 +165,12 @@ public enum Glob {
 /// Column names and types of NDJSON files, from their first lines: keys in first-seen order;
 /// objects and arrays become JSON columns.
 enum NDJSONSchema {
-    static func infer(_ paths: [String]) throws -> [Field] {
+    static func infer(_ paths: [String], objects: ObjectStore? = nil) throws -> [Field] {
         var order: [String] = []
         var types: [String: DataType] = [:]
         var seen = 0
         for path in paths where seen < 2000 {
-            for line in try lines(path) where seen < 2000 {
+            for line in try lines(path, objects: objects) where seen < 2000 {
                 guard case let .object(pairs) = (try JSONTape(Array(line))).root.jsonValue else { continue }
                 seen += 1
                 for (key, value) in pairs {
@@ -177,10 +192,16 @@ enum NDJSONSchema {
         return order.map { Field(name: $0, table: nil, type: types[$0] == .null ? .varchar : types[$0]!) }
     }
 
-    static func lines(_ path: String) throws -> [ArraySlice<UInt8>] {
+    /// A file's lines; an object of `objects` (S3) is fetched whole.
+    static func lines(_ path: String, objects: ObjectStore? = nil) throws -> [ArraySlice<UInt8>] {
         let bytes: [UInt8]
         do {
-            bytes = path.hasSuffix(".gz") ? try GzipReader.read(path: path) : try FileSystem.readFile(path)
+            if let objects, objects.holds(path) {
+                let fetched = try objects.read(path)
+                bytes = path.hasSuffix(".gz") ? try GzipReader.decompress(fetched, name: path) : fetched
+            } else {
+                bytes = path.hasSuffix(".gz") ? try GzipReader.read(path: path) : try FileSystem.readFile(path)
+            }
         } catch let error as LakeError {
             throw QueryError.io("\(path): \(error.message)")
         }
