@@ -149,7 +149,7 @@ struct CatalogSync: AsyncParsableCommand {
         guard let folder = SchemasFolder.resolve(schemas) else {
             throw CatalogError.noContracts(folder: schemas ?? "./schemas")
         }
-        let results = try lake.openCatalog().sync(folder: folder) { Progress.shared.note($0) }
+        let results = try lake.openCatalog(s3Ready: true).sync(folder: folder) { Progress.shared.note($0) }
         ContractRendering.print(results, format: format)
     }
 }
@@ -162,7 +162,7 @@ struct CatalogRegister: AsyncParsableCommand {
 
     func run() async throws {
         let contract = try DatasetContract.load(path: file)
-        let outcome = try lake.openCatalog().register(contract)
+        let outcome = try lake.openCatalog(s3Ready: true).register(contract)
         ContractRendering.print([(contract, outcome)], format: format)
     }
 }

@@ -71,7 +71,7 @@ struct RetentionCommand: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let catalog = try lake.openCatalog()
+        let catalog = try lake.openCatalog(s3Ready: true)
         let job = RetentionJob(catalog: catalog, progress: .shared)
         let plan = try job.plan()
         var outcome: RetentionOutcome?

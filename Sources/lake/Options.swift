@@ -10,13 +10,14 @@ struct LakeOptions: ParsableArguments {
 
     var root: LakeRoot { LakeRoot.resolve(explicit: path) }
 
-    /// The lake's catalog, for a command that writes to the lake's files; `landing` for one
-    /// that only adds raw files through the commit path, which also writes to S3 storage.
-    func openCatalog(landing: Bool = false) throws -> Catalog {
+    /// The lake's catalog, for a command that writes to the lake's files; `s3Ready` for one
+    /// whose writes also work on S3 storage (landing through the commit path, retention's
+    /// deletes, catalog-only changes).
+    func openCatalog(s3Ready: Bool = false) throws -> Catalog {
         let catalog = try Catalog.open(root)
-        if let config = catalog.config, config.onS3, !landing {
+        if let config = catalog.config, config.onS3, !s3Ready {
             throw ValidationError("\(root.path) keeps its files on \(config.storage): lake ingest lands in it, lake query and lake catalog "
-                                  + "read it; promote, optimize, governance, retention and adopt on S3 storage are not built yet")
+                                  + "read it, lake retention deletes from it; promote, optimize, governance and adopt on S3 storage are not built yet")
         }
         return catalog
     }

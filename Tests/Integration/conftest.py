@@ -168,3 +168,20 @@ def pg():
     server = PostgresServer()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def signed_moto():
+    """moto checking every request's SigV4 signature, with bucket `team-lake`: four calls without
+    auth make the user, its key and policy, and the bucket."""
+    from moto_server import MotoServer
+    server = MotoServer(no_auth_calls=4)
+    iam = server.client("iam")
+    iam.create_user(UserName="lake")
+    key = iam.create_access_key(UserName="lake")["AccessKey"]
+    iam.put_user_policy(UserName="lake", PolicyName="all", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+    server.key = (key["AccessKeyId"], key["SecretAccessKey"])
+    server.client("s3", *server.key).create_bucket(Bucket="team-lake")
+    yield server
+    server.stop()

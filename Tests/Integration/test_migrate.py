@@ -30,25 +30,9 @@ BUCKET = "team-lake"
 def moto():
     # moto 5.2 checks SigV4 wrongly for a key with `=` in it (boto3's own PUT of `dt=1/x` is
     # refused there too), and hive folders are full of them: the lake's copies go to a moto
-    # that does not check; `signed_moto` below checks every signature, on keys without `=`.
+    # that does not check; `signed_moto` (conftest) checks every signature, on keys without `=`.
     server = MotoServer()
     server.key = ("testing", "testing")
-    server.client("s3", *server.key).create_bucket(Bucket=BUCKET)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def signed_moto():
-    # Four calls without auth make the user, its key and policy, and the bucket; then every
-    # request must be signed with that key.
-    server = MotoServer(no_auth_calls=4)
-    iam = server.client("iam")
-    iam.create_user(UserName="lake")
-    key = iam.create_access_key(UserName="lake")["AccessKey"]
-    iam.put_user_policy(UserName="lake", PolicyName="all", PolicyDocument=json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
-    server.key = (key["AccessKeyId"], key["SecretAccessKey"])
     server.client("s3", *server.key).create_bucket(Bucket=BUCKET)
     yield server
     server.stop()

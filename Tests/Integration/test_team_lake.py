@@ -342,3 +342,80 @@ def test_ingestion_lands_in_s3_exactly_once_through_an_upload_whose_commit_never
     assert counts == {"n": len(ids), "ids": len(set(ids))}
     refused = lake("promote", "plays", "--lake", str(root), env=env, check=False)
     assert refused.returncode != 0 and "not built yet" in refused.stderr
+
+
+def test_two_machines_land_their_own_streams_in_one_s3_lake_at_once_and_each_event_lands_once(pg, s3, events, tmp_path):
+    path, ids = events
+    pg.sql("CREATE DATABASE shared")
+    env = {**s3.env(), "PGPASSWORD": PASSWORD}
+    # Two working folders stand in for two hosts: each has its own embedded log and _tmp/, and
+    # shares only the catalog and the bucket.
+    machines = [tmp_path / "host-a", tmp_path / "host-b"]
+    lines = path.read_bytes().splitlines(keepends=True)
+    ingestions = []
+    for k, machine in enumerate(machines):
+        lake("init", "--lake", str(machine), "--catalog", f"postgres://lake@127.0.0.1:{pg.port}/shared",
+             "--storage", "s3://team/shared", "--endpoint-url", s3.url, env=env)
+        subprocess.run([LAKE, "produce", f"listens_{k}", "--lake", str(machine), "--key", "user_id"], input=b"".join(lines[k::2]),
+                       check=True, capture_output=True, env=env)
+        ingestions.append(subprocess.Popen(
+            [LAKE, "ingest", "stream", f"listens_{k}", *STREAM[1:], "--until-idle", "--max-file-records", "200", "--lake", str(machine)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env))
+    # One host queries while both land.
+    while any(p.poll() is None for p in ingestions):
+        lake("query", "SELECT count(*) AS n FROM raw.plays", "--lake", str(machines[0]), "--format", "json", env=env, check=False)
+        time.sleep(0.2)
+    for p in ingestions:
+        assert p.wait() == 0, p.stderr.read()
+
+    committed = {p for (p,) in pg.sql("SELECT path FROM lake_files", db="shared")}
+    pages = s3.client("s3").get_paginator("list_objects_v2").paginate(Bucket="team", Prefix="shared/")
+    assert {o["Key"][len("shared/"):] for page in pages for o in page.get("Contents", [])} == committed
+    for machine in machines:
+        counts = query(machine, "SELECT count(*) AS n, count(DISTINCT value->>'event_id') AS ids FROM raw.plays", env)[0]
+        assert counts == {"n": len(ids), "ids": len(set(ids))}
+
+
+def test_a_wrong_s3_secret_fails_init_in_one_line_that_says_what_to_check_and_writes_no_lake_json(pg, signed_moto, tmp_path):
+    pg.sql("CREATE DATABASE badkey")
+    root = tmp_path / "lake"
+    args = ["init", "--lake", str(root), "--catalog", f"postgres://lake@127.0.0.1:{pg.port}/badkey",
+            "--storage", "s3://team-lake/lake", "--endpoint-url", signed_moto.url]
+    started = time.time()
+    bad = lake(*args, env={**signed_moto.env(signed_moto.key[0], "wrong-secret-value"), "PGPASSWORD": PASSWORD}, check=False)
+    assert bad.returncode == 1 and time.time() - started < 10, "refused at once, not retried"
+    assert len(bad.stderr.strip().splitlines()) == 1 and signed_moto.key[0] in bad.stderr and "secret" in bad.stderr, bad.stderr
+    assert "wrong-secret-value" not in bad.stderr + bad.stdout
+    assert not (root / "lake.json").exists()
+    lake(*args, env={**signed_moto.env(*signed_moto.key), "PGPASSWORD": PASSWORD})
+    assert json.loads((root / "lake.json").read_text())["storage"] == "s3://team-lake/lake"
+
+
+def test_retention_deletes_expired_partitions_from_s3_with_their_catalog_rows(pg, s3, tmp_path):
+    import datetime
+    root, env = s3_lake(pg, s3, tmp_path / "lake", "aging")
+    lake("catalog", "register", str(REPO / "Tests" / "Integration" / "fixtures" / "governed.json"), "--lake", str(root), env=env)
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    events = [{"id": f"e{i}", "user_id": f"u{i % 7}", "n": i, "region": ["SE", "US"][i % 2],
+               "at": f"{today - datetime.timedelta(days=[45, 0][(i // 2) % 2])}T0{i % 10}:00:00Z"}
+              for i in range(40)]
+    subprocess.run([LAKE, "produce", "events", "--lake", str(root)], input="".join(json.dumps(e) + "\n" for e in events).encode(),
+                   check=True, capture_output=True, env=env)
+    lake("ingest", "stream", "events", "--dataset", "events", "--time-field", "at", "--region-field", "region", "--until-idle",
+         "--lake", str(root), env=env)
+    old = f"dt={today - datetime.timedelta(days=45)}"
+    bucket = s3.client("s3")
+
+    def keys():
+        pages = bucket.get_paginator("list_objects_v2").paginate(Bucket="team", Prefix="aging/")
+        return {o["Key"][len("aging/"):] for page in pages for o in page.get("Contents", [])}
+
+    before = keys()
+    expired = {k for k in before if old in k}
+    assert expired and expired != before
+    out = json.loads(lake("retention", "--apply", "--lake", str(root), "--format", "json", env=env).stdout)
+    assert out["deleted_files"] == len(expired)
+    assert keys() == before - expired
+    assert {p for (p,) in pg.sql("SELECT path FROM lake_files", db="aging")} == before - expired
+    kept = sum(1 for e in events if not e["at"].startswith(str(today - datetime.timedelta(days=45))))
+    assert query(root, "SELECT count(*) AS n FROM raw.events", env)[0]["n"] == kept

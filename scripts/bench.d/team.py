@@ -35,6 +35,7 @@ from ducklake_client import connect, extension_file, renamed_extension
 import duckdb_extension_httpfs, duckdb_extension_postgres_scanner
 con = connect()
 con.execute("SET threads = 2")
+con.execute("SET enable_progress_bar = false")
 con.execute(f"LOAD '{{renamed_extension(duckdb_extension_postgres_scanner, 'postgres', 'postgres_scanner')}}'")
 con.execute(f"LOAD '{{extension_file(duckdb_extension_httpfs, 'httpfs')}}'")
 con.execute("CREATE SECRET (TYPE s3, KEY_ID 'testing', SECRET 'testing', REGION 'us-east-1', ENDPOINT '127.0.0.1:{s3_port}', URL_STYLE 'path', USE_SSL false)")
