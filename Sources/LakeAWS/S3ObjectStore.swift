@@ -10,6 +10,10 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
     static let mergeGap = 256 << 10
     private let lock = NSLock()
     private var gets = 0
+    /// Tails fetched, by key, up to `tailCacheBytes` in all (objects are never overwritten).
+    private var tails: [String: (bytes: [UInt8], size: Int)] = [:]
+    private var tailBytes = 0
+    static let tailCacheBytes = 256 << 20
 
     /// `s3://BUCKET/PREFIX`, for messages.
     let storage: String
@@ -64,9 +68,20 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
 
     public func readTail(_ path: String, count: Int) throws -> (bytes: [UInt8], size: Int) {
         let key = try key(path)
+        // A query that scans a table twice (a self-join) asks for each footer twice.
+        if let kept = lock.withLock({ tails[key] }), kept.bytes.count >= min(count, kept.size) {
+            return (Array(kept.bytes.suffix(min(count, kept.size))), kept.size)
+        }
         lock.withLock { gets += 1 }
         let client = client
-        return try Self.blocking(path) { try await client.getTail(key, count: count) }
+        let tail = try Self.blocking(path) { try await client.getTail(key, count: count) }
+        lock.withLock {
+            if tailBytes + tail.bytes.count <= Self.tailCacheBytes {
+                tails[key] = tail
+                tailBytes += tail.bytes.count
+            }
+        }
+        return tail
     }
 
     public func read(_ path: String) throws -> [UInt8] {
@@ -155,14 +170,36 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
     }
 }
 
-/// Runs the jobs of S3 requests made from blocking code on dispatch threads rather than on
-/// Swift's cooperative pool.
+/// Runs the jobs of S3 requests made from blocking code on threads of its own, neither on
+/// Swift's cooperative pool nor on dispatch's (whose workers the blocked callers may be).
 final class BlockingExecutor: TaskExecutor, @unchecked Sendable {
-    static let shared = BlockingExecutor()
-    private let queue = DispatchQueue(label: "lake.s3.blocking", attributes: .concurrent)
+    static let shared = BlockingExecutor(threads: 4)
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+
+    init(threads: Int) {
+        for _ in 0..<threads {
+            let thread = Thread { [unowned self] in self.loop() }
+            thread.name = "lake.s3"
+            thread.start()
+        }
+    }
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty { condition.wait() }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        }
     }
 }

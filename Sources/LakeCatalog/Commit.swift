@@ -157,25 +157,9 @@ extension Catalog {
 
     /// Puts each file's object, a few at a time.
     private func upload(_ files: [PendingFile], to objects: ObjectStore) throws {
-        final class FirstFailure: @unchecked Sendable {
-            private let lock = NSLock()
-            private var error: Error?
-            var value: Error? { lock.withLock { error } }
-            func keep(_ e: Error) { lock.withLock { if error == nil { error = e } } }
+        _ = try Parallel.blocking(files.count, workers: 8) { [self] i in
+            try objects.put(file: root.absolute(files[i].tmpPath), at: objectPath(files[i].finalPath))
         }
-        let failure = FirstFailure()
-        let slots = DispatchSemaphore(value: 8)
-        let group = DispatchGroup()
-        for file in files {
-            slots.wait()
-            if failure.value != nil { slots.signal(); break }
-            DispatchQueue.global().async(group: group) { [self] in
-                defer { slots.signal() }
-                do { try objects.put(file: root.absolute(file.tmpPath), at: objectPath(file.finalPath)) } catch { failure.keep(error) }
-            }
-        }
-        group.wait()
-        if let error = failure.value { throw error }
     }
 
     /// Finishes or removes what a killed run left under the `_tmp/` folder `scope`; with

@@ -21,4 +21,45 @@ public enum Parallel {
         }
         return try results.map { try $0!.get() }
     }
+
+    /// `body(i)` for every `i` in `0..<count` on `workers` threads of their own, for work that
+    /// blocks on the network: blocked dispatch workers would starve the pool that answers them
+    /// (libdispatch on Linux grows it only slowly). Returns the answers in index order, or
+    /// throws the first index's error; after an error no new index starts.
+    public static func blocking<T>(_ count: Int, workers: Int, _ body: @escaping @Sendable (Int) throws -> T) throws -> [T] {
+        guard count > 0 else { return [] }
+        let shared = BlockingWork<T>(count)
+        let done = DispatchGroup()
+        for _ in 0..<max(1, min(workers, count)) {
+            done.enter()
+            Thread {
+                defer { done.leave() }
+                while true {
+                    let i: Int? = shared.lock.withLock {
+                        guard !shared.failed, shared.next < count else { return nil }
+                        defer { shared.next += 1 }
+                        return shared.next
+                    }
+                    guard let i else { return }
+                    let result = Result { try body(i) }
+                    shared.lock.withLock {
+                        shared.results[i] = result
+                        if case .failure = result { shared.failed = true }
+                    }
+                }
+            }.start()
+        }
+        done.wait()
+        for result in shared.results { if case let .failure(error)? = result { throw error } }
+        return shared.results.map { try! $0!.get() }
+    }
+}
+
+/// What `Parallel.blocking`'s threads share: the next index to take, and the answers.
+private final class BlockingWork<T>: @unchecked Sendable {
+    let lock = NSLock()
+    var next = 0
+    var failed = false
+    var results: [Result<T, Error>?]
+    init(_ count: Int) { results = Array(repeating: nil, count: count) }
 }

@@ -23,6 +23,8 @@ public final class ParquetFile: @unchecked Sendable {
     /// Where the file's bytes come from when it is an object rather than a local file: `data`
     /// then holds only what was fetched, at its offsets.
     let store: ObjectStore?
+    /// Whether `data` holds every byte of the file (always, for a local one).
+    let whole: Bool
     let meta: FileMetaData
     let leaves: [LeafColumn]
 
@@ -52,12 +54,13 @@ public final class ParquetFile: @unchecked Sendable {
         } catch {
             throw ParquetError.io(path: path, reason: (error as NSError).localizedDescription)
         }
-        try self.init(path: path, image: data, store: nil)
+        try self.init(path: path, image: data, store: nil, whole: true)
     }
 
     /// An object in `store` (S3): one ranged GET of its tail for the footer. Row groups are
     /// fetched by `loading(rowGroup:columns:)`, only the column chunks asked for.
-    public convenience init(object path: String, in store: ObjectStore, tailGuess: Int = 64 << 10) throws {
+    /// Most of a lake's staged files are smaller than the first guess, and arrive whole.
+    public convenience init(object path: String, in store: ObjectStore, tailGuess: Int = 128 << 10) throws {
         let (tail, size) = try Self.objectIO(path) { try store.readTail(path, count: tailGuess) }
         guard size >= 12, tail.count >= 8 else { throw ParquetError.notParquet(path: path, reason: "only \(size) bytes") }
         let length = tail.withUnsafeBytes { Int($0.loadUnaligned(fromByteOffset: tail.count - 8, as: UInt32.self)) }
@@ -67,12 +70,13 @@ public final class ParquetFile: @unchecked Sendable {
             let range = (size - 8 - length)..<size
             pieces = [(range.lowerBound, try Self.objectIO(path) { try store.read(path, ranges: [range])[0] })]
         }
-        try self.init(path: path, image: Self.sparseImage(size: size, pieces), store: store)
+        try self.init(path: path, image: Self.sparseImage(size: size, pieces), store: store, whole: tail.count == size)
     }
 
-    private init(path: String, image data: Data, store: ObjectStore?) throws {
+    private init(path: String, image data: Data, store: ObjectStore?, whole: Bool = true) throws {
         self.data = data
         self.store = store
+        self.whole = whole
         self.path = path
         let size = data.count
         guard size >= 12 else { throw ParquetError.notParquet(path: path, reason: "only \(size) bytes") }
@@ -148,6 +152,7 @@ public final class ParquetFile: @unchecked Sendable {
     /// object's column chunks fetched, with ranged GETs in flight at once.
     public func loading(rowGroup g: Int, columns: [Int]) throws -> ParquetFile {
         guard let store else { return try remapped() }
+        if whole { return self }
         let ranges = columns.map { c -> Range<Int> in
             let chunk = meta.rowGroups[g].columns[leaves[c].chunkIndex].meta
             let start = Int(min(chunk.dictionaryPageOffset.flatMap { $0 > 0 ? $0 : nil } ?? chunk.dataPageOffset, chunk.dataPageOffset))
@@ -182,6 +187,7 @@ public final class ParquetFile: @unchecked Sendable {
     private init(other: ParquetFile, image: Data) {
         data = image
         store = other.store
+        whole = other.store == nil
         path = other.path
         schema = other.schema
         rowCount = other.rowCount
