@@ -114,6 +114,26 @@ extension Catalog {
         "\(alias).begin_snapshot <= ? AND (\(alias).end_snapshot IS NULL OR \(alias).end_snapshot > ?)"
     }
 
+    /// Each live data file's minimum and maximum of `columns` at `snapshot`, as DuckLake's
+    /// column statistics hold them (text), by data file id: what a reader prunes files by
+    /// before it fetches any.
+    public func duckLakeFileBounds(table: Int64, snapshot: Int64, columns: [String]) throws -> [Int64: [String: (min: String?, max: String?)]] {
+        guard !columns.isEmpty else { return [:] }
+        return try read { db in
+            var bounds: [Int64: [String: (min: String?, max: String?)]] = [:]
+            let names = columns.map { _ in "?" }.joined(separator: ", ")
+            for r in try SQLRow.fetchAll(db, sql: """
+                SELECT s.data_file_id, c.column_name, s.min_value, s.max_value FROM ducklake_file_column_stats s
+                JOIN ducklake_column c ON c.table_id = s.table_id AND c.column_id = s.column_id AND \(Self.alive("c"))
+                JOIN ducklake_data_file f ON f.data_file_id = s.data_file_id AND \(Self.alive("f"))
+                WHERE s.table_id = ? AND c.column_name IN (\(names))
+                """, arguments: [snapshot, snapshot, snapshot, snapshot, table] + columns) {
+                bounds[r[0], default: [:]][r[1]] = (r[2], r[3])
+            }
+            return bounds
+        }
+    }
+
     /// The table `schema.name` as of `snapshot` (the latest when nil); nil when it did not exist.
     public func duckLakeTable(schema: String, name: String, at snapshot: Int64? = nil) throws -> DuckLakeTableState? {
         try read { db -> DuckLakeTableState? in

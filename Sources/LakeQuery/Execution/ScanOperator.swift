@@ -48,6 +48,8 @@ final class ScanOperator: Operator {
             if !partitionOnly.isEmpty, try !partitionPasses(file, partitionOnly) { continue }
             kept.append(i)
         }
+        // Objects are pruned by the catalog's statistics before any GET.
+        if source.objects != nil { kept = try prunedByCatalog(kept) }
         let opened = source.format == .parquet && source.objects != nil ? try Self.footers(of: kept.map { source.files[$0].path }, in: source) : [:]
         for i in kept {
             let file = source.files[i]
@@ -119,17 +121,45 @@ final class ScanOperator: Operator {
                   let stats = file.statistics(rowGroup: g, column: index) else { continue }
             if stats.valueCount > 0, stats.nullCount == stats.valueCount { return false }
             guard let lo = stats.min.map(Value.init(parquet:)), let hi = stats.max.map(Value.init(parquet:)) else { continue }
-            let belowMin = Compare.values(value, lo) < 0, aboveMax = Compare.values(value, hi) > 0
-            switch op {
-            case "=": if belowMin || aboveMax { return false }
-            case "<": if Compare.values(lo, value) >= 0 { return false }
-            case "<=": if Compare.values(lo, value) > 0 { return false }
-            case ">": if Compare.values(hi, value) <= 0 { return false }
-            case ">=": if Compare.values(hi, value) < 0 { return false }
-            default: break
-            }
+            if !Self.mayHold(op, value, lo: lo, hi: hi) { return false }
         }
         return true
+    }
+
+    /// Whether `column op value` can hold for some value between `lo` and `hi`.
+    static func mayHold(_ op: String, _ value: Value, lo: Value, hi: Value) -> Bool {
+        switch op {
+        case "=": return Compare.values(value, lo) >= 0 && Compare.values(value, hi) <= 0
+        case "<": return Compare.values(lo, value) < 0
+        case "<=": return Compare.values(lo, value) <= 0
+        case ">": return Compare.values(hi, value) > 0
+        case ">=": return Compare.values(hi, value) >= 0
+        default: return true
+        }
+    }
+
+    /// The files among `kept` whose catalog minimum and maximum let every `column op literal`
+    /// filter hold for some row. Numbers, dates and timestamps only: text bounds another
+    /// writer may have truncated.
+    private func prunedByCatalog(_ kept: [Int]) throws -> [Int] {
+        let source = spec.source
+        var tests: [(op: String, value: Value, name: String, type: DataType)] = []
+        for f in spec.filters {
+            guard case let .compare(op, .column(c, _), .literal(value, _)) = f, c < source.fileColumnCount, !value.isNull else { continue }
+            let type = source.fields[c].type
+            guard [.bigint, .double, .date, .timestamp, .timestamptz].contains(type) else { continue }
+            tests.append((op, value, source.fields[c].name, type))
+        }
+        guard !tests.isEmpty, let bounds = source.bounds else { return kept }
+        let known = try bounds(Array(Set(tests.map(\.name))))
+        return kept.filter { i in
+            guard let id = source.files[i].id, let columns = known[id] else { return true }
+            return tests.allSatisfy { test in
+                guard let (min, max) = columns[test.name], let min, let max,
+                      let lo = try? Cast.value(.string(min), to: test.type), let hi = try? Cast.value(.string(max), to: test.type) else { return true }
+                return Self.mayHold(test.op, test.value, lo: lo, hi: hi)
+            }
+        }
     }
 
     private func readRowGroup(_ file: ParquetFile, _ g: Int, _ source: SourceFile, deleted: Set<Int64>, firstRow: Int64) throws -> Batch? {

@@ -54,8 +54,12 @@ public final class LakeTables: TableResolver, @unchecked Sendable {
                 throw QueryError.io("\(display): \(error.message)")
             }
             if let state {
-                return try TableSource.duckLake(state, name: "\(state.table.schema).\(state.table.name)" + (at == nil ? "" : "@\(state.snapshot)"),
-                                                objects: objects)
+                let source = try TableSource.duckLake(state, name: "\(state.table.schema).\(state.table.name)" + (at == nil ? "" : "@\(state.snapshot)"),
+                                                      objects: objects)
+                source.bounds = { [table = state.table.id, snapshot = state.snapshot] columns in
+                    try catalog.duckLakeFileBounds(table: table, snapshot: snapshot, columns: columns)
+                }
+                return source
             }
         }
         if let snapshot {

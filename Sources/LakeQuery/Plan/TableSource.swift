@@ -8,6 +8,8 @@ import Glibc
 /// One file of a table, with the values of its Hive partition folders.
 struct SourceFile: Sendable {
     var path: String
+    /// DuckLake's data file id, for its catalog statistics.
+    var id: Int64? = nil
     var partitions: [Value]
     /// Rows a DuckLake writer deleted: file-relative positions, and Parquet delete files.
     var deletedPositions: [Int64] = []
@@ -28,6 +30,8 @@ public final class TableSource: @unchecked Sendable {
     let inlinedRows: [[Value]]
     /// Where files named `s3://…` are read from (a team lake's storage).
     let objects: ObjectStore?
+    /// Per file id, the catalog's minimum and maximum of the named columns (DuckLake tables).
+    var bounds: (@Sendable ([String]) throws -> [Int64: [String: (min: String?, max: String?)]])?
 
     init(name: String, format: Format, files: [SourceFile], fields: [Field], fileColumnCount: Int, inlinedRows: [[Value]] = [],
          objects: ObjectStore? = nil) {
