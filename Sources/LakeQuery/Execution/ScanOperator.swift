@@ -50,9 +50,23 @@ final class ScanOperator: Operator {
         }
         // Objects are pruned by the catalog's statistics before any GET.
         if source.objects != nil { kept = try prunedByCatalog(kept) }
-        let opened = source.format == .parquet && source.objects != nil ? try Self.footers(of: kept.map { source.files[$0].path }, in: source) : [:]
+        // A scan that needs no column of the files themselves (count(*), partition columns
+        // only) takes each file's rows from the catalog, and opens none.
+        let noFileColumns = source.format == .parquet && !needed.contains { $0 < source.fileColumnCount }
+        let counted = { (file: SourceFile) in noFileColumns && file.rows != nil && file.deleteFiles.isEmpty && file.deletedPositions.isEmpty }
+        let toOpen = kept.filter { !counted(source.files[$0]) }.map { source.files[$0].path }
+        let opened = source.format == .parquet && source.objects != nil ? try Self.footers(of: toOpen, in: source) : [:]
         for i in kept {
             let file = source.files[i]
+            if counted(file) {
+                let rows = file.rows!
+                if rows > 0 {
+                    work.append { [self] in
+                        try self.finish(source.fields.map { Vector(type: $0.type, storage: .nulls(rows)) }, rows: rows, source: source.files[i])
+                    }
+                }
+                continue
+            }
             guard source.format == .parquet else {
                 work.append { [self] in try self.readNDJSON(source.files[i]) }
                 continue

@@ -14,7 +14,7 @@ extension TableSource {
         let fields = (fileColumns + partitionColumns).map { Field(name: $0.name, table: nil, type: dataType(duckLake: $0.type)) }
         let partitionFields = fields[fileColumns.count...]
         let files = try state.files.map { file in
-            SourceFile(path: file.path, id: file.id, partitions: try zip(partitionColumns, partitionFields).map { column, field in
+            SourceFile(path: file.path, id: file.id, rows: file.records, partitions: try zip(partitionColumns, partitionFields).map { column, field in
                 guard let text = file.partitionValues[column.name] ?? nil else { return .null }
                 return try Cast.value(.string(text), to: field.type)
             }, deletedPositions: file.deletedPositions, deleteFiles: file.deleteFiles)

@@ -10,6 +10,8 @@ struct SourceFile: Sendable {
     var path: String
     /// DuckLake's data file id, for its catalog statistics.
     var id: Int64? = nil
+    /// Rows in the file, when the catalog says (DuckLake's record count).
+    var rows: Int? = nil
     var partitions: [Value]
     /// Rows a DuckLake writer deleted: file-relative positions, and Parquet delete files.
     var deletedPositions: [Int64] = []
