@@ -28,6 +28,8 @@ public final class S3Client: @unchecked Sendable {
         public var key: String
         public var size: Int
         public var etag: String
+        /// LastModified, seconds since 1970 (0 when the answer did not say).
+        public var modified: Double = 0
     }
 
     public init(bucket: String, config: AWSConfig, pathStyle: Bool? = nil) throws {
@@ -131,11 +133,19 @@ public final class S3Client: @unchecked Sendable {
             let page = try await send("GET", key: nil, query: query, action: "ListObjectsV2").text
             for item in S3XML.blocks("Contents", in: page[...]) {
                 guard let key = S3XML.value("Key", in: item) else { continue }
-                objects.append(Object(key: key, size: Int(S3XML.value("Size", in: item) ?? "") ?? 0, etag: S3XML.value("ETag", in: item) ?? ""))
+                objects.append(Object(key: key, size: Int(S3XML.value("Size", in: item) ?? "") ?? 0, etag: S3XML.value("ETag", in: item) ?? "",
+                                      modified: S3XML.value("LastModified", in: item).flatMap(Self.instant) ?? 0))
             }
             token = S3XML.value("IsTruncated", in: page[...]) == "true" ? S3XML.value("NextContinuationToken", in: page[...]) : nil
         } while token != nil
         return objects
+    }
+
+    /// `2026-11-30T12:00:00.000Z` as seconds since 1970.
+    static func instant(_ text: String) -> Double? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = text.contains(".") ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
+        return formatter.date(from: text)?.timeIntervalSince1970
     }
 
     // MARK: Deletes

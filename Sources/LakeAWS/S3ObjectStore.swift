@@ -105,6 +105,14 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
         try Self.blocking(paths[0]) { try await client.delete(keys) }
     }
 
+    public func list(under relative: String) throws -> [StoredObject] {
+        let client = client
+        let prefix = self.prefix
+        return try Self.blocking(storage + relative) { try await client.list(prefix: prefix + relative) }.map {
+            StoredObject(path: String($0.key.dropFirst(prefix.count)), bytes: $0.size, modified: $0.modified)
+        }
+    }
+
     public func check() throws {
         let client = client
         // Keys starting with the prefix's name: the answer only shows that the bucket and the

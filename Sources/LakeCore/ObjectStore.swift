@@ -15,8 +15,24 @@ public protocol ObjectStore: AnyObject, Sendable {
     func put(file: String, at path: String) throws
     /// Deletes objects (in batches); one already gone is not an error.
     func delete(_ paths: [String]) throws
+    /// Every object whose path (relative to the storage's root) starts with `prefix`, paged.
+    func list(under prefix: String) throws -> [StoredObject]
     /// Lists one object of the storage: the bucket is there and the credentials work.
     func check() throws
     /// GET requests sent so far, for `--stats` and the bench.
     var requests: Int { get }
+}
+
+/// An object as a listing describes it, by its path relative to the storage's root.
+public struct StoredObject: Sendable, Equatable {
+    public var path: String
+    public var bytes: Int
+    /// Seconds since 1970.
+    public var modified: Double
+
+    public init(path: String, bytes: Int, modified: Double) {
+        self.path = path
+        self.bytes = bytes
+        self.modified = modified
+    }
 }

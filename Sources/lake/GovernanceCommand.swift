@@ -30,7 +30,7 @@ struct GovernanceCommand: AsyncParsableCommand {
     var output: String?
 
     func run() async throws {
-        let catalog = try lake.openCatalog()
+        let catalog = try lake.openCatalog(s3Ready: true)
         var options = GovernanceOptions(verify: verify, schemasFolder: SchemasFolder.resolve(schemas))
         options.cdcSlots = await CDCSlotReadings.read(catalog)
         if let cdcSlotWarnBytes { options.cdcSlotWarnBytes = cdcSlotWarnBytes }

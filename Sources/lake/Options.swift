@@ -17,7 +17,7 @@ struct LakeOptions: ParsableArguments {
         let catalog = try Catalog.open(root)
         if let config = catalog.config, config.onS3, !s3Ready {
             throw ValidationError("\(root.path) keeps its files on \(config.storage): lake ingest lands in it, lake query and lake catalog "
-                                  + "read it, lake retention deletes from it; promote, optimize, governance and adopt on S3 storage are not built yet")
+                                  + "read it, lake governance and retention check and delete in it; promote, optimize and adopt on S3 storage are not built yet")
         }
         return catalog
     }

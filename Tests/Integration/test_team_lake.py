@@ -419,3 +419,28 @@ def test_retention_deletes_expired_partitions_from_s3_with_their_catalog_rows(pg
     assert {p for (p,) in pg.sql("SELECT path FROM lake_files", db="aging")} == before - expired
     kept = sum(1 for e in events if not e["at"].startswith(str(today - datetime.timedelta(days=45))))
     assert query(root, "SELECT count(*) AS n FROM raw.events", env)[0]["n"] == kept
+
+
+def test_governance_lists_an_s3_lakes_objects_and_finds_a_stray_and_a_damaged_one(pg, s3, events, tmp_path):
+    path, ids = events
+    root, env = s3_lake(pg, s3, tmp_path / "lake", "governed")
+    produce(root, path, env)
+    lake("ingest", "stream", *STREAM, "--until-idle", "--lake", str(root), env=env)
+
+    def findings(*extra):
+        report = json.loads(lake("governance", "--lake", str(root), "--format", "json", *extra, env=env, check=False).stdout)
+        return {(f["rule"], f["path"]) for f in report["findings"] if f["category"] in ("integrity", "uncataloged")}
+
+    assert not {f for f in findings("--verify") if f[0] != "dataset-without-contract"}
+    bucket = s3.client("s3")
+    committed = sorted(p for (p,) in pg.sql("SELECT path FROM lake_files WHERE zone = 'raw'", db="governed"))
+    stray = committed[0].rsplit("/", 1)[0] + "/dropped-by-hand.ndjson.gz"
+    bucket.put_object(Bucket="team", Key="governed/" + stray, Body=gzip.compress(b'{"x": 1}\n'))
+    # Same size, other bytes: only --verify, which reads each object whole, can tell.
+    damaged = committed[1]
+    body = bucket.get_object(Bucket="team", Key="governed/" + damaged)["Body"].read()
+    bucket.delete_object(Bucket="team", Key="governed/" + damaged)
+    bucket.put_object(Bucket="team", Key="governed/" + damaged, Body=bytes(len(body)))
+    found = findings("--verify")
+    assert ("uncataloged-file", stray) in found, found
+    assert ("checksum-mismatch", damaged) in found and ("corrupt-gzip", damaged) in found, found

@@ -79,8 +79,14 @@ public final class LakeInventory: @unchecked Sendable {
     /// Tables other writers (DuckDB) made in the DuckLake catalog, and the files it names for them.
     public let duckLake: DuckLakeForeign
 
+    /// A team lake's S3 storage (its zones' files are objects there), and its root as a URL prefix.
+    public let objects: ObjectStore?
+    public let dataPath: String
+
     public init(catalog: Catalog, options: GovernanceOptions) throws {
         root = catalog.root
+        objects = catalog.objects
+        dataPath = catalog.objectPath("")
         self.options = options
         today = Timestamps.day(options.now)
         let records = try catalog.datasets()
@@ -111,6 +117,18 @@ public final class LakeInventory: @unchecked Sendable {
         var onDisk: [DiskFile] = []
         var folders: [DatasetFolder] = []
         for zone in LakeRoot.Zone.allCases {
+            if let objects = catalog.objects {
+                // S3 has no folders: the listing's keys say which dataset folders there are.
+                let listed = try objects.list(under: zone.rawValue + "/")
+                onDisk += listed.map { DiskFile(path: $0.path, bytes: $0.bytes, modified: $0.modified) }
+                let depth = zone == .raw ? 3 : 2
+                let named = Set(listed.map { $0.path.split(separator: "/") }.filter { $0.count > depth }.map { $0.prefix(depth).joined(separator: "/") })
+                for path in named.sorted() {
+                    let parts = path.split(separator: "/").map(String.init)
+                    folders.append(DatasetFolder(zone: zone, path: path, dataset: parts.last!, source: zone == .raw ? parts[1] : nil))
+                }
+                continue
+            }
             onDisk += DiskWalker.walk(root: root.path, under: zone.rawValue)
             if zone == .raw {
                 for source in DiskWalker.folders(root: root.path, under: "raw") {

@@ -63,16 +63,18 @@ struct FileIntegrity: GovernanceRule {
         // `check` never throws: what it finds is a finding.
         let findings = try? Parallel.map(files.count, workers: ProcessInfo.processInfo.activeProcessorCount,
                                          state: { ([UInt8](), [UInt8]()) }) { i, buffers in
-            check(files[i], root: lake.root, scratch: &buffers.0, inflated: &buffers.1)
+            check(files[i], lake: lake, scratch: &buffers.0, inflated: &buffers.1)
         }
         return (findings ?? []).flatMap { $0 }
     }
 
-    private func check(_ file: (path: String, sha256: String?, dataset: String?), root: LakeRoot,
+    private func check(_ file: (path: String, sha256: String?, dataset: String?), lake: LakeInventory,
                        scratch: inout [UInt8], inflated: inout [UInt8]) -> [Finding] {
-        let absolute = root.absolute(file.path)
+        let absolute = lake.objects == nil ? lake.root.absolute(file.path) : lake.dataPath + file.path
         var findings: [Finding] = []
-        do { try FileSystem.readFile(absolute, into: &scratch) } catch { return [] }
+        do {
+            if let objects = lake.objects { scratch = try objects.read(absolute) } else { try FileSystem.readFile(absolute, into: &scratch) }
+        } catch { return [] }
         if let expected = file.sha256, Checksum.sha256(scratch) != expected {
             findings.append(Finding(
                 rule: "checksum-mismatch", category: .integrity, severity: .error, dataset: file.dataset, path: file.path,
@@ -87,7 +89,7 @@ struct FileIntegrity: GovernanceRule {
                     hint: "restore it from a backup or re-ingest the partition; readers such as DuckDB fail on it"))
             }
         } else if file.path.hasSuffix(".parquet") {
-            do { _ = try ParquetFile(path: absolute) } catch {
+            do { _ = try lake.objects.map { try ParquetFile(object: absolute, in: $0) } ?? ParquetFile(path: absolute) } catch {
                 findings.append(Finding(
                     rule: "corrupt-parquet", category: .integrity, severity: .error, dataset: file.dataset, path: file.path,
                     message: "Parquet footer cannot be read: \(describe(error))",

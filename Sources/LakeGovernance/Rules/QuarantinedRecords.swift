@@ -12,7 +12,7 @@ struct QuarantinedRecords: GovernanceRule {
                 if Double(records) <= tolerance * Double(landed + records) { return nil }
             }
             let newest = files.max { ($0.createdAt, $0.path) < ($1.createdAt, $1.path) }!
-            let reason = Self.lastReason(lake.root.absolute(newest.path)).map { "; newest reason: \($0)" } ?? ""
+            let reason = Self.lastReason(newest.path, lake).map { "; newest reason: \($0)" } ?? ""
             let share = lake.contracts[dataset]?.quarantineTolerance.map { " (over the contract's quarantine_tolerance of \($0))" } ?? ""
             return Finding(
                 rule: "quarantined-records", category: .quarantine, severity: .warning, dataset: dataset,
@@ -24,8 +24,12 @@ struct QuarantinedRecords: GovernanceRule {
     }
 
     /// The reason on the last line of a quarantine file (`{"_meta": {"reason": …}, …}`).
-    static func lastReason(_ path: String) -> String? {
-        guard let bytes = try? GzipReader.read(path: path) else { return nil }
+    static func lastReason(_ path: String, _ lake: LakeInventory) -> String? {
+        let read = { () throws -> [UInt8] in
+            guard let objects = lake.objects else { return try GzipReader.read(path: lake.root.absolute(path)) }
+            return try GzipReader.decompress(try objects.read(lake.dataPath + path), name: path)
+        }
+        guard let bytes = try? read() else { return nil }
         let lines = bytes.split(separator: UInt8(ascii: "\n"))
         guard let last = lines.last, let value = try? JSONValue.parse(String(decoding: last, as: UTF8.self)) else { return nil }
         return value["_meta"]?["reason"]?.stringValue ?? value["reason"]?.stringValue
