@@ -109,14 +109,24 @@ struct S3ObjectStoreTests {
         _ = try writer.finish()
         try await s3.put("lake/_versions/t/a.parquet", Array(try Data(contentsOf: URL(fileURLWithPath: path))))
 
+        // A tail smaller than the file: the footer, then the chunk asked for.
         let store = S3ObjectStore(client: s3)
         let (remote, local) = try await Self.offTheCooperativePool {
-            (try ParquetFile(object: "s3://lake-objects/lake/t/../_versions/t/a.parquet", in: store), try ParquetFile(path: path))
+            (try ParquetFile(object: "s3://lake-objects/lake/t/../_versions/t/a.parquet", in: store, tailGuess: 2_048), try ParquetFile(path: path))
         }
         #expect(store.requests == 1 && remote.rowGroupCount == 3 && remote.schema == local.schema)
         let second = try await Self.offTheCooperativePool { try remote.loading(rowGroup: 1, columns: [1]).read(rowGroup: 1, columns: [1]) }
         #expect(second == (try local.read(rowGroup: 1, columns: [1])))
         #expect(store.requests == 2, "one row group's one column is one GET")
+
+        // A file smaller than the first guess arrives whole with its footer.
+        let small = S3ObjectStore(client: s3)
+        let whole = try await Self.offTheCooperativePool {
+            try ParquetFile(object: "s3://lake-objects/lake/_versions/t/a.parquet", in: small).loading(rowGroup: 2, columns: [0, 2])
+                .read(rowGroup: 2, columns: [0, 2])
+        }
+        #expect(whole == (try local.read(rowGroup: 2, columns: [0, 2])))
+        #expect(small.requests == 1)
     }
 
     /// The store blocks its caller, as the query's worker threads may be.
