@@ -99,7 +99,27 @@ extension Catalog {
     public func publish(_ p: VersionPublication) throws {
         let now = Timestamps.iso()
         let dataset = p.version.dataset
+        // On S3 the version's files (and the quarantine's) go up before the commit, recorded as
+        // pending: S3 has no rename to finish them after it.
+        var uploaded: [String] = []
+        if let objects {
+            let scope = "promote-\(dataset)"
+            let folder = p.version.folder
+            let local = FileSystem.files(under: root.absolute(folder)).compactMap { root.relative($0) }
+            let pairs = local.map { (local: $0, final: $0) } + p.quarantine.map { (local: $0.tmpPath, final: $0.finalPath) }
+            try write { db in
+                try PendingUploadRecord.insertAll(pairs.map { PendingUploadRecord(path: $0.final, tmpPath: "_tmp/\(scope)/\($0.final)", createdAt: now) }, db)
+            }
+            _ = try Parallel.blocking(pairs.count, workers: 8) { [self] i in
+                try objects.put(file: root.absolute(pairs[i].local), at: objectPath(pairs[i].final))
+            }
+            uploaded = pairs.map(\.final)
+            CrashPoint.hit("publish:uploaded")
+        }
         try write { db in
+            if !uploaded.isEmpty {
+                try db.cachedStatement(sql: "DELETE FROM lake_pending_uploads WHERE path = ?").executeMany(uploaded.map { [$0] })
+            }
             try db.execute(sql: """
                 UPDATE lake_versions SET state = 'retired', retired_at = ?
                 WHERE dataset = ? AND zone = ? AND state = 'current'
@@ -159,6 +179,12 @@ extension Catalog {
             try Self.registerDuckLakeSnapshot(db, p, now: now)
         }
         CrashPoint.hit("promote:committed")
+        if objects != nil {
+            // The catalog's snapshot is the current version; the local build goes.
+            for file in p.quarantine { try FileSystem.remove(root.absolute(file.tmpPath)) }
+            try? FileManager.default.removeItem(atPath: root.absolute(p.version.folder))
+            return
+        }
         for file in p.quarantine { try moveIntoPlace(file.tmpPath, file.finalPath) }
         try pointLink(dataset: dataset, zone: p.version.zone, at: p.version.folder)
     }
@@ -195,7 +221,7 @@ extension Catalog {
             try FileManager.default.removeItem(atPath: root.absolute(parent + "/" + entry))
             done.append("removed \(parent)/\(entry), left by a killed promotion")
         }
-        if let current = try currentVersion(of: dataset, zone: zone) {
+        if objects == nil, let current = try currentVersion(of: dataset, zone: zone) {
             let link = root.path + "/" + zone.rawValue + "/" + dataset
             if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != "../" + current.folder {
                 try pointLink(dataset: dataset, zone: zone.rawValue, at: current.folder)

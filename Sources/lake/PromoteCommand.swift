@@ -38,7 +38,7 @@ struct PromoteCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let catalog = try lake.openCatalog()
+        let catalog = try lake.openCatalog(s3Ready: true)
         Progress.shared.quiet = quiet
         var names = datasets
         if all {

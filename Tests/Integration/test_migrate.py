@@ -254,9 +254,9 @@ def test_the_catalog_moves_to_postgres_and_duckdb_and_lake_time_travel_over_post
     again = json.loads(lake(*args, env=env).stdout)
     assert again["tables_copied"] == 0 and again["tables_kept"] == again["tables"] and again["uploaded"] == 0
 
-    # Writing to the moved lake is refused, saying what works.
-    refused = lake("promote", "plays", "--lake", str(team), env=env, check=False)
-    assert refused.returncode != 0 and "not built yet" in refused.stderr and "lake query" in refused.stderr
+    # What is not built for S3 storage is refused, saying what works.
+    refused = lake("optimize", "plays", "--lake", str(team), env=env, check=False)
+    assert refused.returncode != 0 and "not built yet" in refused.stderr and "query" in refused.stderr
 
 
 def test_an_unreachable_postgres_gives_one_line_that_says_what_to_check(demo_lake):

@@ -78,6 +78,21 @@ print(json.dumps([[[plain(v) for v in row] for row in con.execute(sql).fetchall(
 """
 
 
+DUCKDB_ON_POSTGRES_AND_S3 = """
+import json, sys
+sys.path.insert(0, {integration!r})
+from ducklake_client import connect, extension_file, plain, renamed_extension
+import duckdb_extension_httpfs, duckdb_extension_postgres_scanner
+con = connect()
+con.execute(f"LOAD '{{renamed_extension(duckdb_extension_postgres_scanner, 'postgres', 'postgres_scanner')}}'")
+con.execute(f"LOAD '{{extension_file(duckdb_extension_httpfs, 'httpfs')}}'")
+con.execute("CREATE SECRET (TYPE s3, KEY_ID 'testing', SECRET 'testing', REGION 'us-east-1', ENDPOINT '127.0.0.1:{s3_port}', URL_STYLE 'path', USE_SSL false)")
+con.execute("ATTACH 'ducklake:postgres:dbname={database} host=127.0.0.1 port={pg_port} user=lake password={password}' AS lake (READ_ONLY)")
+con.execute("USE lake")
+print(json.dumps([[[plain(v) for v in row] for row in con.execute(sql).fetchall()] for sql in json.load(sys.stdin)]))
+"""
+
+
 def duckdb_on_postgres(pg, database, queries):
     script = DUCKDB_ON_POSTGRES.format(integration=str(REPO / "Tests" / "Integration"), database=database, port=pg.port, password=PASSWORD)
     out = subprocess.run([str(REPO / ".venv-ducklake" / "bin" / "python"), "-c", script], input=json.dumps(queries),
@@ -340,7 +355,7 @@ def test_ingestion_lands_in_s3_exactly_once_through_an_upload_whose_commit_never
     # lake query reads raw from S3 and agrees.
     counts = query(root, "SELECT count(*) AS n, count(DISTINCT value->>'event_id') AS ids FROM raw.plays", env)[0]
     assert counts == {"n": len(ids), "ids": len(set(ids))}
-    refused = lake("promote", "plays", "--lake", str(root), env=env, check=False)
+    refused = lake("optimize", "plays", "--lake", str(root), env=env, check=False)
     assert refused.returncode != 0 and "not built yet" in refused.stderr
 
 
@@ -444,3 +459,57 @@ def test_governance_lists_an_s3_lakes_objects_and_finds_a_stray_and_a_damaged_on
     found = findings("--verify")
     assert ("uncataloged-file", stray) in found, found
     assert ("checksum-mismatch", damaged) in found and ("corrupt-gzip", damaged) in found, found
+
+
+def test_promotion_on_s3_answers_as_a_local_lake_through_a_kill_between_its_uploads_and_its_commit(pg, s3, events, tmp_path):
+    path, ids = events
+    root, env = s3_lake(pg, s3, tmp_path / "lake", "promoted")
+    local = tmp_path / "local"
+    lake("init", "--lake", str(local))
+    lines = path.read_bytes().splitlines(keepends=True)
+    half = len(lines) // 2
+    bucket = s3.client("s3")
+
+    def keys():
+        pages = bucket.get_paginator("list_objects_v2").paginate(Bucket="team", Prefix="promoted/")
+        return {o["Key"][len("promoted/"):] for page in pages for o in page.get("Contents", [])}
+
+    for k, batch in enumerate((lines[:half], lines[half:])):
+        for where, e in ((root, env), (local, None)):
+            subprocess.run([LAKE, "produce", "listens", "--lake", str(where), "--key", "user_id"], input=b"".join(batch),
+                           check=True, capture_output=True, env=e)
+            lake("ingest", "stream", *STREAM, "--until-idle", "--lake", str(where), env=e)
+        if k == 0:
+            # Killed after its version and quarantine went up, before the commit that names them.
+            killed = subprocess.run([LAKE, "promote", "plays", "--lake", str(root)], capture_output=True, text=True,
+                                    env={**env, "LAKE_CRASH_AT": "publish:uploaded"})
+            assert killed.returncode == -signal.SIGKILL, killed.stderr
+            assert any(key.startswith("_versions/staged/plays/") for key in keys())
+            assert pg.sql("SELECT count(*) FROM lake_versions", db="promoted") == [["0"]]
+        out = lake("promote", "plays", "--lake", str(root), env=env)
+        if k == 0:
+            assert "a killed run did not commit" in out.stderr + out.stdout, out.stderr
+        lake("promote", "plays", "--lake", str(local))
+
+    # The second promotion kept the first's files: every live file is in the current version's folder.
+    live = {p for (p,) in pg.sql("SELECT path FROM ducklake_data_file WHERE end_snapshot IS NULL", db="promoted")}
+    current = pg.sql("SELECT folder FROM lake_versions WHERE state = 'current'", db="promoted")[0][0]
+    version = current.rsplit("/", 1)[1]
+    assert live and all(p.startswith(version + "/") for p in live), (current, sorted(live)[:3])
+    assert {current + p[len(version):] for p in live} <= keys()
+    assert pg.sql("SELECT count(*) FROM lake_pending_uploads", db="promoted") == [["0"]]
+    for sql in QUERIES[:2] + ["SELECT count(*) AS n, sum(ms_played) AS ms FROM staged.plays AT (VERSION => 1)"]:
+        assert query(root, sql, env) == query(local, sql, None), sql
+    counts = query(root, QUERIES[0], env)[0]
+    assert counts["n"] == counts["ids"] == len(set(ids))
+    assert not list(root.rglob("*.parquet")) and not list(root.rglob("*.ndjson.gz")), "nothing stays on this machine"
+
+    # DuckDB attaches the same catalog with its httpfs on the same bucket, and agrees.
+    sqls = [QUERIES[0], "SELECT count(*) AS n, sum(ms_played) AS ms FROM staged.plays AT (VERSION => 1)"]
+    script = DUCKDB_ON_POSTGRES_AND_S3.format(integration=str(REPO / "Tests" / "Integration"), database="promoted", pg_port=pg.port,
+                                              password=PASSWORD, s3_port=s3.port)
+    out = subprocess.run([str(REPO / ".venv-ducklake" / "bin" / "python"), "-c", script], input=json.dumps(sqls),
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    for sql, rows in zip(sqls, json.loads(out.stdout)):
+        assert rows == [list(r.values()) for r in query(root, sql, env)], sql

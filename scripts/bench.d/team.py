@@ -1,5 +1,6 @@
 """scripts/bench team: a team's lake (catalog in PostgreSQL, files in S3) beside the same lake
-on this disk, and `lake query` on the S3 objects beside DuckDB's httpfs on the same objects.
+on this disk (ingest, promote, the query set), and `lake query` on the S3 objects beside
+DuckDB's httpfs on the same objects.
 
 N realistic listening events (`lake simulator events --shape realistic`, 500,000 by default:
 moto is slow) are landed and promoted on a local lake, then moved with
@@ -58,7 +59,7 @@ def main():
         moto.client("s3").create_bucket(Bucket=BUCKET)
         env = {**moto.env(), "PGPASSWORD": PASSWORD}
         print(f"bench: ingesting {args.events:,} events into a local lake and into S3 + PostgreSQL…", file=sys.stderr)
-        ingest = {}
+        ingest, promote = {}, {}
         pg.sql("CREATE DATABASE ingest")
         for name, extra in (("local", []), ("S3", ["--catalog", f"postgres://lake@127.0.0.1:{pg.port}/ingest",
                                                   "--storage", f"s3://{BUCKET}/ingest", "--endpoint-url", moto.url])):
@@ -71,6 +72,7 @@ def main():
             gen.wait()
             ingest[name] = timed([lake, "ingest", "stream", "plays", "--lake", str(where), "--dataset", "plays", "--until-idle",
                                   "--time-field", "played_at", "--region-field", "region", "--quiet"], env=env, cwd=REPO)[0]
+            promote[name] = timed([lake, "promote", "plays", "--lake", str(where), "--quiet"], env=env, cwd=REPO)[0]
             shutil.rmtree(where)
         print(f"bench: landing and promoting {args.events:,} events on a local lake…", file=sys.stderr)
         root = land_realistic(lake, work / "lake", args.events, REPO)
@@ -113,7 +115,8 @@ def main():
         print(f"scripts/bench team: {args.events:,} realistic events; local promote {promote_s:.1f} s; migrate to moto + PostgreSQL "
               f"{migrate_s:.1f} s ({report['files']} files, {report['bytes'] / 2**20:.0f} MiB); {files} live Parquet files; "
               f"fresh process per query, best of {args.runs}; DuckDB threads = 2")
-        print(f"lake ingest stream of {args.events:,} events: local lake {ingest['local']:.1f} s, S3 + PostgreSQL {ingest['S3']:.1f} s")
+        print(f"lake ingest stream of {args.events:,} events: local lake {ingest['local']:.1f} s, S3 + PostgreSQL {ingest['S3']:.1f} s; "
+              f"lake promote: local {promote['local']:.1f} s, S3 + PostgreSQL {promote['S3']:.1f} s")
         print(f"{'query':<32} {'rows':>5} | {'local s':>7} | {'S3 s':>6} {'GETs':>5} | {'httpfs s':>8} | {'S3/httpfs':>9}")
         for name, rows, b in results:
             print(f"{name:<32} {rows:>5} | {b['local']:7.2f} | {b['s3'][0]:6.2f} {b['s3'][1]:5d} | {b['duckdb']:8.2f} | {b['s3'][0] / b['duckdb']:8.2f}×")

@@ -43,6 +43,9 @@ public struct CuratedPromoter: Sendable {
         guard contract.zone == "curated", let modelSQL = contract.modelSQL else {
             throw TransformError.worker("'\(table)' is not a curated model: a curated contract needs x-lake.model (a .sql file beside it) or x-lake.sql")
         }
+        if catalog.objects != nil {
+            throw TransformError.worker("curated models on S3 storage are not built yet: promote the staged datasets by name (lake promote plays)")
+        }
         var report = PromotionReport(dataset: table)
         let root = catalog.root
         let scope = "promote-\(table)"

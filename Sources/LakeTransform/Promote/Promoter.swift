@@ -36,7 +36,10 @@ public final class Promoter {
         let dataset = record.name
         let contract = try catalog.contract(of: dataset)
         guard contract.zone == "staged" else { throw TransformError.notStaged(dataset: dataset, zone: contract.zone) }
+        let mirror = ObjectMirror(catalog: catalog)
+        defer { mirror?.removeAll() }
         if contract.rawFormat == "debezium" {
+            if mirror != nil { throw TransformError.worker("promoting captured tables (debezium) on S3 storage is not built yet") }
             return try CDCPromoter(catalog: catalog, options: options, progress: progress).promote(dataset: dataset, run: run)
         }
         var report = PromotionReport(dataset: dataset)
@@ -47,11 +50,16 @@ public final class Promoter {
 
         let allRaw = try catalog.files(of: dataset, zone: .raw).sorted { ($0.id ?? 0) < ($1.id ?? 0) }
         guard !allRaw.isEmpty else { throw TransformError.noRawFiles(dataset: dataset) }
+        try mirror?.fetch(allRaw.prefix(8).map(\.path))
         let kind = try rawKind(of: allRaw)
         let schema = StagedSchema(contract: contract, kind: kind)
         let current = try catalog.currentVersion(of: dataset, zone: .staged)
         var existing = options.fullRefresh ? [] : try catalog.files(of: dataset, zone: .staged)
         var fullRefresh = options.fullRefresh
+        if let current, let mirror {
+            mirror.owns(folder: current.folder)
+            try mirror.fetch(existing.map { current.folder + "/" + $0.path.dropFirst("staged/\(dataset)/".count) })
+        }
         if let current, !existing.isEmpty {
             let sample = current.folder + "/" + existing[0].path.dropFirst("staged/\(dataset)/".count)
             if let file = try? ParquetFile(path: root.absolute(sample)), file.schema != schema.fileColumns {
@@ -63,6 +71,7 @@ public final class Promoter {
         report.fullRefresh = fullRefresh
         let promoted = fullRefresh ? [] : try catalog.promotedRawPaths(of: dataset)
         let rawFiles = allRaw.filter { !promoted.contains($0.path) }
+        try mirror?.fetch(rawFiles.map(\.path))
         if rawFiles.isEmpty {
             report.nothingNew(version: current?.version, rows: existing.reduce(0) { $0 + $1.rows }, since: started)
             return report
