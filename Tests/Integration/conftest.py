@@ -185,3 +185,36 @@ def signed_moto():
     server.client("s3", *server.key).create_bucket(Bucket="team-lake")
     yield server
     server.stop()
+
+
+DUCKDB_ON_POSTGRES_AND_S3 = """
+import json, sys
+sys.path.insert(0, {integration!r})
+from ducklake_client import connect, extension_file, plain, renamed_extension
+import duckdb_extension_httpfs, duckdb_extension_postgres_scanner
+con = connect()
+con.execute(f"LOAD '{{renamed_extension(duckdb_extension_postgres_scanner, 'postgres', 'postgres_scanner')}}'")
+con.execute(f"LOAD '{{extension_file(duckdb_extension_httpfs, 'httpfs')}}'")
+con.execute("CREATE SECRET (TYPE s3, KEY_ID 'testing', SECRET 'testing', REGION 'us-east-1', ENDPOINT '127.0.0.1:{s3_port}', URL_STYLE 'path', USE_SSL false)")
+con.execute("ATTACH 'ducklake:postgres:dbname={database} host=127.0.0.1 port={pg_port} user=lake password={password}' AS lake (READ_ONLY)")
+con.execute("USE lake")
+out = []
+for sql in json.load(sys.stdin):
+    try:
+        out.append([[plain(v) for v in row] for row in con.execute(sql).fetchall()])
+    except Exception as e:
+        out.append({{"error": str(e)}})
+print(json.dumps(out))
+"""
+
+
+def duckdb_on_postgres_and_s3(pg, database, s3_port, queries):
+    """DuckDB 1.5 attached to a DuckLake catalog in PostgreSQL with its data on S3 (moto, keys
+    testing/testing) through httpfs: per query, its rows or {"error": …}."""
+    from pg_server import PASSWORD
+    script = DUCKDB_ON_POSTGRES_AND_S3.format(integration=str(REPO / "Tests" / "Integration"), database=database, pg_port=pg.port,
+                                              password=PASSWORD, s3_port=s3_port)
+    out = subprocess.run([str(REPO / ".venv-ducklake" / "bin" / "python"), "-c", script], input=json.dumps(queries),
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)

@@ -19,7 +19,7 @@ import pyarrow.dataset as ds
 import pyarrow.fs
 import pytest
 
-from conftest import LAKE, REPO, lake
+from conftest import LAKE, REPO, duckdb_on_postgres_and_s3, lake
 from moto_server import MotoServer
 from pg_server import PASSWORD
 
@@ -164,27 +164,6 @@ def history_lake(demo_lake, tmp_path_factory):
     return root
 
 
-DUCKDB_ON_POSTGRES_AND_S3 = """
-import json, sys
-sys.path.insert(0, {integration!r})
-from ducklake_client import connect, extension_file, plain, renamed_extension
-import duckdb_extension_httpfs, duckdb_extension_postgres_scanner
-con = connect()
-con.execute(f"LOAD '{{renamed_extension(duckdb_extension_postgres_scanner, 'postgres', 'postgres_scanner')}}'")
-con.execute(f"LOAD '{{extension_file(duckdb_extension_httpfs, 'httpfs')}}'")
-con.execute("CREATE SECRET (TYPE s3, KEY_ID 'testing', SECRET 'testing', REGION 'us-east-1', ENDPOINT '127.0.0.1:{s3_port}', URL_STYLE 'path', USE_SSL false)")
-con.execute("ATTACH 'ducklake:postgres:dbname=postgres host=127.0.0.1 port={pg_port} user=lake password={password}' AS lake (READ_ONLY)")
-con.execute("USE lake")
-out = []
-for sql in json.load(sys.stdin):
-    try:
-        out.append([[plain(v) for v in row] for row in con.execute(sql).fetchall()])
-    except Exception as e:
-        out.append({{"error": str(e)}})
-print(json.dumps(out))
-"""
-
-
 def test_the_catalog_moves_to_postgres_and_duckdb_and_lake_time_travel_over_postgres_and_s3(history_lake, moto, pg, tmp_path):
     env = {**moto.env(*moto.key), "PGPASSWORD": PASSWORD}
     team = tmp_path / "team"
@@ -206,9 +185,7 @@ def test_the_catalog_moves_to_postgres_and_duckdb_and_lake_time_travel_over_post
     assert len(snapshots) >= 2
     queries = [f"SELECT count(*) FROM {t}" for t in tables]
     queries += [f"SELECT count(*), sum(ms_played) FROM staged.plays AT (VERSION => {n})" for n in snapshots]
-    script = DUCKDB_ON_POSTGRES_AND_S3.format(integration=str(REPO / "Tests" / "Integration"), s3_port=moto.port, pg_port=pg.port, password=PASSWORD)
-    duck = json.loads(subprocess.run([str(REPO / ".venv-ducklake" / "bin" / "python"), "-c", script], input=json.dumps(queries),
-                                     capture_output=True, text=True, check=True).stdout)
+    duck = duckdb_on_postgres_and_s3(pg, "postgres", moto.port, queries)
     for table, rows in zip(tables, duck):
         expected = json.loads(lake("query", f"SELECT count(*) AS n FROM {table}", "--lake", str(history_lake), "--format", "json").stdout)[0]["n"]
         assert rows == [[expected]], (table, rows)

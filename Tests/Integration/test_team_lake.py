@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import LAKE, REPO, lake
+from conftest import LAKE, REPO, duckdb_on_postgres_and_s3, lake
 from moto_server import MotoServer
 from pg_server import BIN, PASSWORD
 
@@ -73,21 +73,6 @@ import duckdb_extension_postgres_scanner
 con = connect()
 con.execute(f"LOAD '{{renamed_extension(duckdb_extension_postgres_scanner, 'postgres', 'postgres_scanner')}}'")
 con.execute("ATTACH 'ducklake:postgres:dbname={database} host=127.0.0.1 port={port} user=lake password={password}' AS lake (READ_ONLY)")
-con.execute("USE lake")
-print(json.dumps([[[plain(v) for v in row] for row in con.execute(sql).fetchall()] for sql in json.load(sys.stdin)]))
-"""
-
-
-DUCKDB_ON_POSTGRES_AND_S3 = """
-import json, sys
-sys.path.insert(0, {integration!r})
-from ducklake_client import connect, extension_file, plain, renamed_extension
-import duckdb_extension_httpfs, duckdb_extension_postgres_scanner
-con = connect()
-con.execute(f"LOAD '{{renamed_extension(duckdb_extension_postgres_scanner, 'postgres', 'postgres_scanner')}}'")
-con.execute(f"LOAD '{{extension_file(duckdb_extension_httpfs, 'httpfs')}}'")
-con.execute("CREATE SECRET (TYPE s3, KEY_ID 'testing', SECRET 'testing', REGION 'us-east-1', ENDPOINT '127.0.0.1:{s3_port}', URL_STYLE 'path', USE_SSL false)")
-con.execute("ATTACH 'ducklake:postgres:dbname={database} host=127.0.0.1 port={pg_port} user=lake password={password}' AS lake (READ_ONLY)")
 con.execute("USE lake")
 print(json.dumps([[[plain(v) for v in row] for row in con.execute(sql).fetchall()] for sql in json.load(sys.stdin)]))
 """
@@ -506,10 +491,5 @@ def test_promotion_on_s3_answers_as_a_local_lake_through_a_kill_between_its_uplo
 
     # DuckDB attaches the same catalog with its httpfs on the same bucket, and agrees.
     sqls = [QUERIES[0], "SELECT count(*) AS n, sum(ms_played) AS ms FROM staged.plays AT (VERSION => 1)"]
-    script = DUCKDB_ON_POSTGRES_AND_S3.format(integration=str(REPO / "Tests" / "Integration"), database="promoted", pg_port=pg.port,
-                                              password=PASSWORD, s3_port=s3.port)
-    out = subprocess.run([str(REPO / ".venv-ducklake" / "bin" / "python"), "-c", script], input=json.dumps(sqls),
-                         capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    for sql, rows in zip(sqls, json.loads(out.stdout)):
+    for sql, rows in zip(sqls, duckdb_on_postgres_and_s3(pg, "promoted", s3.port, sqls)):
         assert rows == [list(r.values()) for r in query(root, sql, env)], sql
