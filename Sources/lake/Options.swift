@@ -16,8 +16,8 @@ struct LakeOptions: ParsableArguments {
     func openCatalog(s3Ready: Bool = false) throws -> Catalog {
         let catalog = try Catalog.open(root)
         if let config = catalog.config, config.onS3, !s3Ready {
-            throw ValidationError("\(root.path) keeps its files on \(config.storage): lake ingest, promote (staged datasets), query, catalog, "
-                                  + "governance and retention work on it; optimize, vacuum, adopt and curated models on S3 storage are not built yet")
+            throw ValidationError("\(root.path) keeps its files on \(config.storage): lake ingest, promote, query, catalog, "
+                                  + "governance and retention work on it; optimize, vacuum and adopt on S3 storage are not built yet")
         }
         return catalog
     }

@@ -489,6 +489,16 @@ def test_promotion_on_s3_answers_as_a_local_lake_through_a_kill_between_its_uplo
     assert counts["n"] == counts["ids"] == len(set(ids))
     assert not list(root.rglob("*.parquet")) and not list(root.rglob("*.ndjson.gz")), "nothing stays on this machine"
 
+    # Curated models read the staged objects and write their own; PII is masked with the team's key.
+    refused = lake("promote", "--all", "--lake", str(root), env=env, check=False)
+    assert refused.returncode != 0 and "LAKE_PII_KEY_FILE" in refused.stderr, refused.stderr
+    key = tmp_path / "team.key"
+    key.write_text("ab" * 32 + "\n")
+    for where, e in ((root, env), (local, None)):
+        lake("promote", "--all", "--lake", str(where), env={**(e or os.environ), "LAKE_PII_KEY_FILE": str(key)})
+    assert query(root, QUERIES[2], env) == query(local, QUERIES[2], None) and query(root, QUERIES[2], env)[0]["n"] > 0
+    assert not list(root.rglob("*.parquet")), "nothing stays on this machine"
+
     # DuckDB attaches the same catalog with its httpfs on the same bucket, and agrees.
     sqls = [QUERIES[0], "SELECT count(*) AS n, sum(ms_played) AS ms FROM staged.plays AT (VERSION => 1)"]
     for sql, rows in zip(sqls, duckdb_on_postgres_and_s3(pg, "promoted", s3.port, sqls)):

@@ -43,9 +43,6 @@ public struct CuratedPromoter: Sendable {
         guard contract.zone == "curated", let modelSQL = contract.modelSQL else {
             throw TransformError.worker("'\(table)' is not a curated model: a curated contract needs x-lake.model (a .sql file beside it) or x-lake.sql")
         }
-        if catalog.objects != nil {
-            throw TransformError.worker("curated models on S3 storage are not built yet: promote the staged datasets by name (lake promote plays)")
-        }
         var report = PromotionReport(dataset: table)
         let root = catalog.root
         let scope = "promote-\(table)"
@@ -109,7 +106,7 @@ public struct CuratedPromoter: Sendable {
             sql = "SELECT * FROM (\n\(modelSQL)\n) AS model WHERE dt IN (\(list))"
         }
         progress.status("curated \(table): running its model" + (days.map { " for \($0.count) day\($0.count == 1 ? "" : "s")" } ?? ""))
-        let engine = QueryEngine(catalog: catalog)
+        let engine = QueryEngine(catalog: catalog, objects: catalog.objects)
         let result: QueryResult
         do { result = try engine.run(sql) } catch let error as LakeError {
             throw TransformError.worker("curated model \(table) (\(contract.file)) failed: \(error.message)")
@@ -123,6 +120,13 @@ public struct CuratedPromoter: Sendable {
         let merged = result.batches.isEmpty ? nil : Batch(columns: result.columns.indices.map { c in
             Vector.concat(result.batches.map { $0.columns[c] }, type: result.columns[c].type)
         }, count: result.rowCount)
+        // Every machine of a team lake must mask with the same key; a new random one per machine
+        // would give one person several masked ids.
+        if catalog.objects != nil, !piiFields.isEmpty, ProcessInfo.processInfo.environment["LAKE_PII_KEY_FILE"].map({ $0.isEmpty }) ?? true,
+           !FileManager.default.fileExists(atPath: PIIKey.path(for: root)) {
+            throw TransformError.worker("curated model \(table) masks PII (\(piiFields.sorted().joined(separator: ", "))): on a team lake every machine "
+                                        + "must use the team's key — set LAKE_PII_KEY_FILE to the shared key file (32 random bytes as hex)")
+        }
         let key = piiFields.isEmpty ? nil : try PIIKey.load(for: root)
         for field in contract.fields {
             guard let index = names.firstIndex(of: field.name.lowercased()) else {
@@ -178,6 +182,14 @@ public struct CuratedPromoter: Sendable {
         var removed: [String] = []
         var kept: [FileRecord] = []
         let existing = try catalog.files(of: table, zone: .curated)
+        // On S3 the kept files of the current version are fetched here to join the new one.
+        let mirror = ObjectMirror(catalog: catalog)
+        defer { mirror?.removeAll() }
+        if let mirror, let days, let current {
+            mirror.owns(folder: current.folder)
+            try mirror.fetch(existing.filter { $0.dt.map { !days.contains($0) } ?? false }
+                .map { current.folder + "/" + $0.path.dropFirst("curated/\(table)/".count) })
+        }
         for file in existing {
             if let days, let dt = file.dt, !days.contains(dt), let current {
                 let relative = String(file.path.dropFirst("curated/\(table)/".count))
