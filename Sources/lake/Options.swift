@@ -17,7 +17,7 @@ struct LakeOptions: ParsableArguments {
         let catalog = try Catalog.open(root)
         if let config = catalog.config, config.onS3, !s3Ready {
             throw ValidationError("\(root.path) keeps its files on \(config.storage): lake ingest, promote, query, catalog, "
-                                  + "governance and retention work on it; optimize, vacuum and adopt on S3 storage are not built yet")
+                                  + "governance, retention and vacuum work on it; optimize and adopt on S3 storage are not built yet")
         }
         return catalog
     }

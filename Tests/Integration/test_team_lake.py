@@ -503,3 +503,11 @@ def test_promotion_on_s3_answers_as_a_local_lake_through_a_kill_between_its_uplo
     sqls = [QUERIES[0], "SELECT count(*) AS n, sum(ms_played) AS ms FROM staged.plays AT (VERSION => 1)"]
     for sql, rows in zip(sqls, duckdb_on_postgres_and_s3(pg, "promoted", s3.port, sqls)):
         assert rows == [list(r.values()) for r in query(root, sql, env)], sql
+
+    # Vacuum deletes the retired versions' objects; the current ones still answer.
+    retired = [f for (f,) in pg.sql("SELECT folder FROM lake_versions WHERE state = 'retired'", db="promoted")]
+    assert retired and all(any(k.startswith(f + "/") for k in keys()) for f in retired)
+    lake("vacuum", "--retain-hours", "0", "--lake", str(root), env=env)
+    assert not any(k.startswith(f + "/") for f in retired for k in keys())
+    assert query(root, QUERIES[0], env)[0]["n"] == len(set(ids))
+    assert query(root, QUERIES[2], env) == query(local, QUERIES[2], None)

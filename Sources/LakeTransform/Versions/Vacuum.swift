@@ -6,7 +6,7 @@ import LakeCore
 /// retention window: their folders under `_versions/` and their catalog rows. Files shared
 /// with newer versions survive, since versions hold hard links. The DuckLake snapshots taken
 /// before the window expire with them, and files other writers (DuckDB) ended before the
-/// oldest remaining snapshot are deleted.
+/// oldest remaining snapshot are deleted. On S3 storage their objects go with DeleteObjects.
 public struct Vacuum {
     public struct Removed: Sendable {
         public var dataset: String
@@ -35,12 +35,23 @@ public struct Vacuum {
             guard !dryRun, let id = version.id else { continue }
             // Catalog first: a crash after it leaves a folder no row names, which the next promotion removes.
             try catalog.deleteVersion(id)
+            if let objects = catalog.objects {
+                // On S3 a version holds its own copy of every file: its whole prefix goes.
+                try objects.delete(try objects.list(under: version.folder + "/").map { catalog.objectPath($0.path) })
+                continue
+            }
             let path = catalog.root.absolute(version.folder)
             if FileSystem.exists(path) { try FileManager.default.removeItem(atPath: path) }
         }
         // Snapshots after versions: a snapshot outlives no folder it reads.
         let expiry = try catalog.expireDuckLakeSnapshots(before: cutoff, dryRun: dryRun)
-        if !dryRun { for path in expiry.orphans { unlink(path) } }
+        if !dryRun {
+            if let objects = catalog.objects {
+                try objects.delete(expiry.orphans.filter(objects.holds))
+            } else {
+                for path in expiry.orphans { unlink(path) }
+            }
+        }
         return Result(versions: removed, snapshots: expiry)
     }
 }
