@@ -511,3 +511,31 @@ def test_promotion_on_s3_answers_as_a_local_lake_through_a_kill_between_its_uplo
     assert not any(k.startswith(f + "/") for f in retired for k in keys())
     assert query(root, QUERIES[0], env)[0]["n"] == len(set(ids))
     assert query(root, QUERIES[2], env) == query(local, QUERIES[2], None)
+
+
+def test_api_ingestion_lands_in_s3_and_a_sigkilled_run_resumes_with_every_page_once(pg, s3, simulator_factory, tmp_path):
+    # Slow answers stretch the run so the kill lands part-way.
+    sim = simulator_factory("--scale", "0.5", "--faults", "slow=0.5")
+    root, env = s3_lake(pg, s3, tmp_path / "lake", "pages")
+    env = {**sim.env(), **env, "SPOTIFY_CLIENT_ID": sim.info["client_id"], "SPOTIFY_CLIENT_SECRET": sim.info["client_secret"]}
+    args = ["ingest", "spotify", "--lake", str(root), "--markets", "SE,US,GB", "--concurrency", "3", "--max-file-records", "2",
+            *sim.spotify_args()]
+    first = subprocess.Popen([LAKE, *args, "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and first.poll() is None and int(pg.sql("SELECT count(*) FROM lake_files", db="pages")[0][0]) < 3:
+        time.sleep(0.02)
+    assert first.poll() is None, "the ingestion finished before it could be killed"
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait()
+    resumed = lake(*args, env=env)
+    assert "Resumed ingestion #1" in resumed.stdout
+
+    clean = tmp_path / "clean"
+    lake("init", "--lake", str(clean))
+    lake("ingest", "spotify", "--lake", str(clean), "--markets", "SE,US,GB", "--quiet", *sim.spotify_args(), env=sim.env())
+    for dataset in ("new_albums", "album_tracks"):
+        sql = f"SELECT _meta->>'region' AS region, count(*) AS pages, sum(CAST(_meta->>'records' AS BIGINT)) AS records FROM raw.{dataset} GROUP BY ALL ORDER BY region"
+        assert query(root, sql, env) == query(clean, sql, sim.env()), dataset
+    pages = s3.client("s3").get_paginator("list_objects_v2").paginate(Bucket="team", Prefix="pages/")
+    assert {o["Key"][len("pages/"):] for page in pages for o in page.get("Contents", [])} \
+        == {p for (p,) in pg.sql("SELECT path FROM lake_files", db="pages")}
