@@ -102,24 +102,17 @@ extension Catalog {
         // On S3 the version's files (and the quarantine's) go up before the commit, recorded as
         // pending: S3 has no rename to finish them after it.
         var uploaded: [String] = []
-        if let objects {
+        if objects != nil {
             let scope = "promote-\(dataset)"
-            let folder = p.version.folder
-            let local = FileSystem.files(under: root.absolute(folder)).compactMap { root.relative($0) }
-            let pairs = local.map { (local: $0, final: $0) } + p.quarantine.map { (local: $0.tmpPath, final: $0.finalPath) }
-            try write { db in
-                try PendingUploadRecord.insertAll(pairs.map { PendingUploadRecord(path: $0.final, tmpPath: "_tmp/\(scope)/\($0.final)", createdAt: now) }, db)
-            }
-            _ = try Parallel.blocking(pairs.count, workers: 8) { [self] i in
-                try objects.put(file: root.absolute(pairs[i].local), at: objectPath(pairs[i].final))
-            }
-            uploaded = pairs.map(\.final)
+            let version = FileSystem.files(under: root.absolute(p.version.folder)).compactMap { root.relative($0) }
+            let uploads = (version.map { (file: $0, path: $0) } + p.quarantine.map { (file: $0.tmpPath, path: $0.finalPath) })
+                .map { (file: $0.file, path: $0.path, scoped: "_tmp/\(scope)/\($0.path)") }
+            try uploadPending(uploads, now: now)
+            uploaded = uploads.map(\.path)
             CrashPoint.hit("publish:uploaded")
         }
         try write { db in
-            if !uploaded.isEmpty {
-                try db.cachedStatement(sql: "DELETE FROM lake_pending_uploads WHERE path = ?").executeMany(uploaded.map { [$0] })
-            }
+            if !uploaded.isEmpty { try Self.dropPending(uploaded, db) }
             try db.execute(sql: """
                 UPDATE lake_versions SET state = 'retired', retired_at = ?
                 WHERE dataset = ? AND zone = ? AND state = 'current'

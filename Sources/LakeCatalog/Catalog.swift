@@ -64,6 +64,11 @@ public final class Catalog: Sendable {
         (config?.dataPath(root: root) ?? "") + relative
     }
 
+    /// Where a lake-relative file is: its object's URL on S3 storage, else its path on this disk.
+    public func place(of relative: String) -> String {
+        objects == nil ? root.absolute(relative) : objectPath(relative)
+    }
+
     /// Where the catalog is: the SQLite file, or the PostgreSQL URL (no password).
     public var location: String { backend.location }
 

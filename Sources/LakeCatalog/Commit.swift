@@ -100,11 +100,8 @@ extension Catalog {
         offsets: [StreamOffsetRecord] = [], fences: [OffsetFence] = [], messages: [LandedMessageRecord] = [], run: Int64? = nil
     ) throws {
         let now = Timestamps.iso()
-        if let objects, !files.isEmpty {
-            try write { db in
-                try PendingUploadRecord.insertAll(files.map { PendingUploadRecord(path: $0.finalPath, tmpPath: $0.tmpPath, createdAt: now) }, db)
-            }
-            try upload(files, to: objects)
+        if objects != nil, !files.isEmpty {
+            try uploadPending(files.map { (file: $0.tmpPath, path: $0.finalPath, scoped: $0.tmpPath) }, now: now)
             CrashPoint.hit("commit:uploaded")
         }
         do {
@@ -114,7 +111,7 @@ extension Catalog {
             // Fenced: nothing was recorded, so the objects go, as the local files do.
             if case .offsetFenced = error, let objects {
                 try? objects.delete(files.map { objectPath($0.finalPath) })
-                try? write { db in try db.cachedStatement(sql: "DELETE FROM lake_pending_uploads WHERE path = ?").executeMany(files.map { [$0.finalPath] }) }
+                try? write { db in try Self.dropPending(files.map(\.finalPath), db) }
             }
             throw error
         }
@@ -149,17 +146,25 @@ extension Catalog {
             for cursor in cursors { try cursor.save(db) }
             for offset in offsets { try offset.save(db) }
             for message in messages { try message.save(db) }
-            if objects != nil {
-                try db.cachedStatement(sql: "DELETE FROM lake_pending_uploads WHERE path = ?").executeMany(files.map { [$0.finalPath] })
-            }
+            if objects != nil { try Self.dropPending(files.map(\.finalPath), db) }
         }
     }
 
-    /// Puts each file's object, a few at a time.
-    private func upload(_ files: [PendingFile], to objects: ObjectStore) throws {
-        _ = try Parallel.blocking(files.count, workers: 8) { [self] i in
-            try objects.put(file: root.absolute(files[i].tmpPath), at: objectPath(files[i].finalPath))
+    /// S3 storage: records each upload as pending (`scoped` is a path under `_tmp/<scope>/`, so
+    /// the scope's next run finds it), then puts each local `file` at its lake `path`, 8 at a
+    /// time. The transaction that commits them drops the pending rows (`dropPending`).
+    func uploadPending(_ uploads: [(file: String, path: String, scoped: String)], now: String) throws {
+        guard let objects else { return }
+        try write { db in
+            try PendingUploadRecord.insertAll(uploads.map { PendingUploadRecord(path: $0.path, tmpPath: $0.scoped, createdAt: now) }, db)
         }
+        _ = try Parallel.blocking(uploads.count, workers: 8) { [self] i in
+            try objects.put(file: root.absolute(uploads[i].file), at: objectPath(uploads[i].path))
+        }
+    }
+
+    static func dropPending(_ paths: [String], _ db: CatalogDatabase) throws {
+        try db.cachedStatement(sql: "DELETE FROM lake_pending_uploads WHERE path = ?").executeMany(paths.map { [$0] })
     }
 
     /// Finishes or removes what a killed run left under the `_tmp/` folder `scope`; with
@@ -197,9 +202,7 @@ extension Catalog {
         })
         let abandoned = pending.filter { !committed.contains($0.path) }.map(\.path)
         try objects.delete(abandoned.map(objectPath))
-        try write { db in
-            try db.cachedStatement(sql: "DELETE FROM lake_pending_uploads WHERE path = ?").executeMany(pending.map { [$0.path] })
-        }
+        try write { db in try Self.dropPending(pending.map(\.path), db) }
         return abandoned
     }
 

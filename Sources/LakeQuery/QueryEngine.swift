@@ -1,6 +1,5 @@
 import Foundation
 import LakeCatalog
-import LakeCore
 
 /// What a query returned: its columns and its rows, in batches.
 public struct QueryResult: Sendable {
@@ -30,8 +29,8 @@ public struct QueryEngine: Sendable {
     }
 
     /// A lake's engine (or one over files only, without a catalog).
-    public init(catalog: Catalog?, objects: ObjectStore? = nil) {
-        self.init(tables: LakeTables(catalog: catalog, objects: objects))
+    public init(catalog: Catalog?) {
+        self.init(tables: LakeTables(catalog: catalog))
     }
 
     public func run(_ sql: String) throws -> QueryResult {

@@ -42,7 +42,7 @@ struct QueryCommand: AsyncParsableCommand {
         let root = lake.root
         let catalog = root.exists ? try lake.openCatalogToRead() : nil
         let objects = catalog?.objects
-        let engine = QueryEngine(catalog: catalog, objects: objects)
+        let engine = QueryEngine(catalog: catalog)
         let book = try QuestionCatalog.load(explicit: questions)
         var sql = text
         var question: QuestionBook.Match?

@@ -1,7 +1,6 @@
 import Foundation
 import LakeCore
 import Logging
-import NIOPosix
 import PostgresNIO
 
 /// A session advisory lock on a connection of its own, so lake processes on different
@@ -18,15 +17,7 @@ final class PostgresAdvisoryLock: HeldLock, @unchecked Sendable {
     /// statement timeout, and each poll shows the current holder.
     static func acquire(_ scope: String, holder: String, settings: PostgresSettings, logger: Logger,
                         waiting: (String) -> Void) throws -> PostgresAdvisoryLock {
-        let connection: PostgresConnection
-        do {
-            connection = try PostgresCatalogBackend.connecting(PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: try settings.configuration(), id: 2, logger: logger))
-        } catch let error as PostgresURLError {
-            throw error
-        } catch {
-            throw CatalogError.database("cannot reach the catalog at \(settings.sourceID) to take the \(scope) lock (\(PostgresMessage.of(error)))")
-        }
+        let connection = try PostgresCatalogBackend.open(settings, id: 2, logger: logger)
         let db = PostgresCatalogDatabase(connection, logger: logger)
         let key = "lake:" + scope
         do {

@@ -89,11 +89,16 @@ final class PostgresCatalogBackend: CatalogBackend, @unchecked Sendable {
         if let connection, !connection.isClosed { return connection }
         connection.map(Self.discard)
         connection = nil
+        let opened = try Self.open(settings, id: 1, logger: logger)
+        connection = opened
+        return opened
+    }
+
+    /// A new connection to the catalog, or an error that says what to check.
+    static func open(_ settings: PostgresSettings, id: Int, logger: Logger) throws -> PostgresConnection {
         do {
-            let opened = try Self.connecting(PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(),
-                                                                        configuration: try settings.configuration(), id: 1, logger: logger))
-            connection = opened
-            return opened
+            return try connecting(PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(),
+                                                             configuration: try settings.configuration(), id: id, logger: logger))
         } catch let error as PostgresURLError {
             throw error
         } catch {

@@ -1,6 +1,7 @@
 import Foundation
 import LakeCatalog
 import LakeCore
+import LakeParquet
 
 /// What `lake governance` checks, and how.
 public struct GovernanceOptions: Sendable {
@@ -79,14 +80,15 @@ public final class LakeInventory: @unchecked Sendable {
     /// Tables other writers (DuckDB) made in the DuckLake catalog, and the files it names for them.
     public let duckLake: DuckLakeForeign
 
-    /// A team lake's S3 storage (its zones' files are objects there), and its root as a URL prefix.
+    /// A team lake's S3 storage: its zones' files are objects there.
     public let objects: ObjectStore?
-    public let dataPath: String
+    /// Where a lake-relative file is: its object's URL, or its path on this disk.
+    public let place: @Sendable (String) -> String
 
     public init(catalog: Catalog, options: GovernanceOptions) throws {
         root = catalog.root
         objects = catalog.objects
-        dataPath = catalog.objectPath("")
+        place = { [catalog] in catalog.place(of: $0) }
         self.options = options
         today = Timestamps.day(options.now)
         let records = try catalog.datasets()
@@ -151,6 +153,16 @@ public final class LakeInventory: @unchecked Sendable {
         unfinishedAudits = try catalog.unfinishedAudits()
         pendingDeletion = Set(unfinishedAudits.flatMap { $0.1.map(\.path) })
         duckLake = try catalog.duckLakeForeign()
+    }
+
+    /// A lake-relative file's bytes, fetched whole from S3 storage.
+    public func contents(_ path: String) throws -> [UInt8] {
+        try objects.map { try $0.read(place(path)) } ?? FileSystem.readFile(place(path))
+    }
+
+    /// A lake-relative Parquet file, its footer read wherever the file is.
+    public func parquet(_ path: String) throws -> ParquetFile {
+        try objects.map { try ParquetFile(object: place(path), in: $0) } ?? ParquetFile(path: place(path))
     }
 
     /// Seconds since 1970 of the check.

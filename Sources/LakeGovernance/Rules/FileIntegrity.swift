@@ -70,10 +70,10 @@ struct FileIntegrity: GovernanceRule {
 
     private func check(_ file: (path: String, sha256: String?, dataset: String?), lake: LakeInventory,
                        scratch: inout [UInt8], inflated: inout [UInt8]) -> [Finding] {
-        let absolute = lake.objects == nil ? lake.root.absolute(file.path) : lake.dataPath + file.path
         var findings: [Finding] = []
         do {
-            if let objects = lake.objects { scratch = try objects.read(absolute) } else { try FileSystem.readFile(absolute, into: &scratch) }
+            // A local file reuses the worker's buffer.
+            if lake.objects != nil { scratch = try lake.contents(file.path) } else { try FileSystem.readFile(lake.place(file.path), into: &scratch) }
         } catch { return [] }
         if let expected = file.sha256, Checksum.sha256(scratch) != expected {
             findings.append(Finding(
@@ -89,7 +89,7 @@ struct FileIntegrity: GovernanceRule {
                     hint: "restore it from a backup or re-ingest the partition; readers such as DuckDB fail on it"))
             }
         } else if file.path.hasSuffix(".parquet") {
-            do { _ = try lake.objects.map { try ParquetFile(object: absolute, in: $0) } ?? ParquetFile(path: absolute) } catch {
+            do { _ = try lake.parquet(file.path) } catch {
                 findings.append(Finding(
                     rule: "corrupt-parquet", category: .integrity, severity: .error, dataset: file.dataset, path: file.path,
                     message: "Parquet footer cannot be read: \(describe(error))",

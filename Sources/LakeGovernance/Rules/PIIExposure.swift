@@ -16,8 +16,7 @@ struct PIIExposure: GovernanceRule {
         var findings: [Finding] = []
         var reported = Set<String>()
         for file in lake.diskInOrder where file.path.hasPrefix("curated/") && file.path.hasSuffix(".parquet") {
-            guard let parquet = try? lake.objects.map({ try ParquetFile(object: lake.dataPath + file.path, in: $0) })
-                    ?? ParquetFile(path: lake.root.absolute(file.path)) else { continue }
+            guard let parquet = try? lake.parquet(file.path) else { continue }
             let table = lake.datasetName(ofPath: file.path) ?? "?"
             for column in parquet.schema where tagged[column.name] != nil && !reported.contains(table + "." + column.name) {
                 guard let values = try? parquet.readAll(columns: [column.name]).first, !Self.isMasked(values) else { continue }

@@ -25,11 +25,7 @@ struct QuarantinedRecords: GovernanceRule {
 
     /// The reason on the last line of a quarantine file (`{"_meta": {"reason": …}, …}`).
     static func lastReason(_ path: String, _ lake: LakeInventory) -> String? {
-        let read = { () throws -> [UInt8] in
-            guard let objects = lake.objects else { return try GzipReader.read(path: lake.root.absolute(path)) }
-            return try GzipReader.decompress(try objects.read(lake.dataPath + path), name: path)
-        }
-        guard let bytes = try? read() else { return nil }
+        guard let bytes = try? GzipReader.decompress(try lake.contents(path), name: path) else { return nil }
         let lines = bytes.split(separator: UInt8(ascii: "\n"))
         guard let last = lines.last, let value = try? JSONValue.parse(String(decoding: last, as: UTF8.self)) else { return nil }
         return value["_meta"]?["reason"]?.stringValue ?? value["reason"]?.stringValue

@@ -48,13 +48,15 @@ public final class ParquetFile: @unchecked Sendable {
     }
 
     public convenience init(path: String) throws {
-        let data: Data
+        try self.init(path: path, image: try Self.mapped(path), store: nil, whole: true)
+    }
+
+    private static func mapped(_ path: String) throws -> Data {
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
             throw ParquetError.io(path: path, reason: (error as NSError).localizedDescription)
         }
-        try self.init(path: path, image: data, store: nil, whole: true)
     }
 
     /// An object in `store` (S3): one ranged GET of its tail for the footer. Row groups are
@@ -73,7 +75,7 @@ public final class ParquetFile: @unchecked Sendable {
         try self.init(path: path, image: Self.sparseImage(size: size, pieces), store: store, whole: tail.count == size)
     }
 
-    private init(path: String, image data: Data, store: ObjectStore?, whole: Bool = true) throws {
+    private init(path: String, image data: Data, store: ObjectStore?, whole: Bool) throws {
         self.data = data
         self.store = store
         self.whole = whole
@@ -136,12 +138,7 @@ public final class ParquetFile: @unchecked Sendable {
     /// The same file mapped again with its parsed footer: a reader that opened the file to
     /// prune and let the mapping go does not decode the footer a second time to read it.
     public func remapped() throws -> ParquetFile {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        } catch {
-            throw ParquetError.io(path: path, reason: (error as NSError).localizedDescription)
-        }
+        let data = try Self.mapped(path)
         guard data.count == self.data.count else {
             throw ParquetError.io(path: path, reason: "the file changed while it was read (\(self.data.count) bytes, now \(data.count))")
         }

@@ -13,13 +13,10 @@ public protocol TableResolver: Sendable {
 /// `raw.<source>.<dataset>`), and a bare name for a staged or curated table.
 public final class LakeTables: TableResolver, @unchecked Sendable {
     let catalog: Catalog?
-    /// A team lake's S3 storage, which its DuckLake files are read from.
-    let objects: ObjectStore?
+    /// A team lake's S3 storage, which its files are read from.
+    var objects: ObjectStore? { catalog?.objects }
 
-    public init(catalog: Catalog?, objects: ObjectStore? = nil) {
-        self.catalog = catalog
-        self.objects = objects
-    }
+    public init(catalog: Catalog?) { self.catalog = catalog }
 
     public func knownNames() -> [String] {
         guard let catalog, let datasets = try? catalog.datasets() else { return [] }
@@ -78,8 +75,7 @@ public final class LakeTables: TableResolver, @unchecked Sendable {
         // before the catalog had DuckLake tables is read from its files until its next promotion.
         for z in zone.map({ [$0] }) ?? [.curated, .staged] {
             let ndjson = z == .raw || z == .quarantine
-            let place = { (path: String) in self.objects == nil ? catalog.root.absolute(path) : catalog.objectPath(path) }
-            let files = try catalog.files(of: dataset.name, zone: z).map { place($0.path) }.filter { ndjson || $0.hasSuffix(".parquet") }
+            let files = try catalog.files(of: dataset.name, zone: z).map { catalog.place(of: $0.path) }.filter { ndjson || $0.hasSuffix(".parquet") }
             if !files.isEmpty {
                 return try TableSource.files(files, name: "\(z.rawValue).\(dataset.name)", format: ndjson ? .ndjson : .parquet, objects: objects)
             }

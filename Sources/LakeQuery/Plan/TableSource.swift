@@ -49,7 +49,9 @@ public final class TableSource: @unchecked Sendable {
     var partitionKeys: [String] { fields[fileColumnCount...].map(\.name) }
 
     /// One of the table's Parquet files: mapped from disk, or its footer fetched from the store.
-    func open(_ path: String) throws -> ParquetFile {
+    func open(_ path: String) throws -> ParquetFile { try Self.open(path, objects: objects) }
+
+    static func open(_ path: String, objects: ObjectStore?) throws -> ParquetFile {
         if let objects, objects.holds(path) { return try ParquetFile(object: path, in: objects) }
         if path.hasPrefix("s3://") {
             throw QueryError.io("\(path) is on S3, and this lake's storage is not: check the storage in lake.json")
@@ -68,7 +70,7 @@ public final class TableSource: @unchecked Sendable {
         switch format {
         case .parquet:
             let file: ParquetFile
-            do { file = try objects.map { try ParquetFile(object: first, in: $0) } ?? ParquetFile(path: first) } catch let error as LakeError {
+            do { file = try open(first, objects: objects) } catch let error as LakeError {
                 throw QueryError.io("\(first): \(error.message)")
             }
             fileFields = file.schema.enumerated().map { c, column in

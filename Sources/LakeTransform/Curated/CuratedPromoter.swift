@@ -106,7 +106,7 @@ public struct CuratedPromoter: Sendable {
             sql = "SELECT * FROM (\n\(modelSQL)\n) AS model WHERE dt IN (\(list))"
         }
         progress.status("curated \(table): running its model" + (days.map { " for \($0.count) day\($0.count == 1 ? "" : "s")" } ?? ""))
-        let engine = QueryEngine(catalog: catalog, objects: catalog.objects)
+        let engine = QueryEngine(catalog: catalog)
         let result: QueryResult
         do { result = try engine.run(sql) } catch let error as LakeError {
             throw TransformError.worker("curated model \(table) (\(contract.file)) failed: \(error.message)")
@@ -122,12 +122,11 @@ public struct CuratedPromoter: Sendable {
         }, count: result.rowCount)
         // Every machine of a team lake must mask with the same key; a new random one per machine
         // would give one person several masked ids.
-        if catalog.objects != nil, !piiFields.isEmpty, ProcessInfo.processInfo.environment["LAKE_PII_KEY_FILE"].map({ $0.isEmpty }) ?? true,
-           !FileManager.default.fileExists(atPath: PIIKey.path(for: root)) {
-            throw TransformError.worker("curated model \(table) masks PII (\(piiFields.sorted().joined(separator: ", "))): on a team lake every machine "
-                                        + "must use the team's key — set LAKE_PII_KEY_FILE to the shared key file (32 random bytes as hex)")
+        let shared = catalog.objects != nil
+        let key: PIIKey?
+        do { key = piiFields.isEmpty ? nil : try PIIKey.load(for: root, shared: shared) } catch let error as TransformError where shared {
+            throw TransformError.worker("curated model \(table) masks PII (\(piiFields.sorted().joined(separator: ", "))): \(error.message)")
         }
-        let key = piiFields.isEmpty ? nil : try PIIKey.load(for: root)
         for field in contract.fields {
             guard let index = names.firstIndex(of: field.name.lowercased()) else {
                 throw TransformError.worker("curated model \(table) does not return column '\(field.name)', which its contract (\(contract.file)) declares; it returns \(result.columns.map(\.name).joined(separator: ", "))")

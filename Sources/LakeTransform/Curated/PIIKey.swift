@@ -20,9 +20,15 @@ public struct PIIKey: Sendable {
         return home + "/.config/lake/keys/" + id + ".key"
     }
 
-    public static func load(for root: LakeRoot) throws -> PIIKey {
-        let path = path(for: root)
+    /// `shared`: a team lake, whose machines must all mask with one key; a key file is then
+    /// created only where LAKE_PII_KEY_FILE names it, never as a new machine-local one.
+    public static func load(for root: LakeRoot, shared: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PIIKey {
+        let path = path(for: root, environment: environment)
         if !FileManager.default.fileExists(atPath: path) {
+            if shared, environment["LAKE_PII_KEY_FILE"].map({ $0.isEmpty }) ?? true {
+                throw TransformError.worker("masking PII on a team lake needs the team's key on every machine — "
+                                            + "set LAKE_PII_KEY_FILE to the shared key file (32 random bytes as hex)")
+            }
             try FileSystem.makeDirectories((path as NSString).deletingLastPathComponent)
             let bytes = (0..<32).map { _ in UInt8.random(in: 0...255) }
             let hex = bytes.map { String(format: "%02x", $0) }.joined() + "\n"
