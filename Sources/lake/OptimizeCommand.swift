@@ -27,7 +27,7 @@ struct OptimizeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let catalog = try lake.openCatalog()
+        let catalog = try lake.openCatalog(s3Ready: true)
         var names = datasets
         if all {
             names = try catalog.datasets().filter { d in
@@ -45,5 +45,6 @@ struct OptimizeCommand: AsyncParsableCommand {
                        "\(r.partitionsMerged)", "\(r.rows)", String(format: "%.2f", r.seconds)])
         }
         print(table.render())
+        for note in reports.flatMap(\.notes) { Progress.shared.note(note) }
     }
 }

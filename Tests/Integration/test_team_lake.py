@@ -499,6 +499,22 @@ def test_promotion_on_s3_answers_as_a_local_lake_through_a_kill_between_its_uplo
     assert query(root, QUERIES[2], env) == query(local, QUERIES[2], None) and query(root, QUERIES[2], env)[0]["n"] > 0
     assert not list(root.rglob("*.parquet")), "nothing stays on this machine"
 
+    # lake optimize merges the staged objects into a new version, through a kill before its commit.
+    killed = subprocess.run([LAKE, "optimize", "plays", "--lake", str(root)], capture_output=True, text=True,
+                            env={**env, "LAKE_CRASH_AT": "publish:uploaded"})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    before = query(root, QUERIES[0], env)
+    [optimized] = json.loads(lake("optimize", "plays", "--lake", str(root), "--format", "json", env=env).stdout)
+    assert any("a killed run did not commit" in n for n in optimized["notes"]), optimized
+    assert optimized["files_after"] < optimized["files_before"], optimized
+    lake("optimize", "plays", "--lake", str(local))
+    assert query(root, QUERIES[0], env) == before == query(local, QUERIES[0], None)
+    live = pg.sql("SELECT count(*) FROM ducklake_data_file f JOIN ducklake_table t USING (table_id) "
+                  "WHERE f.end_snapshot IS NULL AND t.end_snapshot IS NULL AND t.table_name = 'plays'", db="promoted")
+    assert int(live[0][0]) == optimized["files_after"]
+    assert pg.sql("SELECT count(*) FROM lake_pending_uploads", db="promoted") == [["0"]]
+    assert not list(root.rglob("*.parquet")), "nothing stays on this machine"
+
     # DuckDB attaches the same catalog with its httpfs on the same bucket, and agrees.
     sqls = [QUERIES[0], "SELECT count(*) AS n, sum(ms_played) AS ms FROM staged.plays AT (VERSION => 1)"]
     for sql, rows in zip(sqls, duckdb_on_postgres_and_s3(pg, "promoted", s3.port, sqls)):
@@ -539,3 +555,4 @@ def test_api_ingestion_lands_in_s3_and_a_sigkilled_run_resumes_with_every_page_o
     pages = s3.client("s3").get_paginator("list_objects_v2").paginate(Bucket="team", Prefix="pages/")
     assert {o["Key"][len("pages/"):] for page in pages for o in page.get("Contents", [])} \
         == {p for (p,) in pg.sql("SELECT path FROM lake_files", db="pages")}
+

@@ -33,12 +33,14 @@ public struct Compactor {
         public var partitionsMerged = 0
         public var rows = 0
         public var seconds = 0.0
+        /// What a killed run had left and this one cleared away.
+        public var notes: [String] = []
 
         public var json: JSONValue {
             .object([("dataset", .string(dataset)), ("zone", .string(zone)), ("version", version.map { .int($0) } ?? .null),
                      ("files_before", .int(filesBefore)), ("files_after", .int(filesAfter)),
                      ("partitions_merged", .int(partitionsMerged)), ("rows", .int(rows)),
-                     ("seconds", .double((seconds * 1000).rounded() / 1000))])
+                     ("seconds", .double((seconds * 1000).rounded() / 1000)), ("notes", .array(notes.map { .string($0) }))])
         }
     }
 
@@ -56,7 +58,9 @@ public struct Compactor {
             progress.note("waiting for the \(dataset) promotion lock, held by \(holder)…")
         }
         defer { lock.release() }
-        _ = try catalog.reconcileVersions(dataset: dataset, zone: zone)
+        let reconciled = try catalog.reconcile(scope: StagedPromotionLock.scope(of: dataset))
+        if !reconciled.isEmpty { report.notes.append(reconciled.summary) }
+        report.notes += try catalog.reconcileVersions(dataset: dataset, zone: zone)
         guard let current = try catalog.currentVersion(of: dataset, zone: zone) else {
             throw TransformError.worker("\(zone.rawValue).\(dataset) has no version yet: promote it first")
         }
@@ -82,6 +86,15 @@ public struct Compactor {
             report.filesAfter = files.count
             report.seconds = Date().timeIntervalSince(started)
             return report
+        }
+        // On S3 the current version's files are fetched, merged or kept, and the new version goes
+        // up whole when it publishes: each version on S3 holds its own copy of every file.
+        let mirror = ObjectMirror(catalog: catalog)
+        defer { mirror?.removeAll() }
+        if let mirror {
+            progress.status("optimizing \(zone.rawValue).\(dataset): fetching \(files.count) files")
+            mirror.owns(folder: current.folder)
+            try mirror.fetch(files.map { current.folder + "/" + $0.path.dropFirst(prefix.count) })
         }
         let number = (try catalog.versions(of: dataset, zone: zone).map(\.version).max() ?? 0) + 1
         let folder = String(format: "_versions/%@/%@/v%06d", zone.rawValue, dataset, number)
