@@ -9,7 +9,8 @@ struct CatalogAdopt: AsyncParsableCommand {
         abstract: "Bring files already in the lake but not in the catalog under a dataset.",
         discussion: """
             PATH is a file or folder inside the lake (absolute, relative to here, or relative to
-            the lake root). Each uncataloged file below it is read for its rows, partitions
+            the lake root); on a team lake's S3 storage, an object or prefix (s3://BUCKET/PREFIX/raw/…,
+            or relative to the storage). Each uncataloged file below it is read for its rows, partitions
             (key=value folders) and sha256, and all are cataloged in one audited step.
             Files are never moved or rewritten.
             """)
@@ -20,7 +21,7 @@ struct CatalogAdopt: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let catalog = try lake.openCatalog()
+        let catalog = try lake.openCatalog(s3Ready: true)
         let outcome = try Adoption(catalog: catalog).adopt(path: path, dataset: dataset, owner: owner, command: commandLine())
         if format == .json {
             return Output.json(.object([
@@ -48,7 +49,7 @@ struct CatalogAudit: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let catalog = try lake.openCatalog()
+        let catalog = try lake.openCatalogToRead()
         let audits = try catalog.audits(limit: limit)
         if format == .json {
             return Output.json(.array(try audits.map { a in

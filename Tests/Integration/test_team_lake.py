@@ -556,3 +556,36 @@ def test_api_ingestion_lands_in_s3_and_a_sigkilled_run_resumes_with_every_page_o
     assert {o["Key"][len("pages/"):] for page in pages for o in page.get("Contents", [])} \
         == {p for (p,) in pg.sql("SELECT path FROM lake_files", db="pages")}
 
+
+def test_exports_put_into_s3_are_adopted_from_their_objects_and_promote_as_on_a_local_lake(pg, s3, tmp_path):
+    from test_bare_records import CONTRACT, orders
+    root, env = s3_lake(pg, s3, tmp_path / "lake", "adopted")
+    contract = tmp_path / "orders.json"
+    contract.write_text(json.dumps(CONTRACT))
+    lake("catalog", "register", str(contract), "--lake", str(root), env=env)
+    bucket = s3.client("s3")
+    folder = "raw/exports/orders/dt=2026-11-01/region=SE"
+    # An exporter's files, as Python's gzip + json and a plain NDJSON writer leave them in a bucket.
+    bucket.put_object(Bucket="team", Key=f"adopted/{folder}/part-0.ndjson.gz",
+                      Body=gzip.compress("".join(json.dumps(o) + "\n" for o in orders(0, 30)).encode()))
+    bucket.put_object(Bucket="team", Key=f"adopted/{folder}/part-1.ndjson",
+                      Body="".join(json.dumps(o) + "\n" for o in orders(30, 12)).encode())
+    missing = lake("catalog", "adopt", "raw/exports/nothing", "--dataset", "orders", "--lake", str(root), env=env, check=False)
+    assert missing.returncode != 0 and "s3://team/adopted/raw/exports/nothing" in missing.stderr, missing.stderr
+    adopted = json.loads(lake("catalog", "adopt", f"s3://team/adopted/{folder}", "--dataset", "orders", "--lake", str(root),
+                              "--format", "json", env=env).stdout)
+    assert sorted(f["path"] for f in adopted["files"]) == [f"{folder}/part-0.ndjson.gz", f"{folder}/part-1.ndjson"]
+    assert adopted["rows"] == 42
+    again = lake("catalog", "adopt", "raw/exports", "--dataset", "orders", "--lake", str(root), env=env, check=False)
+    assert again.returncode != 0 and "nothing to adopt" in again.stderr, again.stderr
+    findings = json.loads(lake("governance", "--lake", str(root), "--format", "json", "--verify", env=env, check=False).stdout)
+    assert not [f for f in findings["findings"] if f.get("path", "").startswith(folder)], findings
+
+    report = json.loads(lake("promote", "orders", "--lake", str(root), "--format", "json", env=env).stdout)["promotions"][0]
+    assert report["records"] == 42 and report["staged"] == 42 and report["quarantined"] == 0, report
+    got = query(root, "SELECT region, count(*) AS n, sum(amount) AS total, count(_page) AS pages FROM staged.orders GROUP BY region", env)
+    assert got == [{"region": "SE", "n": 42, "total": sum(o["amount"] for o in orders(0, 42)), "pages": 0}]
+    audit = json.loads(lake("catalog", "audit", "--lake", str(root), "--format", "json", env=env).stdout)
+    assert audit[0]["action"] == "adopt" and audit[0]["files"] == 2, audit
+    assert not list(root.rglob("*.parquet")) and not list(root.rglob("*.ndjson*")), "nothing stays on this machine"
+

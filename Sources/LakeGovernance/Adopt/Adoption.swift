@@ -25,22 +25,14 @@ public struct Adoption: Sendable {
 
     public func adopt(path: String, dataset: String, owner: String?, command: String) throws -> AdoptionOutcome {
         let root = catalog.root
-        let absolute = Self.absolute(path, root: root)
-        guard let relative = root.relative(absolute) else { throw GovernanceError.outsideLake(path: path, root: root.path) }
+        let (relative, listed) = try catalog.objects.map { try objectsUnder(path, in: $0) } ?? localFiles(under: path)
         guard let zoneName = relative.split(separator: "/").first, let zone = LakeRoot.Zone(rawValue: String(zoneName)) else {
             throw GovernanceError.notInAZone(path: relative)
         }
         guard Names.isValid(dataset) else {
             throw GovernanceError.unreadable(path: relative, reason: "dataset name '\(dataset)' must be lower-case letters, digits and '_'")
         }
-        var candidates: [String]
-        if FileSystem.isDirectory(absolute) {
-            candidates = DiskWalker.walk(root: root.path, under: relative).map(\.path).sorted()
-        } else if FileSystem.exists(absolute) {
-            candidates = [relative]
-        } else {
-            throw GovernanceError.unreadable(path: relative, reason: "no such file or folder")
-        }
+        var candidates = try listed()
         let known = Set(try catalog.files(atPaths: candidates).map(\.path))
         candidates.removeAll { known.contains($0) }
         guard !candidates.isEmpty else { throw GovernanceError.nothingToAdopt(path: relative) }
@@ -53,9 +45,11 @@ public struct Adoption: Sendable {
         let now = Timestamps.iso()
         var files: [FileRecord] = []
         for candidate in candidates {
-            let file = root.absolute(candidate)
-            let bytes = try FileSystem.readFile(file)
-            let (rows, records) = try Self.count(bytes, path: candidate, absolute: file, recordsPath: recordsPath)
+            let bytes = try catalog.objects.map { try $0.read(catalog.objectPath(candidate)) } ?? FileSystem.readFile(root.absolute(candidate))
+            let (rows, records) = try Self.count(bytes, path: candidate, recordsPath: recordsPath) {
+                try catalog.objects.map { try ParquetFile(object: catalog.objectPath(candidate), in: $0) }
+                    ?? ParquetFile(path: root.absolute(candidate))
+            }
             let partitions = Self.partitions(of: candidate)
             files.append(FileRecord(
                 path: candidate, dataset: dataset, source: source, zone: zone.rawValue,
@@ -65,6 +59,39 @@ public struct Adoption: Sendable {
         }
         let audit = try catalog.adopt(files, dataset: existing?.name ?? dataset, source: source, owner: owner, command: command)
         return AdoptionOutcome(audit: audit.id!, files: files)
+    }
+
+    /// The lake-relative path the user named on this disk, and the files under it.
+    private func localFiles(under path: String) throws -> (String, () throws -> [String]) {
+        let root = catalog.root
+        let absolute = Self.absolute(path, root: root)
+        guard let relative = root.relative(absolute) else { throw GovernanceError.outsideLake(path: path, root: root.path) }
+        return (relative, {
+            if FileSystem.isDirectory(absolute) { return DiskWalker.walk(root: root.path, under: relative).map(\.path).sorted() }
+            guard FileSystem.exists(absolute) else { throw GovernanceError.unreadable(path: relative, reason: "no such file or folder") }
+            return [relative]
+        })
+    }
+
+    /// On S3 storage: the path as an object URL under the lake's storage or relative to it, and
+    /// the objects it names (one, or every one below it).
+    private func objectsUnder(_ path: String, in objects: ObjectStore) throws -> (String, () throws -> [String]) {
+        let storage = catalog.objectPath("")
+        var relative = path
+        if path.hasPrefix("s3://") {
+            guard path.hasPrefix(storage) || path + "/" == storage else { throw GovernanceError.outsideLake(path: path, root: storage) }
+            relative = String(path.dropFirst(min(storage.count, path.count)))
+        }
+        while relative.hasPrefix("./") { relative.removeFirst(2) }
+        while relative.hasSuffix("/") { relative.removeLast() }
+        let name = relative
+        return (name, {
+            let found = try objects.list(under: name).map(\.path).filter { $0 == name || $0.hasPrefix(name + "/") }
+            guard !found.isEmpty else {
+                throw GovernanceError.unreadable(path: storage + name, reason: "no such object, and no objects below it")
+            }
+            return found.filter { !$0.split(separator: "/").contains { $0.hasPrefix(".") } }.sorted()
+        })
     }
 
     /// A path as the user typed it: absolute, or relative to the working folder if it exists
@@ -92,10 +119,10 @@ public struct Adoption: Sendable {
     }
 
     /// Rows (lines or Parquet rows) and records (items of API pages at `recordsPath`, else rows).
-    static func count(_ bytes: [UInt8], path: String, absolute: String, recordsPath: JSONPath?) throws -> (Int, Int) {
+    static func count(_ bytes: [UInt8], path: String, recordsPath: JSONPath?, parquet: () throws -> ParquetFile) throws -> (Int, Int) {
         if path.hasSuffix(".parquet") {
             do {
-                let file = try ParquetFile(path: absolute)
+                let file = try parquet()
                 return (file.rowCount, file.rowCount)
             } catch {
                 throw GovernanceError.unreadable(path: path, reason: "its Parquet footer cannot be read (\((error as? LakeError)?.message ?? "\(error)"))")
