@@ -589,3 +589,37 @@ def test_exports_put_into_s3_are_adopted_from_their_objects_and_promote_as_on_a_
     assert audit[0]["action"] == "adopt" and audit[0]["files"] == 2, audit
     assert not list(root.rglob("*.parquet")) and not list(root.rglob("*.ndjson*")), "nothing stays on this machine"
 
+
+def test_a_postgres_capture_lands_in_s3_and_promotes_its_current_state_and_history_as_on_a_local_lake(pg, s3, tmp_path):
+    pg.sql("CREATE DATABASE shop")
+    pg.sql("CREATE TABLE items (id int PRIMARY KEY, name text, price numeric(8,2));"
+           "INSERT INTO items SELECT i, 'item ' || i, i * 1.5 FROM generate_series(1, 50) i;", db="shop")
+    root, env = s3_lake(pg, s3, tmp_path / "lake", "captured")
+    local = tmp_path / "local"
+    lake("init", "--lake", str(local))
+    source = f"postgres://lake@127.0.0.1:{pg.port}/shop"
+
+    def capture(where, slot, e):
+        lake("ingest", "cdc", source, "--tables", "items", "--slot", slot, "--publication", slot, "--until-idle",
+             "--lake", str(where), env={**(e or os.environ), "PGPASSWORD": PASSWORD})
+
+    for step in ("UPDATE items SET price = price * 2 WHERE id <= 10; DELETE FROM items WHERE id > 45;",
+                 "INSERT INTO items VALUES (99, 'late', 9.99); UPDATE items SET name = 'renamed' WHERE id = 3;"):
+        capture(root, "on_s3", env)
+        capture(local, "on_disk", None)
+        for where, e in ((root, env), (local, None)):
+            lake("promote", "items", "--history", "--lake", str(where), env=e)
+        pg.sql(step, db="shop")
+    capture(root, "on_s3", env)
+    capture(local, "on_disk", None)
+    for where, e in ((root, env), (local, None)):
+        lake("promote", "items", "--history", "--lake", str(where), env=e)
+
+    sqls = ["SELECT id, name, price, _op FROM staged.items ORDER BY id",
+            "SELECT id, name, price, is_current FROM staged.items_history ORDER BY id, valid_from",
+            "SELECT count(*) AS n FROM staged.items AT (VERSION => 1)"]
+    for sql in sqls:
+        assert query(root, sql, env) == query(local, sql, None), sql
+    expected = pg.sql("SELECT id, name FROM items ORDER BY id", db="shop")
+    assert [[str(r["id"]), r["name"]] for r in query(root, sqls[0], env)] == expected
+    assert not list(root.rglob("*.parquet")) and not list(root.rglob("*.ndjson.gz")), "nothing stays on this machine"

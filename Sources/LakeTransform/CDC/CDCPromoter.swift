@@ -73,6 +73,13 @@ public final class CDCPromoter {
             report.nothingNew(version: current?.version, rows: existing.reduce(0) { $0 + $1.rows }, since: started)
             return report
         }
+        let mirror = ObjectMirror(catalog: catalog)
+        defer { mirror?.removeAll() }
+        if let mirror, let current {
+            mirror.owns(folder: current.folder)
+            try mirror.fetch(existing.map { current.folder + "/" + $0.path.dropFirst(prefix.count) })
+        }
+        try mirror?.fetch(rawFiles.map(\.path))
 
         // The staged rows' keys, by file; a file from before a schema change is rewritten whole.
         var state = CurrentState()

@@ -28,6 +28,9 @@ struct HistoryPromoter {
         defer { lock.release() }
         let root = catalog.root
         let rawFiles = try catalog.files(of: table, zone: .raw).sorted { ($0.id ?? 0) < ($1.id ?? 0) }
+        let mirror = ObjectMirror(catalog: catalog)
+        defer { mirror?.removeAll() }
+        try mirror?.fetch(rawFiles.map(\.path))
         progress.status("\(name): reading \(rawFiles.count) raw files of changes")
         var results = try ReadResults.read(rawFiles, with: reader, root: root, workers: options.workers)
         let changes = results.ordered()

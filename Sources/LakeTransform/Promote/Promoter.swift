@@ -36,12 +36,11 @@ public final class Promoter {
         let dataset = record.name
         let contract = try catalog.contract(of: dataset)
         guard contract.zone == "staged" else { throw TransformError.notStaged(dataset: dataset, zone: contract.zone) }
-        let mirror = ObjectMirror(catalog: catalog)
-        defer { mirror?.removeAll() }
         if contract.rawFormat == "debezium" {
-            if mirror != nil { throw TransformError.worker("promoting captured tables (debezium) on S3 storage is not built yet") }
             return try CDCPromoter(catalog: catalog, options: options, progress: progress).promote(dataset: dataset, run: run)
         }
+        let mirror = ObjectMirror(catalog: catalog)
+        defer { mirror?.removeAll() }
         var report = PromotionReport(dataset: dataset)
 
         let scope = StagedPromotionLock.scope(of: dataset)
