@@ -28,9 +28,9 @@ struct MigrateCommand: AsyncParsableCommand {
             and PGPASSWORD / ~/.pgpass; none is written anywhere.
 
             --to-lake DIR (with both) writes DIR/lake.json naming the moved lake's catalog and storage. \
-            lake query and lake catalog then read it from there, on any machine: Parquet footers and only the \
-            column chunks a query needs, with ranged GETs. Writing to S3 storage (ingest, promote, governance) \
-            is not built yet; those keep working on the local lake.
+            Every lake command then works on the moved lake from there, on any machine: queries fetch Parquet \
+            footers and only the column chunks they need with ranged GETs, and ingestion, promotion, optimize, \
+            governance, retention and vacuum write to S3 through the catalog.
             """)
 
     @OptionGroup var lake: LakeOptions

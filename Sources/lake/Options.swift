@@ -11,13 +11,12 @@ struct LakeOptions: ParsableArguments {
     var root: LakeRoot { LakeRoot.resolve(explicit: path) }
 
     /// The lake's catalog, for a command that writes to the lake's files; `s3Ready` for one
-    /// whose writes also work on S3 storage (landing through the commit path, retention's
-    /// deletes, catalog-only changes).
+    /// whose writes also work on S3 storage (all but `lake migrate`, which moves a local lake).
     func openCatalog(s3Ready: Bool = false) throws -> Catalog {
         let catalog = try Catalog.open(root)
         if let config = catalog.config, config.onS3, !s3Ready {
-            throw ValidationError("\(root.path) keeps its files on \(config.storage): lake ingest, promote, query, catalog, "
-                                  + "governance, retention and vacuum work on it; optimize and adopt on S3 storage are not built yet")
+            throw ValidationError("\(root.path) keeps its files on \(config.storage) already: this command moves a lake whose "
+                                  + "files are on this disk (every other lake command works on a team lake)")
         }
         return catalog
     }
