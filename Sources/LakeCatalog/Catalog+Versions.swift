@@ -111,6 +111,7 @@ extension Catalog {
             uploaded = uploads.map(\.path)
             CrashPoint.hit("publish:uploaded")
         }
+        CrashPoint.hit("publish:committing")
         try write { db in
             if !uploaded.isEmpty { try Self.dropPending(uploaded, db) }
             try db.execute(sql: """

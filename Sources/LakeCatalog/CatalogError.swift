@@ -9,6 +9,7 @@ public enum CatalogError: LakeError {
     case noContracts(folder: String)
     case database(String)
     case offsetFenced(stream: String, group: String, partition: Int, expected: String?, found: String?)
+    case lockLost(scope: String, server: String)
 
     public var stage: String { "Catalog" }
 
@@ -32,6 +33,9 @@ public enum CatalogError: LakeError {
         case let .offsetFenced(stream, group, partition, expected, found):
             return "\(stream) partition \(partition): another consumer of group '\(group)' committed offset \(found ?? "none") "
                 + "where this one expected \(expected ?? "none"); this consumer leaves the partition to it (nothing was landed twice)"
+        case let .lockLost(scope, server):
+            return "\(server): the \(scope) lock's connection ended (pg_terminate_backend, a restart or a network fault), so another "
+                + "lake process may hold it now; this run stopped without committing — run the command again, it carries on from what the catalog holds"
         }
     }
 }

@@ -12,6 +12,22 @@ final class PostgresAdvisoryLock: HeldLock, @unchecked Sendable {
     private let logger: Logger
     private let state = NSLock()
     private var held = true
+    let fence: Fence
+    var onRelease: (() -> Void)?
+
+    /// Which server session holds the lock: a commit checks that it still does.
+    struct Fence: Sendable {
+        var scope: String
+        var key: String
+        var pid: Int32
+
+        func holds(_ db: CatalogDatabase) throws -> Bool {
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND pid = ?
+                                 AND ((classid::bigint << 32) | objid::bigint) = hashtextextended(?, 0))
+                """, arguments: [Int(pid), key]) ?? false
+        }
+    }
 
     /// Polls rather than blocking in `pg_advisory_lock`: a wait may be longer than any
     /// statement timeout, and each poll shows the current holder.
@@ -20,8 +36,10 @@ final class PostgresAdvisoryLock: HeldLock, @unchecked Sendable {
         let connection = try PostgresCatalogBackend.open(settings, id: 2, logger: logger)
         let db = PostgresCatalogDatabase(connection, logger: logger)
         let key = "lake:" + scope
+        let pid: Int32
         do {
             _ = try db.run("SELECT set_config('application_name', ?, false)", [String(holder.utf8.prefix(63))!])
+            pid = try db.run("SELECT pg_backend_pid()", []).first.map { $0[0] as Int32 } ?? 0
             var announced = false
             while try db.run("SELECT pg_try_advisory_lock(hashtextextended(?, 0))", [key]).first.map({ $0[0] as Bool }) != true {
                 if !announced {
@@ -34,12 +52,13 @@ final class PostgresAdvisoryLock: HeldLock, @unchecked Sendable {
             PostgresCatalogBackend.discard(connection)
             throw CatalogError.database("\(settings.sourceID): taking the \(scope) lock: \(PostgresMessage.of(error))")
         }
-        return PostgresAdvisoryLock(connection: connection, key: key, logger: logger)
+        return PostgresAdvisoryLock(connection: connection, fence: Fence(scope: scope, key: key, pid: pid), logger: logger)
     }
 
-    private init(connection: PostgresConnection, key: String, logger: Logger) {
+    private init(connection: PostgresConnection, fence: Fence, logger: Logger) {
         self.connection = connection
-        self.key = key
+        self.key = fence.key
+        self.fence = fence
         self.logger = logger
     }
 
@@ -59,6 +78,7 @@ final class PostgresAdvisoryLock: HeldLock, @unchecked Sendable {
         defer { state.unlock() }
         guard held else { return }
         held = false
+        onRelease?()
         // Closing the session releases the lock; an explicit unlock first lets a waiter in at once.
         _ = try? PostgresCatalogDatabase(connection, logger: logger).run("SELECT pg_advisory_unlock(hashtextextended(?, 0))", [key])
         PostgresCatalogBackend.discard(connection)

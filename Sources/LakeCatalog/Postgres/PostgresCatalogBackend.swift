@@ -15,6 +15,10 @@ final class PostgresCatalogBackend: CatalogBackend, @unchecked Sendable {
     private let lock = NSLock()
     private var connection: PostgresConnection?
     static let attempts = 5
+    /// The advisory locks this process holds: each write checks, in its transaction, that their
+    /// connections still hold them, so a holder whose lock the server dropped commits nothing.
+    private let held = NSLock()
+    private var locks: [ObjectIdentifier: PostgresAdvisoryLock.Fence] = [:]
 
     var location: String { settings.connectionURL }
 
@@ -36,7 +40,16 @@ final class PostgresCatalogBackend: CatalogBackend, @unchecked Sendable {
     }
 
     func write<T>(_ body: (CatalogDatabase) throws -> T) throws -> T {
-        try transaction(begin: "BEGIN ISOLATION LEVEL SERIALIZABLE", body)
+        try transaction(begin: "BEGIN ISOLATION LEVEL SERIALIZABLE") { db in
+            let result = try body(db)
+            held.lock()
+            let fences = Array(locks.values)
+            held.unlock()
+            for fence in fences where try !fence.holds(db) {
+                throw CatalogError.lockLost(scope: fence.scope, server: settings.sourceID)
+            }
+            return result
+        }
     }
 
     func appliedMigrations() throws -> [String] {
@@ -147,6 +160,17 @@ final class PostgresCatalogBackend: CatalogBackend, @unchecked Sendable {
 
 extension PostgresCatalogBackend {
     func advisoryLock(_ scope: String, holder: String, waiting: (String) -> Void) throws -> HeldLock {
-        try PostgresAdvisoryLock.acquire(scope, holder: holder, settings: settings, logger: logger, waiting: waiting)
+        let lock = try PostgresAdvisoryLock.acquire(scope, holder: holder, settings: settings, logger: logger, waiting: waiting)
+        let id = ObjectIdentifier(lock)
+        held.lock()
+        locks[id] = lock.fence
+        held.unlock()
+        lock.onRelease = { [weak self] in
+            guard let self else { return }
+            self.held.lock()
+            self.locks[id] = nil
+            self.held.unlock()
+        }
+        return lock
     }
 }
