@@ -368,7 +368,7 @@ def test_ingestion_lands_in_s3_exactly_once_through_an_upload_whose_commit_never
     assert counts == {"n": len(ids), "ids": len(set(ids))}
 
 
-def test_two_machines_land_their_own_streams_in_one_s3_lake_at_once_and_each_event_lands_once(pg, s3, events, tmp_path):
+def test_two_machines_land_and_promote_in_one_s3_lake_at_once_through_dropped_connections_and_each_event_lands_once(pg, s3, events, tmp_path):
     path, ids = events
     pg.sql("CREATE DATABASE shared")
     env = {**s3.env(), "PGPASSWORD": PASSWORD}
@@ -376,28 +376,61 @@ def test_two_machines_land_their_own_streams_in_one_s3_lake_at_once_and_each_eve
     # shares only the catalog and the bucket.
     machines = [tmp_path / "host-a", tmp_path / "host-b"]
     lines = path.read_bytes().splitlines(keepends=True)
-    ingestions = []
+    commands = []
     for k, machine in enumerate(machines):
         lake("init", "--lake", str(machine), "--catalog", f"postgres://lake@127.0.0.1:{pg.port}/shared",
              "--storage", "s3://team/shared", "--endpoint-url", s3.url, env=env)
         subprocess.run([LAKE, "produce", f"listens_{k}", "--lake", str(machine), "--key", "user_id"], input=b"".join(lines[k::2]),
                        check=True, capture_output=True, env=env)
-        ingestions.append(subprocess.Popen(
-            [LAKE, "ingest", "stream", f"listens_{k}", *STREAM[1:], "--until-idle", "--max-file-records", "200", "--lake", str(machine)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env))
-    # One host queries while both land.
-    while any(p.poll() is None for p in ingestions):
-        lake("query", "SELECT count(*) AS n FROM raw.plays", "--lake", str(machines[0]), "--format", "json", env=env, check=False)
-        time.sleep(0.2)
-    for p in ingestions:
-        assert p.wait() == 0, p.stderr.read()
+        commands.append([LAKE, "ingest", "stream", f"listens_{k}", *STREAM[1:], "--until-idle", "--max-file-records", "200",
+                         "--lake", str(machine)])
+
+    # The server drops lake's catalog connections twice a second while both land and one promotes.
+    stop, dropped = threading.Event(), []
+
+    def drop_connections():
+        while not stop.is_set():
+            rows = pg.sql("SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE application_name = 'lake' AND datname = 'shared') t", db="shared")
+            dropped.append(int(rows[0][0]))
+            stop.wait(0.5)
+
+    def start(command):
+        return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+
+    dropper = threading.Thread(target=drop_connections)
+    dropper.start()
+    try:
+        running = [start(c) for c in commands]
+        reruns = 0
+        while any(running):
+            # Host B promotes while both land; a run failed by a dropped connection runs again.
+            lake("promote", "plays", "--quiet", "--lake", str(machines[1]), env=env, check=False)
+            for k, p in enumerate(running):
+                if p and p.poll() is not None:
+                    err = p.stderr.read()
+                    if p.returncode != 0 and "Catalog error" in err and reruns < 20:
+                        running[k], reruns = start(commands[k]), reruns + 1
+                    else:
+                        assert p.returncode == 0, err
+                        running[k] = None
+    finally:
+        stop.set()
+        dropper.join()
+    assert sum(dropped) > 0, "the server never dropped a lake connection"
+    lake("promote", "plays", "--lake", str(machines[0]), env=env)
 
     committed = {p for (p,) in pg.sql("SELECT path FROM lake_files", db="shared")}
     pages = s3.client("s3").get_paginator("list_objects_v2").paginate(Bucket="team", Prefix="shared/")
-    assert {o["Key"][len("shared/"):] for page in pages for o in page.get("Contents", [])} == committed
+    current = pg.sql("SELECT folder FROM lake_versions WHERE state = 'current'", db="shared")[0][0]
+    objects = {o["Key"][len("shared/"):] for page in pages for o in page.get("Contents", [])}
+    assert {o for o in objects if not o.startswith("_versions/")} == {p for p in committed if not p.startswith("staged/")}
+    assert {current + "/" + p[len("staged/plays/"):] for p in committed if p.startswith("staged/")} <= objects
     for machine in machines:
         counts = query(machine, "SELECT count(*) AS n, count(DISTINCT value->>'event_id') AS ids FROM raw.plays", env)[0]
         assert counts == {"n": len(ids), "ids": len(set(ids))}
+        staged = query(machine, QUERIES[0], env)[0]
+        assert staged["n"] == staged["ids"] == len(set(ids))
 
 
 def test_a_wrong_s3_secret_fails_init_in_one_line_that_says_what_to_check_and_writes_no_lake_json(pg, signed_moto, tmp_path):
