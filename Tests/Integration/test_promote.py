@@ -270,7 +270,7 @@ def sample_table():
     })
 
 
-@pytest.mark.parametrize("codec", ["snappy", "zstd", "gzip", "none"])
+@pytest.mark.parametrize("codec", ["snappy", "zstd", "gzip", "lz4", "none"])
 @pytest.mark.parametrize("dictionary", [True, False])
 @pytest.mark.parametrize("page_version", ["1.0", "2.0"])
 def test_lakes_reader_gets_what_pyarrow_gets_from_pyarrow_files(tmp_path, codec, dictionary, page_version):

@@ -41,7 +41,7 @@ final class ParquetRoundTripTests: XCTestCase {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let columns = sampleColumns(rows: 25_000)
-        for codec in [CompressionCodec.zstd, .snappy, .uncompressed] {
+        for codec in [CompressionCodec.lz4Raw, .zstd, .snappy, .uncompressed] {
             for dictionary in [true, false] {
                 var options = WriterOptions()
                 options.codec = codec

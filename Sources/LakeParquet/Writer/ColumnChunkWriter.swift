@@ -172,7 +172,7 @@ struct ColumnChunkWriter {
         statistics.minValue = minBytes
         statistics.maxValue = maxBytes
         let meta = ColumnMetaData(
-            type: type.physical, encodings: encodings, path: [schema.name], codec: options.codec,
+            type: type.physical, encodings: encodings, path: [schema.name], codec: compressor.codec,
             numValues: Int64(rows.count), totalUncompressedSize: Int64(uncompressedTotal),
             totalCompressedSize: Int64(out.count - start), dataPageOffset: Int64(dataOffset),
             dictionaryPageOffset: dictionaryOffset.map(Int64.init), statistics: statistics)

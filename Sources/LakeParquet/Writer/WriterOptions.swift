@@ -1,7 +1,9 @@
 /// How a `ParquetWriter` lays out a file.
 public struct WriterOptions: Sendable {
-    /// ZSTD (level 1) by default: close to SNAPPY's speed at a better ratio.
-    public var codec: CompressionCodec = .zstd
+    /// LZ4_RAW by default: a query decodes its pages about five times as fast as ZSTD level 1's
+    /// and a promotion compresses them about two and a half times as fast, for files about a
+    /// fifth larger (ZSTD on a machine without liblz4).
+    public var codec: CompressionCodec = .lz4Raw
     public var zstdLevel: Int32 = 1
     /// A row group ends at whichever comes first.
     public var rowGroupRows = 1_000_000

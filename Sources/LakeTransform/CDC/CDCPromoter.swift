@@ -118,7 +118,7 @@ public final class CDCPromoter {
             }
 
             // The new files: the survivors of the touched files, then the changed rows.
-            var writerOptions = options.writer
+            var writerOptions = options.writer(for: catalog)
             writerOptions.rowGroupRows = max(writerOptions.rowGroupRows, options.rowGroupRows)
             let output = StateWriter(schema: schema, folder: folderPath, batchId: batchId, rowsPerFile: rowsPerFile, options: writerOptions)
             var touchedColumns: [Int: [Column?]] = [:]

@@ -41,7 +41,7 @@ struct HistoryPromoter {
         let folderPath = root.absolute(folder)
         try FileSystem.makeDirectories(folderPath)
         let batchId = BatchID.make()
-        var writerOptions = options.writer
+        var writerOptions = options.writer(for: catalog)
         writerOptions.rowGroupRows = max(writerOptions.rowGroupRows, options.rowGroupRows)
         let writer = StateWriter(schema: schema, folder: folderPath, batchId: batchId, rowsPerFile: 1_000_000, options: writerOptions)
         do {

@@ -158,7 +158,7 @@ public struct CuratedPromoter: Sendable {
         try FileSystem.makeDirectories(folderPath)
         let batchId = BatchID.make()
         var added: [FileRecord] = []
-        var writerOptions = WriterOptions()
+        var writerOptions = options.writer(for: catalog)
         writerOptions.rowGroupRows = options.rowGroupRows
         for (path, (values, indices)) in groups.sorted(by: { $0.key < $1.key }) {
             let relative = (path.isEmpty ? "" : path + "/") + "part-\(batchId).parquet"

@@ -121,7 +121,7 @@ public final class Promoter {
 
         // Workers: one raw file at a time each, both cores busy.
         let workerCount = max(1, min(options.workers, rawFiles.count))
-        var writerOptions = options.writer
+        var writerOptions = options.writer(for: catalog)
         writerOptions.rowGroupRows = max(writerOptions.rowGroupRows, options.rowGroupRows)
         var workerOptions = options
         workerOptions.writer = writerOptions

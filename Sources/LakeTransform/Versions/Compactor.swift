@@ -106,7 +106,7 @@ public struct Compactor {
         var added: [FileRecord] = []
         var newLineage: [LineageRecord] = []
         var removed: [String] = []
-        var writer = options.writer
+        var writer = options.writer(for: catalog)
         writer.rowGroupRows = max(writer.rowGroupRows, options.rowGroupRows)
         do {
             for (k, bin) in merging.enumerated() {
