@@ -255,18 +255,16 @@ struct StringNumbers: Sendable {
         }
     }
 
-    /// Each entry's number, or `Prenumbered.unknown` for a string not numbered here.
-    func lookup(_ d: StringArray, hashes: [UInt64]) -> [UInt32] {
-        var out = [UInt32](repeating: Prenumbered.unknown, count: d.count)
-        touch(hashes)
+    /// Sets `out[e]` to each of `entries`' number, leaving it for a string not numbered here.
+    func lookup(_ d: StringArray, entries: [Int], hashes: [UInt64], into out: inout [UInt32]) {
+        touch(entries.map { hashes[$0] })
         d.bytes.withUnsafeBufferPointer { src in
             d.offsets.withUnsafeBufferPointer { offsets in
-                for e in 0..<d.count {
+                for e in entries {
                     if case let .found(id) = find(src.baseAddress, Int(offsets[e]), Int(offsets[e + 1]), hashes[e]) { out[e] = UInt32(id) }
                 }
             }
         }
-        return out
     }
 
     /// Warms, for every hash, its first slot, then the start and first bytes of the string
