@@ -28,6 +28,16 @@ final class PageCompressor {
     private let zstd: Zstd.Compressor?
     private let lz4: LZ4Block?
     private var scratch: [UInt8] = []
+    /// LZ4_RAW: whether the current chunk's first page paid for compressing; a chunk whose
+    /// first page LZ4 shrinks by less than 3% (random ids, UUIDs) is written uncompressed,
+    /// which saves compressing its other pages and decoding all of them.
+    private var chunkPays: Bool?
+
+    /// The codec of the chunk being written: UNCOMPRESSED for a chunk LZ4 would not shrink.
+    var chunkCodec: CompressionCodec { codec == .lz4Raw && chunkPays == false ? .uncompressed : codec }
+
+    /// A new column chunk starts: its first page decides again.
+    func beginChunk() { chunkPays = nil }
 
     init(codec requested: CompressionCodec, level: Int32 = 1) throws {
         lz4 = requested == .lz4Raw ? LZ4Block.shared : nil
@@ -43,7 +53,14 @@ final class PageCompressor {
         try input.withUnsafeBytes { raw in
             switch codec {
             case .zstd: try zstd!.compress(raw, into: &out)
-            case .lz4Raw: try lz4!.compress(raw, into: &out, scratch: &scratch)
+            case .lz4Raw where chunkPays == false: out.append(contentsOf: raw)
+            case .lz4Raw:
+                let start = out.count
+                try lz4!.compress(raw, into: &out, scratch: &scratch)
+                if chunkPays == nil {
+                    chunkPays = (out.count - start) * 100 < raw.count * 97
+                    if chunkPays == false { out.removeSubrange(start...); out.append(contentsOf: raw) }
+                }
             case .snappy: Snappy.compress(raw, into: &out)
             default: out.append(contentsOf: raw)
             }

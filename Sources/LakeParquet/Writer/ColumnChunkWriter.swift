@@ -12,6 +12,7 @@ struct ColumnChunkWriter {
 
     /// Appends the chunk to `out`, whose first byte sits at `fileOffset` in the file.
     func write(_ column: Column, rows: Range<Int>, fileOffset: Int, into out: inout [UInt8]) throws -> Result {
+        compressor.beginChunk()
         let start = out.count
         let schema = column.schema
         let nullable = schema.nullable || column.validity != nil
@@ -172,7 +173,7 @@ struct ColumnChunkWriter {
         statistics.minValue = minBytes
         statistics.maxValue = maxBytes
         let meta = ColumnMetaData(
-            type: type.physical, encodings: encodings, path: [schema.name], codec: compressor.codec,
+            type: type.physical, encodings: encodings, path: [schema.name], codec: compressor.chunkCodec,
             numValues: Int64(rows.count), totalUncompressedSize: Int64(uncompressedTotal),
             totalCompressedSize: Int64(out.count - start), dataPageOffset: Int64(dataOffset),
             dictionaryPageOffset: dictionaryOffset.map(Int64.init), statistics: statistics)
