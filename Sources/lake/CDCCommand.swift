@@ -20,7 +20,7 @@ struct CDCSlotOptions: ParsableArguments {
         var options = CDCOptions()
         options.slot = slot
         options.publication = publication
-        return CDCIngestion(settings: try PostgresSettings.parse(url, passwordEnv: passwordEnv), catalog: try lake.openCatalog(s3Ready: true),
+        return CDCIngestion(settings: try PostgresSettings.parse(url, passwordEnv: passwordEnv), catalog: try lake.openCatalog(),
                             options: options)
     }
 }

@@ -21,7 +21,7 @@ struct CatalogAdopt: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let catalog = try lake.openCatalog(s3Ready: true)
+        let catalog = try lake.openCatalog()
         let outcome = try Adoption(catalog: catalog).adopt(path: path, dataset: dataset, owner: owner, command: commandLine())
         if format == .json {
             return Output.json(.object([
@@ -49,7 +49,7 @@ struct CatalogAudit: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let catalog = try lake.openCatalogToRead()
+        let catalog = try lake.openCatalog()
         let audits = try catalog.audits(limit: limit)
         if format == .json {
             return Output.json(.array(try audits.map { a in

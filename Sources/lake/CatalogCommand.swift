@@ -16,7 +16,7 @@ struct CatalogList: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let catalog = try lake.openCatalogToRead()
+        let catalog = try lake.openCatalog()
         let stats = try catalog.zoneStats()
         let datasets = try catalog.datasets()
         if format == .json {
@@ -46,7 +46,7 @@ struct CatalogShow: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let catalog = try lake.openCatalogToRead()
+        let catalog = try lake.openCatalog()
         let d = try catalog.dataset(named: dataset)
         let stats = try catalog.zoneStats()[d.name] ?? []
         let versions = try catalog.schemaVersions(of: d.name)
@@ -149,7 +149,7 @@ struct CatalogSync: AsyncParsableCommand {
         guard let folder = SchemasFolder.resolve(schemas) else {
             throw CatalogError.noContracts(folder: schemas ?? "./schemas")
         }
-        let results = try lake.openCatalog(s3Ready: true).sync(folder: folder) { Progress.shared.note($0) }
+        let results = try lake.openCatalog().sync(folder: folder) { Progress.shared.note($0) }
         ContractRendering.print(results, format: format)
     }
 }
@@ -162,7 +162,7 @@ struct CatalogRegister: AsyncParsableCommand {
 
     func run() async throws {
         let contract = try DatasetContract.load(path: file)
-        let outcome = try lake.openCatalog(s3Ready: true).register(contract)
+        let outcome = try lake.openCatalog().register(contract)
         ContractRendering.print([(contract, outcome)], format: format)
     }
 }
@@ -191,7 +191,7 @@ struct CatalogRuns: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let runs = try lake.openCatalogToRead().runs(limit: limit)
+        let runs = try lake.openCatalog().runs(limit: limit)
         if format == .json {
             return Output.json(.array(runs.map {
                 .object([("id", .int(Int($0.id ?? 0))), ("command", .string($0.command)), ("started_at", .string($0.startedAt)),
@@ -213,7 +213,7 @@ struct CatalogLineage: AsyncParsableCommand {
     @Option(help: "Output format: table (a tree) or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let catalog = try lake.openCatalogToRead()
+        let catalog = try lake.openCatalog()
         let d = try catalog.dataset(named: dataset)
         let edges = try catalog.lineage(of: d.name)
         let promoted = Dictionary(uniqueKeysWithValues: try catalog.promoted(of: d.name).map { ($0.rawPath, $0) })

@@ -15,7 +15,7 @@ struct CatalogSnapshots: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let catalog = try lake.openCatalogToRead()
+        let catalog = try lake.openCatalog()
         var name: DuckLakeTableName?
         if let table {
             let parts = table.lowercased().split(separator: ".").map(String.init)
@@ -48,7 +48,7 @@ struct CatalogTables: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let catalog = try lake.openCatalogToRead()
+        let catalog = try lake.openCatalog()
         let contracts = Set(try catalog.datasets().filter { $0.currentSchemaVersion != nil }.map(\.name))
         let tables = try catalog.duckLakeTables().compactMap { try catalog.duckLakeTable(schema: $0.schema, name: $0.name) }
         if format == .json {

@@ -30,7 +30,7 @@ struct GovernanceCommand: AsyncParsableCommand {
     var output: String?
 
     func run() async throws {
-        let catalog = try lake.openCatalog(s3Ready: true)
+        let catalog = try lake.openCatalog()
         var options = GovernanceOptions(verify: verify, schemasFolder: SchemasFolder.resolve(schemas))
         options.cdcSlots = await CDCSlotReadings.read(catalog)
         if let cdcSlotWarnBytes { options.cdcSlotWarnBytes = cdcSlotWarnBytes }
@@ -71,7 +71,7 @@ struct RetentionCommand: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let catalog = try lake.openCatalog(s3Ready: true)
+        let catalog = try lake.openCatalog()
         let job = RetentionJob(catalog: catalog, progress: .shared)
         let plan = try job.plan()
         var outcome: RetentionOutcome?

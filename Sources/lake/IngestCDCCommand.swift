@@ -39,7 +39,7 @@ struct IngestCDCCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let catalog = try lake.openCatalog(s3Ready: true)
+        let catalog = try lake.openCatalog()
         let settings = try PostgresSettings.parse(url, passwordEnv: passwordEnv)
         var options = CDCOptions()
         options.tables = tables.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

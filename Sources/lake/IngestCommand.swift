@@ -116,7 +116,7 @@ struct IngestSpotifyCommand: AsyncParsableCommand {
         for name in selected ?? [] where source.resource(name) == nil {
             throw ValidationError("no dataset '\(name)' in --app-mode \(appMode.rawValue); it has \(source.resources.map(\.dataset).joined(separator: ", "))")
         }
-        let catalog = try lake.openCatalog(s3Ready: true)
+        let catalog = try lake.openCatalog()
         let report = try await APIIngestion(
             declaration: source, selected: selected, catalog: catalog, options: ingest.options(command: commandLine())
         ).run()
@@ -140,7 +140,7 @@ struct IngestAPICommand: AsyncParsableCommand {
     func run() async throws {
         var declaration = try SourceDeclaration.load(path: file)
         if let regions { declaration.regions = regions.split(separator: ",").map(String.init) }
-        let catalog = try lake.openCatalog(s3Ready: true)
+        let catalog = try lake.openCatalog()
         let report = try await APIIngestion(
             declaration: declaration, selected: datasets.map { $0.split(separator: ",").map(String.init) },
             catalog: catalog, options: ingest.options(command: commandLine())

@@ -81,7 +81,7 @@ struct IngestStreamCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let catalog = try lake.openCatalog(s3Ready: true)
+        let catalog = try lake.openCatalog()
         var options = StreamOptions(dataset: dataset, source: source ?? Names.folderName(for: topic))
         options.group = group
         options.timeField = timeField

@@ -103,6 +103,10 @@ struct MigrateCommand: AsyncParsableCommand {
             }
         }
         if let catalogURL {
+            if let config = try LakeConfig.read(root), config.onS3 {
+                throw ValidationError("\(root.path) keeps its files on \(config.storage) already: this command moves a lake whose "
+                                      + "files are on this disk (every other lake command works on a team lake)")
+            }
             let settings = try PostgresSettings.parse(catalogURL, passwordEnv: nil)
             let connection: PostgresConnection
             do {

@@ -27,7 +27,7 @@ struct OptimizeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let catalog = try lake.openCatalog(s3Ready: true)
+        let catalog = try lake.openCatalog()
         var names = datasets
         if all {
             names = try catalog.datasets().filter { d in

@@ -10,21 +10,8 @@ struct LakeOptions: ParsableArguments {
 
     var root: LakeRoot { LakeRoot.resolve(explicit: path) }
 
-    /// The lake's catalog, for a command that writes to the lake's files; `s3Ready` for one
-    /// whose writes also work on S3 storage (all but `lake migrate`, which moves a local lake).
-    func openCatalog(s3Ready: Bool = false) throws -> Catalog {
-        let catalog = try Catalog.open(root)
-        if let config = catalog.config, config.onS3, !s3Ready {
-            throw ValidationError("\(root.path) keeps its files on \(config.storage) already: this command moves a lake whose "
-                                  + "files are on this disk (every other lake command works on a team lake)")
-        }
-        return catalog
-    }
-
-    /// The lake's catalog, for a command that only reads, wherever the files are.
-    func openCatalogToRead() throws -> Catalog { try Catalog.open(root) }
-
-
+    /// The lake's catalog, wherever its files are (this folder or a team lake's S3 storage).
+    func openCatalog() throws -> Catalog { try Catalog.open(root) }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {

@@ -38,7 +38,7 @@ struct PromoteCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let catalog = try lake.openCatalog(s3Ready: true)
+        let catalog = try lake.openCatalog()
         Progress.shared.quiet = quiet
         var names = datasets
         if all {
@@ -142,7 +142,7 @@ struct VacuumCommand: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let catalog = try lake.openCatalog(s3Ready: true)
+        let catalog = try lake.openCatalog()
         let result = try Vacuum(catalog: catalog).run(retainHours: retainHours, dryRun: dryRun)
         let removed = result.versions, expired = result.snapshots
         if format == .json {

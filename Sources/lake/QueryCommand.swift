@@ -40,7 +40,7 @@ struct QueryCommand: AsyncParsableCommand {
     func run() async throws {
         Allocator.keepFreedMemoryForReuse()
         let root = lake.root
-        let catalog = root.exists ? try lake.openCatalogToRead() : nil
+        let catalog = root.exists ? try lake.openCatalog() : nil
         let objects = catalog?.objects
         let engine = QueryEngine(catalog: catalog)
         let book = try QuestionCatalog.load(explicit: questions)

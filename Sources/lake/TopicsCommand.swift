@@ -63,7 +63,7 @@ struct TopicsDescribe: AsyncParsableCommand {
         let log = EventLog(root: lake.root)
         let config = try log.config(topic)
         let parts = try log.partitions(topic)
-        let offsets = lake.root.exists ? try lake.openCatalogToRead().streamOffsets(source: "embedded", stream: topic) : []
+        let offsets = lake.root.exists ? try lake.openCatalog().streamOffsets(source: "embedded", stream: topic) : []
         struct Row { var partition: Int; var earliest: Int64; var end: Int64; var segments: Int; var bytes: Int }
         let rows = try parts.map { p in
             Row(partition: p.number, earliest: p.earliestOffset, end: try p.endOffset(), segments: p.segments().count,
