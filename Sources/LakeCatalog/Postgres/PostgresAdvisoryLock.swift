@@ -8,7 +8,6 @@ import PostgresNIO
 /// the holder was SIGKILLed; the connection's application_name says who holds it.
 final class PostgresAdvisoryLock: HeldLock, @unchecked Sendable {
     private let connection: PostgresConnection
-    private let key: String
     private let logger: Logger
     private let state = NSLock()
     private var held = true
@@ -22,10 +21,8 @@ final class PostgresAdvisoryLock: HeldLock, @unchecked Sendable {
         var pid: Int32
 
         func holds(_ db: CatalogDatabase) throws -> Bool {
-            try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND pid = ?
-                                 AND ((classid::bigint << 32) | objid::bigint) = hashtextextended(?, 0))
-                """, arguments: [Int(pid), key]) ?? false
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = ? AND \(PostgresAdvisoryLock.granted))",
+                              arguments: [Int(pid), key]) ?? false
         }
     }
 
@@ -57,7 +54,6 @@ final class PostgresAdvisoryLock: HeldLock, @unchecked Sendable {
 
     private init(connection: PostgresConnection, fence: Fence, logger: Logger) {
         self.connection = connection
-        self.key = fence.key
         self.fence = fence
         self.logger = logger
     }
@@ -67,11 +63,15 @@ final class PostgresAdvisoryLock: HeldLock, @unchecked Sendable {
         let rows = try db.run("""
             SELECT a.application_name || coalesce(' from ' || host(a.client_addr), '')
             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-              AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended(?, 0)
+            WHERE \(granted)
             """, [key])
         return rows.first.map { $0[0] as String }
     }
+
+    /// A `pg_locks l` row of a granted lake lock whose key is the next parameter: how both the
+    /// waiter (who holds it?) and the holder's commits (do I still?) find it.
+    static let granted = "l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+        + "AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended(?, 0)"
 
     func release() {
         state.lock()
@@ -80,7 +80,7 @@ final class PostgresAdvisoryLock: HeldLock, @unchecked Sendable {
         held = false
         onRelease?()
         // Closing the session releases the lock; an explicit unlock first lets a waiter in at once.
-        _ = try? PostgresCatalogDatabase(connection, logger: logger).run("SELECT pg_advisory_unlock(hashtextextended(?, 0))", [key])
+        _ = try? PostgresCatalogDatabase(connection, logger: logger).run("SELECT pg_advisory_unlock(hashtextextended(?, 0))", [fence.key])
         PostgresCatalogBackend.discard(connection)
     }
 
