@@ -28,12 +28,9 @@ public final class S3ObjectStore: ObjectStore, @unchecked Sendable {
 
     /// The store for `s3://BUCKET/PREFIX` storage, its credentials from the AWS chain.
     public convenience init(storage: String, endpoint: String?, region: String?) throws {
-        let parts = storage.dropFirst(5).split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        guard storage.hasPrefix("s3://"), let bucket = parts.first, !bucket.isEmpty else {
-            throw AWSError.configuration("'\(storage)' is not s3://BUCKET/PREFIX")
-        }
+        guard let location = S3Location(storage) else { throw AWSError.configuration("'\(storage)' is not s3://BUCKET/PREFIX") }
         let config = try AWSConfig.resolve(region: region, endpoint: endpoint)
-        self.init(client: try S3Client(bucket: String(bucket), config: config), prefix: parts.count > 1 ? String(parts[1]) : "")
+        self.init(client: try S3Client(bucket: location.bucket, config: config), prefix: location.prefix)
     }
 
     public var requests: Int { lock.withLock { gets } }

@@ -21,7 +21,7 @@ struct InitCommand: AsyncParsableCommand {
 
     func validate() throws {
         if storage != nil, catalog == nil { throw ValidationError("--storage goes with --catalog postgres://… (a local lake keeps its files in its folder)") }
-        if let storage, storage != ".", !storage.hasPrefix("s3://") || storage.dropFirst(5).split(separator: "/").first == nil {
+        if let storage, storage != ".", S3Location(storage) == nil {
             throw ValidationError("--storage takes '.' (the lake folder) or s3://BUCKET/PREFIX, not '\(storage)'")
         }
         if endpointUrl != nil || region != nil, storage?.hasPrefix("s3://") != true {

@@ -55,7 +55,7 @@ struct MigrateCommand: AsyncParsableCommand {
         if toLake != nil, storage == nil || catalogURL == nil {
             throw ValidationError("--to-lake names the moved lake: give it with both --to-storage and --to-catalog")
         }
-        if let storage, !storage.hasPrefix("s3://") || storage.dropFirst(5).split(separator: "/").first == nil {
+        if let storage, S3Location(storage) == nil {
             throw ValidationError("--to-storage takes s3://BUCKET/PREFIX, not '\(storage)'")
         }
         guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be 1 to 64") }
@@ -72,10 +72,8 @@ struct MigrateCommand: AsyncParsableCommand {
         }
         var json: [(String, JSONValue)] = []
         var dataPath: String?
-        if let storage {
-            let parts = storage.dropFirst(5).split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-            let bucket = String(parts[0])
-            let prefix = parts.count > 1 ? String(parts[1]) : ""
+        if let storage, let location = S3Location(storage) {
+            let bucket = location.bucket, prefix = location.prefix
             let config = try AWSConfig.resolve(profile: profile, region: region, endpoint: endpointUrl)
             let client = try S3Client(bucket: bucket, config: config, pathStyle: pathStyle ? true : nil)
             client.multipartThreshold = multipartAboveMb << 20
