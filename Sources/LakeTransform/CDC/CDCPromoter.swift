@@ -75,10 +75,7 @@ public final class CDCPromoter {
         }
         let mirror = ObjectMirror(catalog: catalog)
         defer { mirror?.removeAll() }
-        if let mirror, let current {
-            mirror.owns(folder: current.folder)
-            try mirror.fetch(existing.map { current.folder + "/" + $0.path.dropFirst(prefix.count) })
-        }
+        if let current { try mirror?.fetch(existing, of: current) }
         try mirror?.fetch(rawFiles.map(\.path))
 
         // The staged rows' keys, by file; a file from before a schema change is rewritten whole.

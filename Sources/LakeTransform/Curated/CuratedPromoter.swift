@@ -184,10 +184,8 @@ public struct CuratedPromoter: Sendable {
         // On S3 the kept files of the current version are fetched here to join the new one.
         let mirror = ObjectMirror(catalog: catalog)
         defer { mirror?.removeAll() }
-        if let mirror, let days, let current {
-            mirror.owns(folder: current.folder)
-            try mirror.fetch(existing.filter { $0.dt.map { !days.contains($0) } ?? false }
-                .map { current.folder + "/" + $0.path.dropFirst("curated/\(table)/".count) })
+        if let days, let current {
+            try mirror?.fetch(existing.filter { $0.dt.map { !days.contains($0) } ?? false }, of: current)
         }
         for file in existing {
             if let days, let dt = file.dt, !days.contains(dt), let current {

@@ -32,8 +32,13 @@ final class ObjectMirror {
         fetched.formUnion(wanted)
     }
 
-    /// Removes a whole local folder when the mirror goes (a previous version's copy).
-    func owns(folder: String) { folders.insert(folder) }
+    /// Fetches `files` (the dataset's paths, `<zone>/<dataset>/…`) of `version` into the
+    /// version's folder here; the whole folder goes when the mirror does.
+    func fetch(_ files: [FileRecord], of version: VersionRecord) throws {
+        folders.insert(version.folder)
+        let prefix = "\(version.zone)/\(version.dataset)/"
+        try fetch(files.map { version.folder + "/" + $0.path.dropFirst(prefix.count) })
+    }
 
     func removeAll() {
         for path in fetched { try? FileSystem.remove(catalog.root.absolute(path)) }

@@ -55,10 +55,7 @@ public final class Promoter {
         let current = try catalog.currentVersion(of: dataset, zone: .staged)
         var existing = options.fullRefresh ? [] : try catalog.files(of: dataset, zone: .staged)
         var fullRefresh = options.fullRefresh
-        if let current, let mirror {
-            mirror.owns(folder: current.folder)
-            try mirror.fetch(existing.map { current.folder + "/" + $0.path.dropFirst("staged/\(dataset)/".count) })
-        }
+        if let current { try mirror?.fetch(existing, of: current) }
         if let current, !existing.isEmpty {
             let sample = current.folder + "/" + existing[0].path.dropFirst("staged/\(dataset)/".count)
             if let file = try? ParquetFile(path: root.absolute(sample)), file.schema != schema.fileColumns {

@@ -93,8 +93,7 @@ public struct Compactor {
         defer { mirror?.removeAll() }
         if let mirror {
             progress.status("optimizing \(zone.rawValue).\(dataset): fetching \(files.count) files")
-            mirror.owns(folder: current.folder)
-            try mirror.fetch(files.map { current.folder + "/" + $0.path.dropFirst(prefix.count) })
+            try mirror.fetch(files, of: current)
         }
         let number = (try catalog.versions(of: dataset, zone: zone).map(\.version).max() ?? 0) + 1
         let folder = String(format: "_versions/%@/%@/v%06d", zone.rawValue, dataset, number)
