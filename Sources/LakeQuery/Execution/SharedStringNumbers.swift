@@ -94,13 +94,17 @@ final class SharedStringNumbers: @unchecked Sendable {
 
     /// One more than the largest number given so far.
     var count: Int {
-        var bound = 0
-        for (k, shard) in shards.enumerated() {
+        Self.bound(shards.map { shard in
             shard.lock.lock()
-            let n = shard.numbers.count
-            shard.lock.unlock()
-            if n > 0 { bound = max(bound, (n - 1) << Self.shardBits | k + 1) }
-        }
+            defer { shard.lock.unlock() }
+            return shard.numbers.count
+        })
+    }
+
+    /// One more than the largest number, for shards holding `counts` strings.
+    private static func bound(_ counts: [Int]) -> Int {
+        var bound = 0
+        for (shard, n) in counts.enumerated() where n > 0 { bound = max(bound, (n - 1) << shardBits | shard + 1) }
         return bound
     }
 
@@ -112,7 +116,7 @@ final class SharedStringNumbers: @unchecked Sendable {
             return shard.numbers.values
         }
         var out = StringArray()
-        let bound = count
+        let bound = Self.bound(parts.map(\.count))
         out.offsets.reserveCapacity(bound + 1)
         out.bytes.reserveCapacity(parts.reduce(0) { $0 + $1.bytes.count })
         for n in 0..<bound {
