@@ -24,7 +24,6 @@ public struct Adoption: Sendable {
     public init(catalog: Catalog) { self.catalog = catalog }
 
     public func adopt(path: String, dataset: String, owner: String?, command: String) throws -> AdoptionOutcome {
-        let root = catalog.root
         let (relative, listed) = try catalog.objects.map { try objectsUnder(path, in: $0) } ?? localFiles(under: path)
         guard let zoneName = relative.split(separator: "/").first, let zone = LakeRoot.Zone(rawValue: String(zoneName)) else {
             throw GovernanceError.notInAZone(path: relative)
@@ -45,11 +44,8 @@ public struct Adoption: Sendable {
         let now = Timestamps.iso()
         var files: [FileRecord] = []
         for candidate in candidates {
-            let bytes = try catalog.objects.map { try $0.read(catalog.objectPath(candidate)) } ?? FileSystem.readFile(root.absolute(candidate))
-            let (rows, records) = try Self.count(bytes, path: candidate, recordsPath: recordsPath) {
-                try catalog.objects.map { try ParquetFile(object: catalog.objectPath(candidate), in: $0) }
-                    ?? ParquetFile(path: root.absolute(candidate))
-            }
+            let bytes = try catalog.contents(of: candidate)
+            let (rows, records) = try Self.count(bytes, path: candidate, recordsPath: recordsPath) { try catalog.parquet(candidate) }
             let partitions = Self.partitions(of: candidate)
             files.append(FileRecord(
                 path: candidate, dataset: dataset, source: source, zone: zone.rawValue,

@@ -80,15 +80,13 @@ public final class LakeInventory: @unchecked Sendable {
     /// Tables other writers (DuckDB) made in the DuckLake catalog, and the files it names for them.
     public let duckLake: DuckLakeForeign
 
+    private let catalog: Catalog
     /// A team lake's S3 storage: its zones' files are objects there.
-    public let objects: ObjectStore?
-    /// Where a lake-relative file is: its object's URL, or its path on this disk.
-    public let place: @Sendable (String) -> String
+    public var objects: ObjectStore? { catalog.objects }
 
     public init(catalog: Catalog, options: GovernanceOptions) throws {
         root = catalog.root
-        objects = catalog.objects
-        place = { [catalog] in catalog.place(of: $0) }
+        self.catalog = catalog
         self.options = options
         today = Timestamps.day(options.now)
         let records = try catalog.datasets()
@@ -155,15 +153,14 @@ public final class LakeInventory: @unchecked Sendable {
         duckLake = try catalog.duckLakeForeign()
     }
 
+    /// Where a lake-relative file is: its object's URL, or its path on this disk.
+    public func place(_ path: String) -> String { catalog.place(of: path) }
+
     /// A lake-relative file's bytes, fetched whole from S3 storage.
-    public func contents(_ path: String) throws -> [UInt8] {
-        try objects.map { try $0.read(place(path)) } ?? FileSystem.readFile(place(path))
-    }
+    public func contents(_ path: String) throws -> [UInt8] { try catalog.contents(of: path) }
 
     /// A lake-relative Parquet file, its footer read wherever the file is.
-    public func parquet(_ path: String) throws -> ParquetFile {
-        try objects.map { try ParquetFile(object: place(path), in: $0) } ?? ParquetFile(path: place(path))
-    }
+    public func parquet(_ path: String) throws -> ParquetFile { try catalog.parquet(path) }
 
     /// Seconds since 1970 of the check.
     public var now: Double { options.now.timeIntervalSince1970 }
