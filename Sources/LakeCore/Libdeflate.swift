@@ -23,16 +23,12 @@ final class Libdeflate: @unchecked Sendable {
 
     static let shared: Libdeflate? = {
         if ProcessInfo.processInfo.environment["LAKE_GZIP"] == "zlib" { return nil }
-        for name in ["libdeflate.so.0", "libdeflate.so"] {
-            guard let handle = dlopen(name, RTLD_NOW) else { continue }
-            func symbol<T>(_ s: String, _: T.Type) -> T? { dlsym(handle, s).map { unsafeBitCast($0, to: T.self) } }
-            if let alloc = symbol("libdeflate_alloc_decompressor", Alloc.self),
-               let free = symbol("libdeflate_free_decompressor", Free.self),
-               let gzip = symbol("libdeflate_gzip_decompress_ex", GzipEx.self) {
-                return Libdeflate(alloc: alloc, free: free, gzip: gzip)
-            }
+        return SystemLibrary.first(of: ["libdeflate.so.0", "libdeflate.so"]) { lib in
+            guard let alloc = lib.symbol("libdeflate_alloc_decompressor", Alloc.self),
+                  let free = lib.symbol("libdeflate_free_decompressor", Free.self),
+                  let gzip = lib.symbol("libdeflate_gzip_decompress_ex", GzipEx.self) else { return nil }
+            return Libdeflate(alloc: alloc, free: free, gzip: gzip)
         }
-        return nil
     }()
 
     private init(alloc: @escaping Alloc, free: @escaping Free, gzip: @escaping GzipEx) {

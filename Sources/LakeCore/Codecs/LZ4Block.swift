@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// LZ4 blocks (no frame), as Parquet's LZ4_RAW pages hold them, through the system's liblz4,
 /// loaded at run time with dlopen.
@@ -21,18 +18,12 @@ public final class LZ4Block: @unchecked Sendable {
     private let bound: Bound
 
     /// The system's liblz4, or nil without it.
-    public static let shared: LZ4Block? = {
-        for name in ["liblz4.so.1", "liblz4.so", "liblz4.dylib"] {
-            guard let handle = dlopen(name, RTLD_NOW) else { continue }
-            func symbol<T>(_ s: String, _: T.Type) -> T? { dlsym(handle, s).map { unsafeBitCast($0, to: T.self) } }
-            if let compress = symbol("LZ4_compress_default", Compress.self),
-               let decompress = symbol("LZ4_decompress_safe", Decompress.self),
-               let bound = symbol("LZ4_compressBound", Bound.self) {
-                return LZ4Block(compress: compress, decompress: decompress, bound: bound)
-            }
-        }
-        return nil
-    }()
+    public static let shared: LZ4Block? = SystemLibrary.first(of: ["liblz4.so.1", "liblz4.so", "liblz4.dylib"]) { lib in
+        guard let compress = lib.symbol("LZ4_compress_default", Compress.self),
+              let decompress = lib.symbol("LZ4_decompress_safe", Decompress.self),
+              let bound = lib.symbol("LZ4_compressBound", Bound.self) else { return nil }
+        return LZ4Block(compress: compress, decompress: decompress, bound: bound)
+    }
 
     private init(compress: @escaping Compress, decompress: @escaping Decompress, bound: @escaping Bound) {
         compressDefault = compress

@@ -31,26 +31,20 @@ public final class Zstd: @unchecked Sendable {
     private let idleLock = NSLock()
 
     public static let shared: Result<Zstd, CodecError> = {
-        for name in ["libzstd.so.1", "libzstd.so", "libzstd.dylib"] {
-            if let handle = dlopen(name, RTLD_NOW) {
-                func symbol<T>(_ s: String, _: T.Type) -> T? {
-                    dlsym(handle, s).map { unsafeBitCast($0, to: T.self) }
-                }
-                if let createC = symbol("ZSTD_createCCtx", CreateContext.self),
-                   let freeC = symbol("ZSTD_freeCCtx", FreeContext.self),
-                   let createD = symbol("ZSTD_createDCtx", CreateContext.self),
-                   let freeD = symbol("ZSTD_freeDCtx", FreeContext.self),
-                   let compressC = symbol("ZSTD_compressCCtx", CompressContext.self),
-                   let decompressD = symbol("ZSTD_decompressDCtx", DecompressContext.self),
-                   let bound = symbol("ZSTD_compressBound", Bound.self),
-                   let isError = symbol("ZSTD_isError", IsError.self),
-                   let errorName = symbol("ZSTD_getErrorName", ErrorName.self) {
-                    return .success(Zstd(createC: createC, freeC: freeC, createD: createD, freeD: freeD,
-                                         compressC: compressC, decompressD: decompressD, bound: bound,
-                                         isError: isError, errorName: errorName))
-                }
-            }
+        let loaded = SystemLibrary.first(of: ["libzstd.so.1", "libzstd.so", "libzstd.dylib"]) { lib -> Zstd? in
+            guard let createC = lib.symbol("ZSTD_createCCtx", CreateContext.self),
+                  let freeC = lib.symbol("ZSTD_freeCCtx", FreeContext.self),
+                  let createD = lib.symbol("ZSTD_createDCtx", CreateContext.self),
+                  let freeD = lib.symbol("ZSTD_freeDCtx", FreeContext.self),
+                  let compressC = lib.symbol("ZSTD_compressCCtx", CompressContext.self),
+                  let decompressD = lib.symbol("ZSTD_decompressDCtx", DecompressContext.self),
+                  let bound = lib.symbol("ZSTD_compressBound", Bound.self),
+                  let isError = lib.symbol("ZSTD_isError", IsError.self),
+                  let errorName = lib.symbol("ZSTD_getErrorName", ErrorName.self) else { return nil }
+            return Zstd(createC: createC, freeC: freeC, createD: createD, freeD: freeD, compressC: compressC,
+                        decompressD: decompressD, bound: bound, isError: isError, errorName: errorName)
         }
+        if let loaded { return .success(loaded) }
         return .failure(.unavailable("ZSTD needs the system library libzstd.so.1 — install it with `apt-get install libzstd1`"))
     }()
 
