@@ -1,4 +1,7 @@
 import CMalloc
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How the C allocator hands memory back to the kernel.
 public enum Allocator {
@@ -12,4 +15,37 @@ public enum Allocator {
     public static func keepFreedMemoryForReuse() {
         lake_keep_freed_memory(32 << 20, 1 << 30, 256 << 20)
     }
+}
+
+/// Zeroed memory for a large table probed at random (the dedupe key index: hundreds of
+/// megabytes), backed by 2 MiB pages where the kernel allows it (transparent huge pages in
+/// `madvise` mode).
+///
+/// With 4 KiB pages each page of such a table faulted twice: a probe's read mapped the shared
+/// zero page, the insert's write then copied it and flushed the other core's TLB — 3% of a
+/// 10M-event promotion's CPU in the kernel, besides the TLB misses of random probes.
+public struct HugeZeroedMemory: @unchecked Sendable {
+    private static let hugePage = 2 << 20
+    public let base: UnsafeMutableRawPointer
+    private let mappedBytes: Int
+
+    public init(bytes: Int) {
+        let size = (max(bytes, 1) + Self.hugePage - 1) / Self.hugePage * Self.hugePage
+        // Over-map by one huge page so the table can start on a huge page boundary.
+        guard let raw = mmap(nil, size + Self.hugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              raw != MAP_FAILED else {
+            fatalError("out of memory for a table of \(bytes) bytes")
+        }
+        let address = Int(bitPattern: raw)
+        let aligned = (address + Self.hugePage - 1) / Self.hugePage * Self.hugePage
+        if aligned > address { munmap(raw, aligned - address) }
+        let tail = address + size + Self.hugePage - (aligned + size)
+        if tail > 0 { munmap(UnsafeMutableRawPointer(bitPattern: aligned + size), tail) }
+        base = UnsafeMutableRawPointer(bitPattern: aligned)!
+        mappedBytes = size
+        _ = madvise(base, size, 14)   // MADV_HUGEPAGE; only a hint, so its failure changes nothing
+    }
+
+    /// Gives the memory back; `base` is invalid after.
+    public func release() { munmap(base, mappedBytes) }
 }

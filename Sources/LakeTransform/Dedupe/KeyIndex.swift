@@ -1,5 +1,6 @@
 import CPrefetch
 import Foundation
+import LakeCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -63,8 +64,9 @@ extension KeyIndex {
     final class Shard: @unchecked Sendable {
         private struct Slot { var hash: UInt64; var order: UInt64; var packed: UInt64 }   // packed: file 20 | row 28 | hash2 16
 
-        /// From calloc: the kernel hands out zeroed pages as inserts touch them, instead of one
-        /// thread zeroing hundreds of megabytes before the workers start.
+        /// Zeroed by the kernel as inserts touch its (huge) pages, instead of one thread zeroing
+        /// hundreds of megabytes before the workers start.
+        private var memory: HugeZeroedMemory
         private var slots: UnsafeMutablePointer<Slot>
         private var capacity: Int
         private var count = 0
@@ -74,15 +76,11 @@ extension KeyIndex {
             // Any size, not a power of two: slots are chosen by multiply-shift, so the table
             // can be sized to 80% full at the expected count (memory is the limit at 10M rows).
             capacity = max(1024, Int(Double(expected) / 0.8))
-            slots = Self.zeroed(capacity)
+            memory = HugeZeroedMemory(bytes: capacity * MemoryLayout<Slot>.stride)
+            slots = memory.base.bindMemory(to: Slot.self, capacity: capacity)
         }
 
-        deinit { free(slots) }
-
-        private static func zeroed(_ n: Int) -> UnsafeMutablePointer<Slot> {
-            guard let raw = calloc(n, MemoryLayout<Slot>.stride) else { fatalError("out of memory for \(n) key slots") }
-            return raw.bindMemory(to: Slot.self, capacity: n)
-        }
+        deinit { memory.release() }
 
         /// Inserts a batch under one lock; losers are appended to `losers`.
         func insert(_ entries: [Entry], losers: inout [Loser]) {
@@ -132,10 +130,11 @@ extension KeyIndex {
         }
 
         private func grow() {
-            let old = slots
+            let old = slots, oldMemory = memory
             let oldCapacity = capacity
             capacity *= 2
-            slots = Self.zeroed(capacity)
+            memory = HugeZeroedMemory(bytes: capacity * MemoryLayout<Slot>.stride)
+            slots = memory.base.bindMemory(to: Slot.self, capacity: capacity)
             for k in 0..<oldCapacity where old[k].hash != 0 {
                 var i = Self.slot(old[k].hash, capacity)
                 while slots[i].hash != 0 {
@@ -144,7 +143,7 @@ extension KeyIndex {
                 }
                 slots[i] = old[k]
             }
-            free(old)
+            oldMemory.release()
         }
     }
 
