@@ -6,6 +6,10 @@ struct DictionaryEncoding {
     var entries: [Int] = []      // a row holding each distinct value
     var indices: [UInt32] = []   // per non-null row, in row order
 
+    /// After this many rows all distinct, the column is taken for unique (an event id): its
+    /// dictionary would only repeat the values and add a code per row.
+    static let uniqueProbeRows = 4096
+
     static func build(_ s: StringArray, rows: [Int], maxBytes: Int) -> DictionaryEncoding? {
         var d = DictionaryEncoding()
         d.indices.reserveCapacity(rows.count)
@@ -16,7 +20,8 @@ struct DictionaryEncoding {
         return s.bytes.withUnsafeBufferPointer { b -> DictionaryEncoding? in
             let base = b.baseAddress
             var previous: Range<Int>?
-            for r in rows {
+            for (seen, r) in rows.enumerated() {
+                if seen == uniqueProbeRows, d.entries.count == seen { return nil }
                 let range = s.range(r)
                 // Runs of one value (a raw file's path, a region) skip the hash table.
                 if let p = previous, let last = d.indices.last, p.count == range.count,
