@@ -37,6 +37,8 @@ let package = Package(
         .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
         // glibc's mallopt, header only: queries keep freed buffers instead of unmapping them.
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        // Atomics on plain memory, header only: the scan workers number strings into one table.
+        .systemLibrary(name: "CAtomic", path: "Sources/CAtomic"),
         .target(
             name: "LakeCore",
             dependencies: [
@@ -64,7 +66,7 @@ let package = Package(
             dependencies: ["LakeCore", "LakeCatalog", "LakeParquet", "LakeQuery", "CPrefetch", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: hotLoops
         ),
-        .target(name: "LakeQuery", dependencies: ["LakeCore", "LakeCatalog", "LakeParquet"], swiftSettings: hotLoops),
+        .target(name: "LakeQuery", dependencies: ["LakeCore", "LakeCatalog", "LakeParquet", "CAtomic", "CPrefetch"], swiftSettings: hotLoops),
         .target(name: "LakeGovernance", dependencies: ["LakeCore", "LakeCatalog", "LakeParquet"]),
         // AWS's request signing, credentials chain, JSON protocols (Kinesis, SQS) and S3's REST API.
         .target(

@@ -10,21 +10,16 @@ import Testing
         return out
     }
 
-    /// A published copy shares the master's stores: it keeps answering for the strings it held
-    /// while the master numbers many more (and moves its stores to larger buffers).
-    @Test func aCopyKeepsItsNumbersWhileTheMasterGrows() {
-        var master = StringNumbers()
+    /// Numbers are given in first-seen order and kept while the table grows and its stores move.
+    @Test func numbersStayWhileTheTableGrows() {
+        var numbers = StringNumbers()
         let first = strings((0..<100).map { "listener-\($0)" })
-        #expect(master.numbers(of: first) == (0..<100).map(UInt32.init))
-        let copy = master.lookupCopy
+        #expect(numbers.numbers(of: first) == (0..<100).map(UInt32.init))
         let more = strings((100..<50_000).map { "listener-\($0)-with-a-longer-name" })
-        #expect(master.numbers(of: more) == (100..<50_000).map(UInt32.init))
+        #expect(numbers.numbers(of: more) == (100..<50_000).map(UInt32.init))
         let both = strings(["listener-7", "listener-100-with-a-longer-name", "listener-99"])
-        var looked = [UInt32](repeating: Prenumbered.unknown, count: 3)
-        copy.lookup(both, entries: [0, 1, 2], hashes: StringNumbers.hashes(both), into: &looked)
-        #expect(looked == [7, Prenumbered.unknown, 99])
-        #expect(master.numbers(of: both) == [7, 100, 99])
-        #expect(master.values.count == 50_000 && master.values[49_999] == "listener-49999-with-a-longer-name")
+        #expect(numbers.numbers(of: both) == [7, 100, 99])
+        #expect(numbers.values.count == 50_000 && numbers.values[49_999] == "listener-49999-with-a-longer-name")
     }
 
     /// Copies that both number new strings do not write over each other's entries.
@@ -38,12 +33,23 @@ import Testing
         #expect(a.numbers(of: strings(["from-b"])) == [3])
     }
 
-    /// Workers numbering dictionaries at once through the shards give each string one number,
-    /// the same from every worker, and the numbers read back as their strings.
-    @Test func shardedNumbersAreOnePerStringFromEveryWorker() {
+    /// Workers numbering dictionaries at once give each string one number, the same from
+    /// every worker; the numbers are dense and read back as their strings.
+    @Test func workersNumberingAtOnceGiveOneNumberPerString() {
+        numberAtOnce(dictionaries: 8, entries: 5_000, distinct: 12_000)
+    }
+
+    /// The same while the table grows under the workers (150,000 strings pass its first size
+    /// several times over), with empty strings among them.
+    @Test func workersNumberingAtOnceWhileTheTableGrows() {
+        numberAtOnce(dictionaries: 12, entries: 40_000, distinct: 150_000)
+    }
+
+    private func numberAtOnce(dictionaries n: Int, entries: Int, distinct: Int) {
         let shared = SharedStringNumbers()
         #expect(shared.claim())
-        let dictionaries = (0..<8).map { k in strings((0..<5_000).map { "user-\(($0 * 7 + k * 1_000) % 12_000)" }) }
+        let name = { (v: Int) in v == 0 ? "" : "user-\(v)-\(String(repeating: "x", count: v % 40))" }
+        let dictionaries = (0..<n).map { k in strings((0..<entries).map { name(($0 * 7 + k * 1_000) % distinct) }) }
         let results = UnsafeMutableBufferPointer<[UInt32]>.allocate(capacity: dictionaries.count)
         defer { results.deallocate() }
         DispatchQueue.concurrentPerform(iterations: dictionaries.count) { k in
@@ -57,9 +63,10 @@ import Testing
                 byString[d[e]] = number
             }
         }
-        #expect(byString.count == 12_000 && Set(byString.values).count == 12_000)
+        let expected = Set(dictionaries.flatMap { d in (0..<d.count).map { d[$0] } }).count
+        #expect(byString.count == expected && Set(byString.values).count == expected)
         let values = shared.values
-        #expect(shared.count == values.count && shared.count >= 12_000 && shared.count < 12_600)
+        #expect(shared.count == expected && values.count == expected)
         for (string, number) in byString { #expect(values[Int(number)] == string) }
     }
 }

@@ -189,14 +189,9 @@ struct ValueNumbers {
     }
 }
 
-/// Strings numbered in first-seen order; a probe compares a 32-bit tag of the hash before
-/// it compares bytes. Numbers never change, so a copy (`SharedStringNumbers`' published
-/// numbers) stays right for every string it holds.
-///
-/// The strings' bytes and starts are append-only stores shared with such copies: copying a
-/// value array on every publication (and faulting in the new pages) was a tenth of
-/// `count(DISTINCT user_id)` over a million listeners, all of it under the shared lock. A copy
-/// reads only entries numbered before it was made, which never change or move.
+/// Strings numbered in first-seen order by one consumer (a scan's workers share
+/// `SharedStringNumbers` instead); a probe compares a 32-bit tag of the hash before it
+/// compares bytes, read through the stores' base pointers.
 struct StringNumbers: Sendable {
     private var bytes = AppendOnlyStore<UInt8>(capacity: 1 << 16)
     private var starts = AppendOnlyStore<Int32>(capacity: 1 << 12, first: 0)
@@ -212,14 +207,6 @@ struct StringNumbers: Sendable {
         out.offsets = starts.array
         out.bytes = bytes.array
         return out
-    }
-
-    /// A copy for lookups only, never to number new strings: it shares the stores and leaves
-    /// the master's hashes unshared (only the master grows its table from them).
-    var lookupCopy: StringNumbers {
-        var copy = self
-        copy.hashes = []
-        return copy
     }
 
     /// Each entry's number, numbering new strings.
@@ -251,18 +238,6 @@ struct StringNumbers: Sendable {
         d.bytes.withUnsafeBufferPointer { src in
             d.offsets.withUnsafeBufferPointer { offsets in
                 (0..<d.count).map { ByteHash.hash(src.baseAddress, Int(offsets[$0])..<Int(offsets[$0 + 1])) }
-            }
-        }
-    }
-
-    /// Sets `out[e]` to each of `entries`' number, leaving it for a string not numbered here.
-    func lookup(_ d: StringArray, entries: [Int], hashes: [UInt64], into out: inout [UInt32]) {
-        touch(entries.map { hashes[$0] })
-        d.bytes.withUnsafeBufferPointer { src in
-            d.offsets.withUnsafeBufferPointer { offsets in
-                for e in entries {
-                    if case let .found(id) = find(src.baseAddress, Int(offsets[e]), Int(offsets[e + 1]), hashes[e]) { out[e] = UInt32(id) }
-                }
             }
         }
     }
@@ -375,8 +350,7 @@ struct IntTable {
 /// there when it was taken, while the store appends beyond them in the same buffer. A copy
 /// that appends after another copy already did moves to a buffer of its own first, so copies
 /// keep value semantics; growing moves to a larger buffer, and copies keep the old one alive.
-/// Appends to copies of one buffer must not run at the same time (`SharedStringNumbers`
-/// appends under its lock).
+/// Appends to copies of one buffer must not run at the same time.
 struct AppendOnlyStore<T>: @unchecked Sendable {
     private final class Buffer {
         let base: UnsafeMutablePointer<T>

@@ -1,4 +1,7 @@
+import CAtomic
+import CPrefetch
 import Foundation
+import LakeCore
 import LakeParquet
 
 /// A column's string numbers shared by a scan's workers and the one consumer that groups or
@@ -7,38 +10,51 @@ import LakeParquet
 /// Numbering each file's dictionary entries (hash, probe, compare bytes) was the largest part
 /// of the consumer's thread: a listening log's file holds thousands of distinct tracks and
 /// listeners, so 10M rows brought millions of entries to number. Once a consumer claims the
-/// numbers, each worker numbers its own row group's entries: it looks them up in the copy last
-/// published, without a lock, and numbers only the ones it missed in the numbers themselves,
-/// under the lock. The consumer gets every entry numbered.
+/// numbers, each worker numbers its own row group's entries, and the consumer gets every entry
+/// numbered.
 ///
-/// The strings are split by hash into 4 shards, each with its own lock: with one lock, two
-/// workers numbering a million new listeners took turns, and a fifth of the scan's cores sat
-/// idle. A string's number is its number within its shard, times 4, plus the shard: unique,
-/// and dense enough for the bitmaps and direct indexes that use numbers. (16 shards cut
-/// `count(DISTINCT user_id)` a little more but slowed `GROUP BY track_id`, whose lookups they
-/// split into 16 scattered passes over each dictionary.)
+/// The workers number into one open-addressing table at once: a probe reads slots without a
+/// lock, and a new string takes its empty slot by compare-and-swap, then its number from one
+/// counter (numbers stay dense, in the order strings arrived). Before, each worker looked its
+/// entries up in a published copy and numbered the misses again under a lock (in 4 shards):
+/// over a million listeners half the entries were probed twice, and `count(DISTINCT user_id)`
+/// took 0.29 s where it takes 0.23 s now. Growing the table is the one exclusive step, under a
+/// readers-writer lock that each dictionary takes once.
 final class SharedStringNumbers: @unchecked Sendable {
-    static let shardBits = 2
-    private static let shardCount = 1 << shardBits
+    /// A slot whose string is being stored: probes with its tag wait for its number.
+    private static let pendingID: UInt64 = 0xFFFF_FFFF
+    /// The table grows past this load (in tenths), counting strings being numbered.
+    private static let maxLoadTenths = 6
 
-    private final class Shard: @unchecked Sendable {
-        let lock = NSLock()
-        var numbers = StringNumbers()
-        var published = StringNumbers()
-
-        /// Published at half as many again as last time: each copy is made under the lock, and
-        /// publishing more often cost more than the misses it saved (a million listeners).
-        func publishIfGrown() {
-            guard numbers.count >= published.count + max(published.count / 2, 1) else { return }
-            published = numbers.lookupCopy
-        }
-    }
-
-    private let shards = (0..<shardCount).map { _ in Shard() }
+    private var table: HugeZeroedMemory?
+    private var slots: UnsafeMutablePointer<UInt64>?
+    private var mask = 0
+    /// Strings numbered plus strings being numbered: the load the table must have room for.
+    private let reserved = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+    /// The next number.
+    private let next = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+    private let entries = StringEntries()
+    private let resize = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
+    /// Byte stores, one held by each caller that numbers new strings.
+    private var freeStores: [StringBytes] = []
+    private let storePool = NSLock()
     private let claimLock = NSLock()
     private var claimed = false
 
-    @inline(__always) static func shard(of hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> (64 - UInt64(shardBits))) }
+    init() {
+        reserved.initialize(to: 0)
+        next.initialize(to: 0)
+        resize.initialize(to: pthread_rwlock_t())
+        pthread_rwlock_init(resize, nil)
+    }
+
+    deinit {
+        pthread_rwlock_destroy(resize)
+        resize.deallocate()
+        reserved.deallocate()
+        next.deallocate()
+        table?.release()
+    }
 
     /// A dictionary's entries numbered, once a consumer claimed these numbers (none before, so
     /// a query that never groups on the column pays one uncontended lock per row group).
@@ -47,7 +63,7 @@ final class SharedStringNumbers: @unchecked Sendable {
         let active = claimed
         claimLock.unlock()
         guard active else { return Prenumbered(shared: self, numbers: nil) }
-        return Prenumbered(shared: self, numbers: number(d, lookFirst: true))
+        return Prenumbered(shared: self, numbers: numbers(of: d))
     }
 
     /// True for the first consumer to ask: these numbers are then its numbers. Any other
@@ -60,73 +76,200 @@ final class SharedStringNumbers: @unchecked Sendable {
         return true
     }
 
-    /// Numbers a dictionary the workers did not (it came before the claim, or from elsewhere).
-    func numbers(of d: StringArray) -> [UInt32] { number(d, lookFirst: false) }
-
-    /// Each entry's number, numbering new strings shard by shard; `lookFirst` tries each
-    /// shard's published copy without its lock first.
-    private func number(_ d: StringArray, lookFirst: Bool) -> [UInt32] {
+    /// Each entry's number, numbering new strings.
+    func numbers(of d: StringArray) -> [UInt32] {
+        var out = [UInt32](repeating: Prenumbered.unknown, count: d.count)
+        guard d.count > 0 else { return out }
         let hashes = StringNumbers.hashes(d)
-        var byShard = [[Int]](repeating: [], count: Self.shardCount)
-        for (e, h) in hashes.enumerated() { byShard[Self.shard(of: h)].append(e) }
-        var local = [UInt32](repeating: Prenumbered.unknown, count: d.count)
-        for (k, entries) in byShard.enumerated() where !entries.isEmpty {
-            let shard = shards[k]
-            var missing = entries
-            if lookFirst {
-                shard.lock.lock()
-                let snapshot = shard.published
-                shard.lock.unlock()
-                if snapshot.count > 0 {
-                    snapshot.lookup(d, entries: entries, hashes: hashes, into: &local)
-                    missing = entries.filter { local[$0] == Prenumbered.unknown }
+        let n = Int64(d.count)
+        pthread_rwlock_rdlock(resize)
+        if let slots, reserve(n) {
+            let mask = self.mask
+            var store: StringBytes?
+            var inserted: Int64 = 0
+            d.bytes.withUnsafeBufferPointer { src in
+                d.offsets.withUnsafeBufferPointer { offsets in
+                    hashes.withUnsafeBufferPointer { hashes in
+                        out.withUnsafeMutableBufferPointer { out in
+                            // The table is larger than the cache: each slot is requested a few
+                            // entries before its probe, so the misses overlap.
+                            let ahead = 8
+                            for e in 0..<min(ahead, hashes.count) { lake_prefetch(slots + (Int(truncatingIfNeeded: hashes[e]) & mask)) }
+                            for e in 0..<hashes.count {
+                                if e + ahead < hashes.count { lake_prefetch(slots + (Int(truncatingIfNeeded: hashes[e + ahead]) & mask)) }
+                                let start = Int(offsets[e])
+                                let string = UnsafeBufferPointer(start: src.baseAddress.map { $0 + start }, count: Int(offsets[e + 1]) - start)
+                                out[e] = number(string, hash: hashes[e], slots: slots, mask: mask, store: &store, inserted: &inserted)
+                            }
+                        }
+                    }
                 }
             }
-            guard !missing.isEmpty else { continue }
-            shard.lock.lock()
-            shard.numbers.number(d, into: &local, entries: missing, hashes: hashes)
-            shard.publishIfGrown()
-            shard.lock.unlock()
+            _ = lake_fetch_add(reserved, inserted - n)
+            if let store { give(store) }
+            pthread_rwlock_unlock(resize)
+            return out
         }
-        for e in local.indices { local[e] = local[e] << UInt32(Self.shardBits) | UInt32(Self.shard(of: hashes[e])) }
-        return local
+        // No room for this dictionary's strings: grow (alone), then number.
+        pthread_rwlock_unlock(resize)
+        pthread_rwlock_wrlock(resize)
+        grow(toHold: lake_load_relaxed(reserved) + n)
+        pthread_rwlock_unlock(resize)
+        return numbers(of: d)
+    }
+
+    /// Room for `n` more strings, counted as reserved; false (nothing reserved) when the table
+    /// would pass its load.
+    private func reserve(_ n: Int64) -> Bool {
+        if (lake_fetch_add(reserved, n) + n) * 10 <= Int64(mask + 1) * Int64(Self.maxLoadTenths) { return true }
+        _ = lake_fetch_add(reserved, -n)
+        return false
+    }
+
+    /// The string's number: found by its tag and bytes, or a new one in a slot taken by
+    /// compare-and-swap. The byte store is taken before the slot, so a pending slot's owner
+    /// never waits for anything.
+    @inline(__always)
+    private func number(_ string: UnsafeBufferPointer<UInt8>, hash: UInt64, slots: UnsafeMutablePointer<UInt64>, mask: Int,
+                        store: inout StringBytes?, inserted: inout Int64) -> UInt32 {
+        let tag = TaggedSlots.tag(hash)
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let entry = lake_load_acquire(slots + slot)
+            if entry == 0 {
+                if store == nil { store = take() }
+                guard lake_cas(slots + slot, 0, tag << 32 | Self.pendingID) else { continue }
+                let id = Int(lake_fetch_add(next, 1))
+                precondition(id < Int(Self.pendingID), "more distinct strings than a query numbers")
+                entries.set(id, StringEntries.Entry(bytes: store!.copy(string), length: string.count, hash: hash))
+                lake_store_release(slots + slot, tag << 32 | UInt64(id))
+                inserted += 1
+                return UInt32(id)
+            }
+            if entry >> 32 == tag {
+                let id = entry & 0xFFFF_FFFF
+                if id == Self.pendingID { lake_pause(); continue }
+                if entries[Int(id)].equals(string) { return UInt32(id) }
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// Called alone (the write lock held, so every number given has its entry): a table with
+    /// room for `count` strings.
+    private func grow(toHold count: Int64) {
+        var size = max(mask + 1, 1 << 16)
+        while count * 10 > Int64(size) * Int64(Self.maxLoadTenths) { size *= 2 }
+        guard size > mask + 1 || slots == nil else { return }
+        let fresh = HugeZeroedMemory(bytes: size * MemoryLayout<UInt64>.stride)
+        let freshSlots = fresh.base.bindMemory(to: UInt64.self, capacity: size)
+        for id in 0..<Int(lake_load_relaxed(next)) {
+            let h = entries[id].hash
+            var slot = Int(truncatingIfNeeded: h) & (size - 1)
+            while freshSlots[slot] != 0 { slot = (slot + 1) & (size - 1) }
+            freshSlots[slot] = TaggedSlots.tag(h) << 32 | UInt64(id)
+        }
+        table?.release()
+        table = fresh
+        slots = freshSlots
+        mask = size - 1
+    }
+
+    private func take() -> StringBytes {
+        storePool.lock()
+        defer { storePool.unlock() }
+        return freeStores.popLast() ?? StringBytes()
+    }
+
+    private func give(_ store: StringBytes) {
+        storePool.lock()
+        freeStores.append(store)
+        storePool.unlock()
     }
 
     /// One more than the largest number given so far.
-    var count: Int {
-        Self.bound(shards.map { shard in
-            shard.lock.lock()
-            defer { shard.lock.unlock() }
-            return shard.numbers.count
-        })
-    }
+    var count: Int { Int(lake_load_relaxed(next)) }
 
-    /// One more than the largest number, for shards holding `counts` strings.
-    private static func bound(_ counts: [Int]) -> Int {
-        var bound = 0
-        for (shard, n) in counts.enumerated() where n > 0 { bound = max(bound, (n - 1) << shardBits | shard + 1) }
-        return bound
-    }
-
-    /// The strings by number; a number no string has is an empty string.
+    /// The strings by number. Read once the workers are done (the consumer reads it after the
+    /// scan ended): a number being given has no bytes yet.
     var values: StringArray {
-        let parts = shards.map { shard in
-            shard.lock.lock()
-            defer { shard.lock.unlock() }
-            return shard.numbers.values
-        }
+        let n = count
         var out = StringArray()
-        let bound = Self.bound(parts.map(\.count))
-        out.offsets.reserveCapacity(bound + 1)
-        out.bytes.reserveCapacity(parts.reduce(0) { $0 + $1.bytes.count })
-        for n in 0..<bound {
-            let part = parts[n & (Self.shardCount - 1)], i = n >> Self.shardBits
-            if i < part.count {
-                out.bytes.append(contentsOf: part.bytes[Int(part.offsets[i])..<Int(part.offsets[i + 1])])
-            }
+        out.offsets.reserveCapacity(n + 1)
+        for id in 0..<n {
+            let e = entries[id]
+            out.bytes.append(contentsOf: UnsafeBufferPointer(start: e.bytes, count: e.length))
             out.offsets.append(Int32(out.bytes.count))
         }
         return out
+    }
+}
+
+/// Each number's string: entries in blocks that never move, a block added by whichever caller
+/// first needs it (compare-and-swap), read only after the slot holding its number was published.
+final class StringEntries: @unchecked Sendable {
+    struct Entry {
+        var bytes: UnsafePointer<UInt8>?
+        var length: Int
+        var hash: UInt64
+
+        @inline(__always) func equals(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
+            length == s.count && (length == 0 || ByteHash.equal(bytes!, s.baseAddress!, length))
+        }
+    }
+
+    private static let blockBits = 14
+    private static let maxBlocks = 1 << 18
+    private let blocks = UnsafeMutablePointer<UInt64>.allocate(capacity: maxBlocks)
+
+    init() { blocks.initialize(repeating: 0, count: Self.maxBlocks) }
+
+    deinit {
+        for b in 0..<Self.maxBlocks where blocks[b] != 0 { UnsafeMutablePointer<Entry>(bitPattern: UInt(blocks[b]))?.deallocate() }
+        blocks.deallocate()
+    }
+
+    @inline(__always) subscript(id: Int) -> Entry {
+        UnsafeMutablePointer<Entry>(bitPattern: UInt(lake_load_acquire(blocks + (id >> Self.blockBits))))![id & (1 << Self.blockBits - 1)]
+    }
+
+    func set(_ id: Int, _ entry: Entry) {
+        let b = id >> Self.blockBits
+        var block = lake_load_acquire(blocks + b)
+        if block == 0 {
+            let fresh = UnsafeMutablePointer<Entry>.allocate(capacity: 1 << Self.blockBits)
+            let address = UInt64(UInt(bitPattern: fresh))
+            if lake_cas(blocks + b, 0, address) { block = address } else {
+                fresh.deallocate()
+                block = lake_load_acquire(blocks + b)
+            }
+        }
+        (UnsafeMutablePointer<Entry>(bitPattern: UInt(block))! + (id & (1 << Self.blockBits - 1))).initialize(to: entry)
+    }
+}
+
+/// New strings' bytes, stored by one caller at a time, in blocks that never move.
+final class StringBytes {
+    private var blocks: [UnsafeMutableRawPointer] = []
+    private var cursor: UnsafeMutablePointer<UInt8>?
+    private var room = 0
+
+    deinit { for b in blocks { b.deallocate() } }
+
+    func copy(_ s: UnsafeBufferPointer<UInt8>) -> UnsafePointer<UInt8>? {
+        guard let source = s.baseAddress, s.count > 0 else { return nil }
+        if s.count > room {
+            let size = max(1 << 20, s.count)
+            let block = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+            blocks.append(block)
+            cursor = block.bindMemory(to: UInt8.self, capacity: size)
+            room = size
+        }
+        let at = cursor!
+        at.initialize(from: source, count: s.count)
+        cursor = at + s.count
+        room -= s.count
+        return UnsafePointer(at)
     }
 }
 
