@@ -30,9 +30,14 @@ enum ColumnChunkReader {
             var indices: [UInt32] = []
             try RLEHybrid.decode(UnsafeRawBufferPointer(rebasing: raw[1...]), bitWidth: Int(raw[0]), count: count, into: &indices)
             let size = UInt32(dictionary.strings.count)
-            for i in indices {
-                guard i < size else { throw ParquetError.corrupt("dictionary index \(i) is past the dictionary's \(size) values") }
-                codes.append(Int32(i))
+            // One pass that finds the largest index and one copy of the bits (an append per code
+            // was a tenth of a query grouping on the column).
+            let largest = indices.withUnsafeBufferPointer { $0.reduce(0, Swift.max) }
+            guard largest < size else { throw ParquetError.corrupt("dictionary index \(largest) is past the dictionary's \(size) values") }
+            let first = codes.count
+            codes.append(contentsOf: repeatElement(0, count: indices.count))
+            codes.withUnsafeMutableBytes { dst in
+                indices.withUnsafeBytes { (dst.baseAddress! + first * 4).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             }
         }
         guard !plain, let dictionary else { return nil }
