@@ -98,16 +98,33 @@ final class HashJoinOperator: Operator {
                 // Dictionary-coded probe keys (never null): each code combination is looked up
                 // once, then the rows walk their chains through raw buffers.
                 var cache = [Int32](repeating: -2, count: combiner.size)
-                for (l, c) in combiner.combined.enumerated() where cache[c] == -2 { cache[c] = Int32(table.find(encoder, row: l) ?? -1) }
+                // Per code, how many build rows it matches: the pairs are counted first and
+                // written into arrays of their size (an append per pair checked the arrays'
+                // uniqueness and capacity each time, a tenth of a join over 10M rows).
+                var matches = [Int](repeating: 0, count: combiner.size)
+                for (l, c) in combiner.combined.enumerated() where cache[c] == -2 {
+                    guard let g = table.find(encoder, row: l) else { cache[c] = -1; continue }
+                    cache[c] = Int32(g)
+                    var r = heads[g]
+                    while r >= 0 { matches[c] += 1; r = chain[Int(r)] }
+                }
+                let total = combiner.combined.reduce(0) { $0 + matches[$1] }
+                li = [Int](repeating: 0, count: total)
+                ri = [Int](repeating: 0, count: total)
                 combiner.combined.withUnsafeBufferPointer { combined in
                     cache.withUnsafeBufferPointer { cache in
                         heads.withUnsafeBufferPointer { heads in
                             chain.withUnsafeBufferPointer { chain in
-                                for (l, c) in combined.enumerated() {
-                                    let g = Int(cache[c])
-                                    guard g >= 0 else { continue }
-                                    var r = heads[g]
-                                    while r >= 0 { li.append(l); ri.append(Int(r)); r = chain[Int(r)] }
+                                li.withUnsafeMutableBufferPointer { li in
+                                    ri.withUnsafeMutableBufferPointer { ri in
+                                        var k = 0
+                                        for (l, c) in combined.enumerated() {
+                                            let g = Int(cache[c])
+                                            guard g >= 0 else { continue }
+                                            var r = heads[g]
+                                            while r >= 0 { li[k] = l; ri[k] = Int(r); k += 1; r = chain[Int(r)] }
+                                        }
+                                    }
                                 }
                             }
                         }
