@@ -9,24 +9,27 @@ import Foundation
 /// larger. Without the library, pages are still read (by lake's own block decoder) and
 /// writers fall back to ZSTD.
 public final class LZ4Block: @unchecked Sendable {
-    private typealias Compress = @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int32, Int32) -> Int32
+    private typealias Compress = @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int32, Int32, Int32) -> Int32
     private typealias Decompress = @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int32, Int32) -> Int32
     private typealias Bound = @convention(c) (Int32) -> Int32
 
-    private let compressDefault: Compress
+    private let compressFast: Compress
+    /// LZ4's speed-for-ratio step: at 4 a 10M-event promotion spent 0.7 s less CPU (3%) for
+    /// 1.8% more bytes (1,203 MB of staged Parquet against DuckDB's 1,190 MB of Snappy).
+    private static let acceleration: Int32 = 4
     private let decompressSafe: Decompress
     private let bound: Bound
 
     /// The system's liblz4, or nil without it.
     public static let shared: LZ4Block? = SystemLibrary.first(of: ["liblz4.so.1", "liblz4.so", "liblz4.dylib"]) { lib in
-        guard let compress = lib.symbol("LZ4_compress_default", Compress.self),
+        guard let compress = lib.symbol("LZ4_compress_fast", Compress.self),
               let decompress = lib.symbol("LZ4_decompress_safe", Decompress.self),
               let bound = lib.symbol("LZ4_compressBound", Bound.self) else { return nil }
         return LZ4Block(compress: compress, decompress: decompress, bound: bound)
     }
 
     private init(compress: @escaping Compress, decompress: @escaping Decompress, bound: @escaping Bound) {
-        compressDefault = compress
+        compressFast = compress
         decompressSafe = decompress
         self.bound = bound
     }
@@ -37,7 +40,7 @@ public final class LZ4Block: @unchecked Sendable {
         let capacity = Int(bound(Int32(input.count)))
         if scratch.count < capacity { scratch = [UInt8](repeating: 0, count: capacity) }
         let written = scratch.withUnsafeMutableBytes { dst in
-            Int(compressDefault(input.baseAddress, dst.baseAddress, Int32(input.count), Int32(capacity)))
+            Int(compressFast(input.baseAddress, dst.baseAddress, Int32(input.count), Int32(capacity), LZ4Block.acceleration))
         }
         guard written > 0 || input.isEmpty else { throw CodecError.corrupt(codec: "lz4", "LZ4 could not compress a page of \(input.count) bytes") }
         out.append(contentsOf: scratch[0..<written])
