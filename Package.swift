@@ -52,6 +52,8 @@ let package = Package(
             name: "LakeCatalog",
             dependencies: [
                 "LakeCore", .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API (GRDB's own module of it): a commit's thousands of rows bound directly.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 // A team lake's files in S3, which the commit path writes.
                 "LakeAWS",
                 // The catalog copied to (and, later, kept in) PostgreSQL.
