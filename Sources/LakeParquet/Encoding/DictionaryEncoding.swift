@@ -12,59 +12,72 @@ struct DictionaryEncoding {
 
     static func build(_ s: StringArray, rows: [Int], maxBytes: Int) -> DictionaryEncoding? {
         var d = DictionaryEncoding()
-        d.indices.reserveCapacity(rows.count)
+        var indices = [UInt32](repeating: 0, count: rows.count)
+        // Slots hold a 32-bit tag of the value's hash and its entry + 1 (0: empty), and each
+        // entry's bytes are found by its first row: a probe reads no other array.
         var capacity = 1024
-        var table = [Int32](repeating: -1, count: capacity)
+        var table = [UInt64](repeating: 0, count: capacity)
         var hashes: [UInt64] = []
         var dictBytes = 0
-        return s.bytes.withUnsafeBufferPointer { b -> DictionaryEncoding? in
-            let base = b.baseAddress
-            var previous: Range<Int>?
-            for (seen, r) in rows.enumerated() {
-                if seen == uniqueProbeRows, d.entries.count == seen { return nil }
-                let range = s.range(r)
-                // Runs of one value (a raw file's path, a region) skip the hash table.
-                if let p = previous, let last = d.indices.last, p.count == range.count,
-                   range.isEmpty || ByteHash.equal(base! + p.lowerBound, base! + range.lowerBound, range.count) {
-                    d.indices.append(last)
-                    continue
-                }
-                previous = range
-                let h = ByteHash.hash(base, range)
-                var slot = Int(truncatingIfNeeded: h) & (capacity - 1)
-                var found = -1
-                while table[slot] >= 0 {
-                    let e = Int(table[slot])
-                    if hashes[e] == h {
-                        let other = s.range(d.entries[e])
-                        if other.count == range.count && (range.isEmpty || ByteHash.equal(base! + other.lowerBound, base! + range.lowerBound, range.count)) {
-                            found = e
-                            break
+        let complete = s.bytes.withUnsafeBufferPointer { b -> Bool in
+            s.offsets.withUnsafeBufferPointer { offsets -> Bool in
+                rows.withUnsafeBufferPointer { rows -> Bool in
+                    indices.withUnsafeMutableBufferPointer { indices -> Bool in
+                        let base = b.baseAddress
+                        @inline(__always) func equal(_ x: Int, _ y: Int) -> Bool {
+                            let xs = Int(offsets[x]), xl = Int(offsets[x + 1]) - xs
+                            let ys = Int(offsets[y]), yl = Int(offsets[y + 1]) - ys
+                            return xl == yl && (xl == 0 || ByteHash.equal(base! + xs, base! + ys, xl))
                         }
-                    }
-                    slot = (slot + 1) & (capacity - 1)
-                }
-                if found < 0 {
-                    found = d.entries.count
-                    dictBytes += range.count + 4
-                    if dictBytes > maxBytes { return nil }
-                    d.entries.append(r)
-                    hashes.append(h)
-                    table[slot] = Int32(found)
-                    if d.entries.count * 2 > capacity {
-                        capacity *= 2
-                        table = [Int32](repeating: -1, count: capacity)
-                        for (e, eh) in hashes.enumerated() {
-                            var s = Int(truncatingIfNeeded: eh) & (capacity - 1)
-                            while table[s] >= 0 { s = (s + 1) & (capacity - 1) }
-                            table[s] = Int32(e)
+                        var previous = -1
+                        for (k, r) in rows.enumerated() {
+                            if k == uniqueProbeRows, d.entries.count == k { return false }
+                            // Runs of one value (a raw file's path, a region) skip the hash table.
+                            if previous >= 0, equal(previous, r) {
+                                indices[k] = indices[k - 1]
+                                continue
+                            }
+                            previous = r
+                            let h = ByteHash.hash(base, Int(offsets[r])..<Int(offsets[r + 1]))
+                            let tag = h >> 32 | 1
+                            var slot = Int(truncatingIfNeeded: h) & (capacity - 1)
+                            var found = -1
+                            while true {
+                                let entry = table[slot]
+                                if entry == 0 { break }
+                                if entry >> 32 == tag {
+                                    let e = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+                                    if equal(d.entries[e], r) { found = e; break }
+                                }
+                                slot = (slot + 1) & (capacity - 1)
+                            }
+                            if found < 0 {
+                                found = d.entries.count
+                                dictBytes += Int(offsets[r + 1]) - Int(offsets[r]) + 4
+                                if dictBytes > maxBytes { return false }
+                                d.entries.append(r)
+                                hashes.append(h)
+                                table[slot] = tag << 32 | UInt64(found + 1)
+                                if d.entries.count * 2 > capacity {
+                                    capacity *= 2
+                                    table = [UInt64](repeating: 0, count: capacity)
+                                    for (e, eh) in hashes.enumerated() {
+                                        var s = Int(truncatingIfNeeded: eh) & (capacity - 1)
+                                        while table[s] != 0 { s = (s + 1) & (capacity - 1) }
+                                        table[s] = (eh >> 32 | 1) << 32 | UInt64(e + 1)
+                                    }
+                                }
+                            }
+                            indices[k] = UInt32(found)
                         }
+                        return true
                     }
                 }
-                d.indices.append(UInt32(found))
             }
-            return d
         }
+        guard complete else { return nil }
+        d.indices = indices
+        return d
     }
 
     func dictionaryPage(_ data: ColumnData) -> [UInt8] {
