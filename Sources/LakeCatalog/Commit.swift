@@ -118,6 +118,7 @@ extension Catalog {
         if objects != nil {
             for file in files { try FileSystem.remove(root.absolute(file.tmpPath)) }
         } else {
+            if !files.isEmpty { CrashPoint.hit("commit:recorded") }
             for file in files { try moveIntoPlace(file.tmpPath, file.finalPath) }
         }
     }
@@ -212,5 +213,22 @@ extension Catalog {
         try FileSystem.makeDirectories(folder)
         try FileSystem.rename(root.absolute(tmp), to: target)
         try FileSystem.syncDirectory(folder)
+    }
+}
+
+extension FileRecord {
+    /// Runs `read` on the file's bytes on this disk. A committed file is renamed into its zone
+    /// right after its commit, or by the next run of a writer killed in between: until then a
+    /// reader finds it whole at its temp path (step 2 of the commit protocol above).
+    public func reading<T>(under root: LakeRoot, _ read: (String) throws -> T) throws -> T {
+        let final = root.absolute(path)
+        if let tmpPath, !FileSystem.exists(final) {
+            let tmp = root.absolute(tmpPath)
+            do { return try read(tmp) } catch where !FileSystem.exists(tmp) && FileSystem.exists(final) {
+                // Renamed into place between the two looks.
+                return try read(final)
+            }
+        }
+        return try read(final)
     }
 }

@@ -217,6 +217,33 @@ def test_a_promotion_killed_at_each_step_leaves_a_whole_version_and_the_next_run
     assert folders == ["v000001", "v000002"]
 
 
+def test_a_raw_file_committed_but_not_yet_moved_into_place_is_promoted_from_its_temp_path(tmp_path):
+    root = make_lake(tmp_path)
+    path = tmp_path / "events.ndjson"
+    path.write_text("".join(json.dumps(good_event(i)) + "\n" for i in range(60)))
+    with open(path, "rb") as f:
+        subprocess.run([LAKE, "produce", "typed", "--lake", str(root)], stdin=f, check=True, capture_output=True)
+    ingest = ["ingest", "stream", "typed", "--dataset", "typed", "--time-field", "at", "--region-field", "region",
+              "--until-idle", "--max-file-records", "40", "--lake", str(root)]
+    # The ingestion is killed after its first commit and before the rename into raw/.
+    killed = lake(*ingest, check=False, env={**os.environ, "LAKE_CRASH_AT": "commit:recorded"})
+    assert killed.returncode == -9
+    pending = catalog(root).execute("SELECT path, tmp_path FROM lake_files WHERE zone = 'raw'").fetchall()
+    assert len(pending) >= 1
+    assert all(not Path(root, p).exists() and Path(root, t).exists() for p, t in pending)
+
+    # A promotion meanwhile reads the committed file where it is.
+    first = promote(root)
+    assert first["records"] == sum(r for (r,) in catalog(root).execute("SELECT records FROM lake_files WHERE zone = 'raw'"))
+    assert staged_count(root) == first["records"] > 0
+
+    # The next ingestion moves it into place and lands the rest; nothing is staged twice.
+    lake(*ingest)
+    assert all(Path(root, p).exists() for p, _ in pending)
+    promote(root)
+    assert staged_count(root) == 60 and [r[0] for r in staged(root)] == sorted(f"e{i}" for i in range(60))
+
+
 def test_vacuum_removes_retired_versions_and_keeps_the_current_one(tmp_path):
     root = make_lake(tmp_path)
     land(root, [good_event(i) for i in range(50)], tmp_path, "one")

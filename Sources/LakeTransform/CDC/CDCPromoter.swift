@@ -210,7 +210,7 @@ struct ReadResults {
     static func read(_ rawFiles: [FileRecord], with reader: ChangeReader, root: LakeRoot, workers: Int) throws -> ReadResults {
         ReadResults(files: try Parallel.map(rawFiles.count, workers: workers, state: { ([UInt8](), [UInt8]()) }) { i, buffers in
             do {
-                let n = try GzipReader.readNDJSON(path: root.absolute(rawFiles[i].path), into: &buffers.0, compressed: &buffers.1)
+                let n = try rawFiles[i].reading(under: root) { try GzipReader.readNDJSON(path: $0, into: &buffers.0, compressed: &buffers.1) }
                 var changes: [ChangeEvent] = []
                 var rejected: [ChangeReader.Rejected] = []
                 let lines = reader.read(buffers.0[..<n], file: i, changes: &changes, rejected: &rejected)

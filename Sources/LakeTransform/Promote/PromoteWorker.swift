@@ -90,7 +90,7 @@ final class PromoteWorker {
     struct RawCounts { var records = 0; var quarantined = 0; var rows = 0 }
 
     let id: Int
-    let lakeRoot: String
+    let root: LakeRoot
     let shared: PromoteShared
     let schema: StagedSchema
     let recordsPath: JSONPath?
@@ -121,11 +121,11 @@ final class PromoteWorker {
     private let rowGroupRows: Int
     private let bufferBytes: Int
 
-    init(id: Int, lakeRoot: String, shared: PromoteShared, schema: StagedSchema, recordsPath: JSONPath?, keyColumns: [Int],
+    init(id: Int, root: LakeRoot, shared: PromoteShared, schema: StagedSchema, recordsPath: JSONPath?, keyColumns: [Int],
          versionFolder: String, batchId: String, options: PromoteOptions, quarantine: QuarantineWriter,
          progress: @escaping (Int) -> Void) {
         self.id = id
-        self.lakeRoot = lakeRoot
+        self.root = root
         self.shared = shared
         self.schema = schema
         self.recordsPath = recordsPath
@@ -169,14 +169,13 @@ final class PromoteWorker {
         let raw = shared.rawFiles[rawIndex]
         reader.currentRaw = rawIndex
         let seq = UInt64(shared.firstSeq + rawIndex)
-        let absolute = lakeRoot + "/" + raw.path
         // The worker's buffers are reused file after file: no fresh pages to fault in and zero.
         var bytes: [UInt8] = []
         swap(&bytes, &rawBuffer)
         defer { swap(&bytes, &rawBuffer) }
         let n: Int
         do {
-            n = try GzipReader.readNDJSON(path: absolute, into: &bytes, compressed: &compressedBuffer)
+            n = try raw.reading(under: root) { try GzipReader.readNDJSON(path: $0, into: &bytes, compressed: &compressedBuffer) }
         } catch {
             unreadable.append((raw.path, "\(error)"))
             return

@@ -125,7 +125,7 @@ public final class Promoter {
         let recordsPath = contract.recordsPath.map { JSONPath($0) }
         let total = rawFiles.count
         let workers = (0..<workerCount).map { id in
-            PromoteWorker(id: id, lakeRoot: root.path, shared: shared, schema: StagedSchema(contract: contract, kind: kind), recordsPath: recordsPath, keyColumns: keyColumns,
+            PromoteWorker(id: id, root: root, shared: shared, schema: StagedSchema(contract: contract, kind: kind), recordsPath: recordsPath, keyColumns: keyColumns,
                           versionFolder: folderPath, batchId: batchId, options: workerOptions,
                           quarantine: QuarantineWriter(root: root, dataset: dataset, scope: scope, name: "\(batchId)-promote-w\(id)")) { done in
                 self.progress.status("promoting \(dataset): \(done)/\(total) raw files")
@@ -294,7 +294,7 @@ public final class Promoter {
             var scratch: [UInt8] = []
             let bytes: ArraySlice<UInt8>
             do {
-                let n = try GzipReader.readNDJSON(path: root.absolute(file.path), into: &buffer, compressed: &scratch)
+                let n = try file.reading(under: root) { try GzipReader.readNDJSON(path: $0, into: &buffer, compressed: &scratch) }
                 bytes = buffer[..<n]
             } catch {
                 throw TransformError.unreadableRaw(path: file.path, reason: "\(error)")
