@@ -55,23 +55,30 @@ enum RLEHybrid {
         for b in 0..<bytes { out.append(UInt8(truncatingIfNeeded: value >> (8 * UInt32(b)))) }
     }
 
-    /// Bit-packs `count` values, padding the last group of 8 with zeros.
+    /// Bit-packs `count` values, padding the last group of 8 with zeros. Whole groups of 8 fill
+    /// `bitWidth` bytes each: room for them is made once and written through one borrow (an
+    /// append per byte was 1.4% of a promotion).
     private static func bitPack(_ values: UnsafeBufferPointer<UInt32>, from start: Int, count: Int, bitWidth: Int, into out: inout [UInt8]) {
         let groups = (count + 7) / 8
         varint(UInt64(groups) << 1 | 1, into: &out)
-        var buffer: UInt64 = 0
-        var bits = 0
-        for k in 0..<(groups * 8) {
-            let v = k < count ? UInt64(values[start + k]) : 0
-            buffer |= v << UInt64(bits)
-            bits += bitWidth
-            while bits >= 8 {
-                out.append(UInt8(truncatingIfNeeded: buffer))
-                buffer >>= 8
-                bits -= 8
+        let first = out.count
+        out.append(contentsOf: repeatElement(0, count: groups * bitWidth))
+        out.withUnsafeMutableBufferPointer { out in
+            var q = first
+            var buffer: UInt64 = 0
+            var bits = 0
+            for k in 0..<(groups * 8) {
+                let v = k < count ? UInt64(values[start + k]) : 0
+                buffer |= v << UInt64(bits)
+                bits += bitWidth
+                while bits >= 8 {
+                    out[q] = UInt8(truncatingIfNeeded: buffer)
+                    q += 1
+                    buffer >>= 8
+                    bits -= 8
+                }
             }
         }
-        if bits > 0 { out.append(UInt8(truncatingIfNeeded: buffer)) }
     }
 
     static func varint(_ value: UInt64, into out: inout [UInt8]) {
