@@ -9,32 +9,40 @@ import LakeQuery
 enum DuckLakeStats {
     /// `files` are named by their `<zone>/<dataset>/…` paths but read from the version `folder`
     /// they were written to: the zone link does not point there before the version is published.
+    /// Footers are read on every core: read one after another, the 603 files of a 10M-event
+    /// promotion took a tenth of a second on one core while the other waited for the commit.
     static func of(_ files: [FileRecord], root: LakeRoot, folder: String) -> [String: [DuckLakeColumnStats]] {
+        let parquet = files.filter { $0.path.hasSuffix(".parquet") }
+        let stats = (try? Parallel.map(parquet.count, workers: ProcessInfo.processInfo.activeProcessorCount, state: { () }) { i, _ in
+            of(parquet[i], root: root, folder: folder)
+        }) ?? []
         var out: [String: [DuckLakeColumnStats]] = [:]
-        for file in files where file.path.hasSuffix(".parquet") {
-            let inFolder = folder + "/" + file.path.split(separator: "/").dropFirst(2).joined(separator: "/")
-            // Statistics only help; a file whose footer cannot be read just goes without.
-            guard let parquet = try? ParquetFile(path: root.absolute(inFolder)) else { continue }
-            out[file.path] = parquet.schema.indices.map { c in
-                var nulls = 0, values = 0
-                var low: Value?, high: Value?
-                var complete = true
-                for g in 0..<parquet.rowGroupCount {
-                    guard let s = parquet.statistics(rowGroup: g, column: c) else { complete = false; continue }
-                    nulls += s.nullCount
-                    values += s.valueCount - s.nullCount
-                    if s.valueCount > s.nullCount {
-                        guard let lo = s.min.map(Value.init(parquet:)), let hi = s.max.map(Value.init(parquet:)) else { complete = false; continue }
-                        // Ordered as DuckDB orders them (strings by bytes, NaN above every number).
-                        low = low.map { Compare.values(lo, $0) < 0 ? lo : $0 } ?? lo
-                        high = high.map { Compare.values($0, hi) < 0 ? hi : $0 } ?? hi
-                    }
-                }
-                return DuckLakeColumnStats(name: parquet.schema[c].name, valueCount: values, nullCount: nulls,
-                                           min: complete ? low.flatMap(text) : nil, max: complete ? high.flatMap(text) : nil, bytes: nil)
-            }
-        }
+        for (file, columns) in zip(parquet, stats) { if let columns { out[file.path] = columns } }
         return out
+    }
+
+    private static func of(_ file: FileRecord, root: LakeRoot, folder: String) -> [DuckLakeColumnStats]? {
+        let inFolder = folder + "/" + file.path.split(separator: "/").dropFirst(2).joined(separator: "/")
+        // Statistics only help; a file whose footer cannot be read just goes without.
+        guard let parquet = try? ParquetFile(path: root.absolute(inFolder)) else { return nil }
+        return parquet.schema.indices.map { c in
+            var nulls = 0, values = 0
+            var low: Value?, high: Value?
+            var complete = true
+            for g in 0..<parquet.rowGroupCount {
+                guard let s = parquet.statistics(rowGroup: g, column: c) else { complete = false; continue }
+                nulls += s.nullCount
+                values += s.valueCount - s.nullCount
+                if s.valueCount > s.nullCount {
+                    guard let lo = s.min.map(Value.init(parquet:)), let hi = s.max.map(Value.init(parquet:)) else { complete = false; continue }
+                    // Ordered as DuckDB orders them (strings by bytes, NaN above every number).
+                    low = low.map { Compare.values(lo, $0) < 0 ? lo : $0 } ?? lo
+                    high = high.map { Compare.values($0, hi) < 0 ? hi : $0 } ?? hi
+                }
+            }
+            return DuckLakeColumnStats(name: parquet.schema[c].name, valueCount: values, nullCount: nulls,
+                                       min: complete ? low.flatMap(text) : nil, max: complete ? high.flatMap(text) : nil, bytes: nil)
+        }
     }
 
     /// DuckDB's text for a value (`2026-11-24`, `2026-11-24 10:00:00.5+00`, `true`, `1.5`), as
