@@ -43,7 +43,9 @@ public struct HugeZeroedMemory: @unchecked Sendable {
         if tail > 0 { munmap(UnsafeMutableRawPointer(bitPattern: aligned + size), tail) }
         base = UnsafeMutableRawPointer(bitPattern: aligned)!
         mappedBytes = size
-        _ = madvise(base, size, 14)   // MADV_HUGEPAGE; only a hint, so its failure changes nothing
+        // MADV_HUGEPAGE, only a hint (its failure changes nothing), and only for a table of many
+        // huge pages: a small one would take a whole 2 MiB page at its first touch.
+        if size >= Self.hugePage * 8 { _ = madvise(base, size, 14) }
     }
 
     /// Gives the memory back; `base` is invalid after.
