@@ -49,6 +49,7 @@ final class SharedStringNumbers: @unchecked Sendable {
     }
 
     deinit {
+        entries.release(count: count)
         pthread_rwlock_destroy(resize)
         resize.deallocate()
         reserved.deallocate()
@@ -207,7 +208,8 @@ final class SharedStringNumbers: @unchecked Sendable {
 
 /// Each number's string: entries in blocks that never move, a block added by whichever caller
 /// first needs it (compare-and-swap), read only after the slot holding its number was published.
-final class StringEntries: @unchecked Sendable {
+/// Its owner releases it, knowing how many numbers were given.
+struct StringEntries: @unchecked Sendable {
     struct Entry {
         var bytes: UnsafePointer<UInt8>?
         var length: Int
@@ -220,13 +222,19 @@ final class StringEntries: @unchecked Sendable {
 
     private static let blockBits = 14
     private static let maxBlocks = 1 << 18
-    private let blocks = UnsafeMutablePointer<UInt64>.allocate(capacity: maxBlocks)
+    /// From calloc, so the kernel's zero pages: a scan makes one per string column it reads, most
+    /// never number a string, and filling the 2 MiB table with zeros cost every such scan.
+    private let blocks: UnsafeMutablePointer<UInt64> = {
+        guard let raw = calloc(maxBlocks, MemoryLayout<UInt64>.stride) else { fatalError("out of memory for a string table") }
+        return raw.bindMemory(to: UInt64.self, capacity: maxBlocks)
+    }()
 
-    init() { blocks.initialize(repeating: 0, count: Self.maxBlocks) }
-
-    deinit {
-        for b in 0..<Self.maxBlocks where blocks[b] != 0 { UnsafeMutablePointer<Entry>(bitPattern: UInt(blocks[b]))?.deallocate() }
-        blocks.deallocate()
+    /// Frees the blocks of numbers below `count` (every block in use: numbers are given in order).
+    func release(count: Int) {
+        for b in 0..<((count + (1 << Self.blockBits) - 1) >> Self.blockBits) {
+            UnsafeMutablePointer<Entry>(bitPattern: UInt(blocks[b]))?.deallocate()
+        }
+        free(blocks)
     }
 
     @inline(__always) subscript(id: Int) -> Entry {
