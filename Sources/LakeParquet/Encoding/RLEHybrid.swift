@@ -92,22 +92,24 @@ enum RLEHybrid {
 
     /// Decodes `count` values from `bytes` into `out`.
     static func decode(_ bytes: UnsafeRawBufferPointer, bitWidth: Int, count: Int, into out: inout [UInt32]) throws {
-        if bitWidth == 0 {
-            out.append(contentsOf: repeatElement(0, count: count))
-            return
-        }
-        guard bitWidth <= 32 else { throw ParquetError.corrupt("bit width \(bitWidth) is above 32") }
         // Room for all the values first, written through one borrow: an append per value
         // checked the array's uniqueness and capacity each time (a twelfth of a query grouping
         // on a dictionary-coded string).
         let first = out.count
         out.append(contentsOf: repeatElement(0, count: count))
         try out.withUnsafeMutableBufferPointer { out in
-            try decode(bytes, bitWidth: bitWidth, count: count, into: out.baseAddress! + first)
+            try decode(bytes, bitWidth: bitWidth, count: count, writingTo: out.baseAddress! + first)
         }
     }
 
-    private static func decode(_ bytes: UnsafeRawBufferPointer, bitWidth: Int, count: Int, into out: UnsafeMutablePointer<UInt32>) throws {
+    /// Decodes `count` values from `bytes` into the memory at `out`, which holds room for them
+    /// (a label of its own: `into: &array` must not turn into a pointer to the array's storage).
+    static func decode(_ bytes: UnsafeRawBufferPointer, bitWidth: Int, count: Int, writingTo out: UnsafeMutablePointer<UInt32>) throws {
+        if bitWidth == 0 {
+            out.update(repeating: 0, count: count)
+            return
+        }
+        guard bitWidth <= 32 else { throw ParquetError.corrupt("bit width \(bitWidth) is above 32") }
         var p = 0
         var written = 0
         let mask: UInt64 = (1 << UInt64(bitWidth)) - 1

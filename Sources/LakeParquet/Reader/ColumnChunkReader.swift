@@ -27,18 +27,19 @@ enum ColumnChunkReader {
             guard !plain, encoding == .plainDictionary || encoding == .rleDictionary, let dictionary else { plain = true; return }
             guard count > 0 else { return }
             guard raw.count >= 1 else { throw ParquetError.corrupt("a dictionary page has no bit width") }
-            var indices: [UInt32] = []
-            try RLEHybrid.decode(UnsafeRawBufferPointer(rebasing: raw[1...]), bitWidth: Int(raw[0]), count: count, into: &indices)
             let size = UInt32(dictionary.strings.count)
-            // One pass that finds the largest index and one copy of the bits (an append per code
-            // was a tenth of a query grouping on the column).
-            let largest = indices.withUnsafeBufferPointer { $0.reduce(0, Swift.max) }
-            guard largest < size else { throw ParquetError.corrupt("dictionary index \(largest) is past the dictionary's \(size) values") }
+            // Decoded straight into the codes (as unsigned: a code's bits are its index), then
+            // checked with one pass for the largest (an append per code was a tenth of a query
+            // grouping on the column).
             let first = codes.count
-            codes.append(contentsOf: repeatElement(0, count: indices.count))
-            codes.withUnsafeMutableBytes { dst in
-                indices.withUnsafeBytes { (dst.baseAddress! + first * 4).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            codes.append(contentsOf: repeatElement(0, count: count))
+            let largest = try codes.withUnsafeMutableBufferPointer { all in
+                try (all.baseAddress! + first).withMemoryRebound(to: UInt32.self, capacity: count) { indices in
+                    try RLEHybrid.decode(UnsafeRawBufferPointer(rebasing: raw[1...]), bitWidth: Int(raw[0]), count: count, writingTo: indices)
+                    return UnsafeBufferPointer(start: indices, count: count).reduce(0, Swift.max)
+                }
             }
+            guard largest < size else { throw ParquetError.corrupt("dictionary index \(largest) is past the dictionary's \(size) values") }
         }
         guard !plain, let dictionary else { return nil }
         if hasNull, let validity {
