@@ -83,8 +83,6 @@ final class HashJoinOperator: Operator {
     /// without one, padded with nulls).
     private func join(_ b: Batch, table: inout KeyTable) throws -> Batch {
         var li: [Int] = [], ri: [Int] = []
-        li.reserveCapacity(b.count)
-        ri.reserveCapacity(b.count)
         if spec.kind == .cross {
             for l in 0..<b.count { for r in 0..<build.count { li.append(l); ri.append(r) } }
         } else {
@@ -131,6 +129,8 @@ final class HashJoinOperator: Operator {
                     }
                 }
             } else {
+                li.reserveCapacity(b.count)
+                ri.reserveCapacity(b.count)
                 for l in 0..<b.count where !nullable || !KeyTable.hasNull(keys, row: l) {
                     guard let g = table.find(encoder, row: l) else { continue }
                     var r = heads[g]
