@@ -32,3 +32,11 @@ public struct VersionRecord: CatalogIDRecord, Equatable {
     }
 
 }
+
+extension VersionRecord {
+    /// Where the dataset's file (named `<zone>/<dataset>/…`) sits inside a version's folder.
+    public func relativePath(of file: FileRecord) -> String { String(file.path.dropFirst("\(zone)/\(dataset)/".count)) }
+
+    /// The file's path in this version's folder, relative to the lake root.
+    public func path(of file: FileRecord) -> String { folder + "/" + relativePath(of: file) }
+}

@@ -65,8 +65,7 @@ public final class CDCPromoter {
         let current = try catalog.currentVersion(of: dataset, zone: .staged)
         let fullRefresh = options.fullRefresh || current == nil
         let existing = fullRefresh ? [] : try catalog.files(of: dataset, zone: .staged)
-        let prefix = "staged/\(dataset)/"
-        let physical = existing.map { root.absolute(current!.folder + "/" + $0.path.dropFirst(prefix.count)) }
+        let physical = existing.map { root.absolute(current!.path(of: $0)) }
         let promoted = fullRefresh ? [] : try catalog.promotedRawPaths(of: dataset)
         let rawFiles = allRaw.filter { !promoted.contains($0.path) }
         if rawFiles.isEmpty {
@@ -144,7 +143,7 @@ public final class CDCPromoter {
             var removed: [String] = []
             for (i, file) in existing.enumerated() {
                 if touched.contains(i) { removed.append(file.path); continue }
-                try FileSystem.hardLink(physical[i], to: folderPath + "/" + file.path.dropFirst(prefix.count))
+                try FileSystem.hardLink(physical[i], to: folderPath + "/" + current!.relativePath(of: file))
                 kept.append(file)
             }
             if fullRefresh { removed = try catalog.files(of: dataset, zone: .staged).map(\.path) }

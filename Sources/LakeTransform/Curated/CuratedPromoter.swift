@@ -189,8 +189,7 @@ public struct CuratedPromoter: Sendable {
         }
         for file in existing {
             if let days, let dt = file.dt, !days.contains(dt), let current {
-                let relative = String(file.path.dropFirst("curated/\(table)/".count))
-                try FileSystem.hardLink(root.absolute(current.folder + "/" + relative), to: folderPath + "/" + relative)
+                try FileSystem.hardLink(root.absolute(current.path(of: file)), to: folderPath + "/" + current.relativePath(of: file))
                 kept.append(file)
             } else {
                 removed.append(file.path)

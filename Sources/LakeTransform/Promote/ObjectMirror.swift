@@ -36,8 +36,7 @@ final class ObjectMirror {
     /// version's folder here; the whole folder goes when the mirror does.
     func fetch(_ files: [FileRecord], of version: VersionRecord) throws {
         folders.insert(version.folder)
-        let prefix = "\(version.zone)/\(version.dataset)/"
-        try fetch(files.map { version.folder + "/" + $0.path.dropFirst(prefix.count) })
+        try fetch(files.map(version.path(of:)))
     }
 
     func removeAll() {

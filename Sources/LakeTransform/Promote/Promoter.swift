@@ -57,7 +57,7 @@ public final class Promoter {
         var fullRefresh = options.fullRefresh
         if let current { try mirror?.fetch(existing, of: current) }
         if let current, !existing.isEmpty {
-            let sample = current.folder + "/" + existing[0].path.dropFirst("staged/\(dataset)/".count)
+            let sample = current.path(of: existing[0])
             if let file = try? ParquetFile(path: root.absolute(sample)), file.schema != schema.fileColumns {
                 report.notes.append("the contract's columns changed since version \(current.version): rebuilding from raw")
                 fullRefresh = true

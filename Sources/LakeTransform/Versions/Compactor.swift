@@ -115,7 +115,7 @@ public struct Compactor {
                 var columns: [[Column]] = []
                 var schema: [ColumnSchema]?
                 for file in bin {
-                    let parquet = try ParquetFile(path: root.absolute(current.folder + "/" + file.path.dropFirst(prefix.count)))
+                    let parquet = try ParquetFile(path: root.absolute(current.path(of: file)))
                     if schema == nil { schema = parquet.schema }
                     guard parquet.schema == schema else {
                         throw TransformError.worker("\(file.path) has other columns than \(bin[0].path): promote \(dataset) with --full-refresh before optimizing")
@@ -143,8 +143,7 @@ public struct Compactor {
             // The other files join the new version as hard links.
             let merged = Set(removed)
             for file in files where !merged.contains(file.path) {
-                let relative = String(file.path.dropFirst(prefix.count))
-                try FileSystem.hardLink(root.absolute(current.folder + "/" + relative), to: folderPath + "/" + relative)
+                try FileSystem.hardLink(root.absolute(current.path(of: file)), to: folderPath + "/" + current.relativePath(of: file))
             }
             try FileSystem.syncDirectory(folderPath)
         } catch {
