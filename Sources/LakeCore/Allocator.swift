@@ -39,7 +39,7 @@ public struct HugeZeroedMemory: @unchecked Sendable {
         let address = Int(bitPattern: raw)
         let aligned = (address + Self.hugePage - 1) / Self.hugePage * Self.hugePage
         if aligned > address { munmap(raw, aligned - address) }
-        let tail = address + size + Self.hugePage - (aligned + size)
+        let tail = address + Self.hugePage - aligned
         if tail > 0 { munmap(UnsafeMutableRawPointer(bitPattern: aligned + size), tail) }
         base = UnsafeMutableRawPointer(bitPattern: aligned)!
         mappedBytes = size
