@@ -21,6 +21,7 @@ public final class ParquetWriter {
     private let chunkWriter: ColumnChunkWriter
     private var rowGroups: [RowGroup] = []
     private var offset = 0
+    private var chunkBuffer: [UInt8] = []
 
     public struct Written: Sendable {
         public var rows: Int
@@ -62,23 +63,26 @@ public final class ParquetWriter {
     }
 
     private func writeRowGroup(_ columns: [Column], rows range: Range<Int>) throws {
-        var out: [UInt8] = []
         var chunks: [ColumnChunk] = []
         var uncompressed = 0
         let groupOffset = offset
         for (i, column) in columns.enumerated() {
             var c = column
             c.schema = schema[i]
-            let result = try chunkWriter.write(c, rows: range, fileOffset: groupOffset + out.count, into: &out)
+            // Each chunk goes to the file (and its hash) as soon as it is encoded, while its
+            // bytes are still in cache, from one buffer reused for every chunk: a row group's
+            // worth grown in one array was faulted in and moved at every doubling.
+            chunkBuffer.removeAll(keepingCapacity: true)
+            let result = try chunkWriter.write(c, rows: range, fileOffset: offset, into: &chunkBuffer)
+            try sink.write(chunkBuffer)
+            offset += chunkBuffer.count
             chunks.append(result.chunk)
             uncompressed += result.uncompressedBytes
             stats[i].merge(result.stats)
         }
-        try sink.write(out)
-        offset += out.count
         rows += range.count
         rowGroups.append(RowGroup(columns: chunks, totalByteSize: Int64(uncompressed), numRows: Int64(range.count),
-                                  fileOffset: Int64(groupOffset), totalCompressedSize: Int64(out.count)))
+                                  fileOffset: Int64(groupOffset), totalCompressedSize: Int64(offset - groupOffset)))
     }
 
     /// Writes the footer, fsyncs and closes the file (or hands it to `syncer`, see `FileSink`).
