@@ -30,6 +30,12 @@ final class KeyIndex: @unchecked Sendable {
         } else {
             spill = nil
             shards = (0..<(1 << Self.shardBits)).map { _ in Shard(expected: expected >> Self.shardBits) }
+            // The kernel zeroes a 10M-row index's 300 MB as inserts first touch its pages, and an
+            // insert that faults holds its shard's lock: both workers waited on the zeroing, with
+            // a core idle, for the first half second of a promotion. A thread of its own has the
+            // pages faulted in meanwhile, on the core the catalog work before the workers leaves free.
+            let shards = shards
+            Thread.detachNewThread { for shard in shards { shard.populate() } }
         }
     }
 
@@ -81,6 +87,8 @@ extension KeyIndex {
         }
 
         deinit { memory.release() }
+
+        func populate() { memory.populate() }
 
         /// Inserts a batch under one lock; losers are appended to `losers`.
         func insert(_ entries: [Entry], losers: inout [Loser]) {
