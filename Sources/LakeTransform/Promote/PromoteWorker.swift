@@ -76,6 +76,8 @@ final class PromoteWorker {
         var writer: ParquetWriter?
         /// The file as finished when its partition's last raw file was read.
         var written: ParquetWriter.Written?
+        /// Its DuckLake column statistics, read from the footer just written.
+        var columnStats: [DuckLakeColumnStats]?
         var rowsFlushed = 0
         var lineage: [String: Int] = [:]
 
@@ -154,6 +156,7 @@ final class PromoteWorker {
                 for (key, output) in outputs {
                     try flush(output)
                     output.written = try output.writer?.finish(syncer: shared.syncer)
+                    if output.written != nil { output.columnStats = DuckLakeStats.of(parquetAt: versionFolder + "/" + output.relative) }
                     output.writer = nil
                     outputs[key] = nil
                     finished.append(output)

@@ -277,7 +277,9 @@ public final class Promoter {
             drift: driftRecords, quarantine: quarantineFiles, fullRefresh: fullRefresh, earlierDuplicates: earlierDuplicates)
         publication.columns = schema.fileColumns.map { DuckLakeColumn(name: $0.name, type: $0.type.duckLakeName, partition: false) }
             + [DuckLakeColumn(name: "dt", type: "date", partition: true), DuckLakeColumn(name: "region", type: "varchar", partition: true)]
-        publication.columnStats = DuckLakeStats.of(added, root: root, folder: folder)
+        var known: [String: [DuckLakeColumnStats]] = [:]
+        for (_, (output, _)) in written { if let stats = output.columnStats { known["staged/\(dataset)/" + output.relative] = stats } }
+        publication.columnStats = DuckLakeStats.of(added, root: root, folder: folder, known: known)
         try catalog.publish(publication)
         report.version = number
         report.totalRows = totalRows

@@ -11,20 +11,29 @@ enum DuckLakeStats {
     /// they were written to: the zone link does not point there before the version is published.
     /// Footers are read on every core: read one after another, the 603 files of a 10M-event
     /// promotion took a tenth of a second on one core while the other waited for the commit.
-    static func of(_ files: [FileRecord], root: LakeRoot, folder: String) -> [String: [DuckLakeColumnStats]] {
-        let parquet = files.filter { $0.path.hasSuffix(".parquet") }
+    /// `known`: statistics already read, by path (a promotion's workers read each file's as they
+    /// finish it, so that the commit's single-core tail does not).
+    static func of(_ files: [FileRecord], root: LakeRoot, folder: String,
+                   known: [String: [DuckLakeColumnStats]] = [:]) -> [String: [DuckLakeColumnStats]] {
+        let parquet = files.filter { $0.path.hasSuffix(".parquet") && known[$0.path] == nil }
         let stats = (try? Parallel.map(parquet.count, workers: ProcessInfo.processInfo.activeProcessorCount, state: { () }) { i, _ in
             of(parquet[i], root: root, folder: folder)
         }) ?? []
-        var out: [String: [DuckLakeColumnStats]] = [:]
+        let paths = Set(files.map(\.path))
+        var out = known.filter { paths.contains($0.key) }
         for (file, columns) in zip(parquet, stats) { if let columns { out[file.path] = columns } }
         return out
     }
 
     private static func of(_ file: FileRecord, root: LakeRoot, folder: String) -> [DuckLakeColumnStats]? {
         let inFolder = folder + "/" + file.path.split(separator: "/").dropFirst(2).joined(separator: "/")
+        return of(parquetAt: root.absolute(inFolder))
+    }
+
+    /// The statistics of the Parquet file at `path`, from its footer.
+    static func of(parquetAt path: String) -> [DuckLakeColumnStats]? {
         // Statistics only help; a file whose footer cannot be read just goes without.
-        guard let parquet = try? ParquetFile(path: root.absolute(inFolder)) else { return nil }
+        guard let parquet = try? ParquetFile(path: path) else { return nil }
         return parquet.schema.indices.map { c in
             var nulls = 0, values = 0
             var low: Value?, high: Value?
