@@ -49,7 +49,7 @@ enum RLEHybrid {
         values.withUnsafeBufferPointer { encode($0, bitWidth: bitWidth, into: &out) }
     }
 
-    private static func writeRLE(value: UInt32, count: Int, bitWidth: Int, into out: inout [UInt8]) {
+    static func writeRLE(value: UInt32, count: Int, bitWidth: Int, into out: inout [UInt8]) {
         varint(UInt64(count) << 1, into: &out)
         let bytes = (bitWidth + 7) / 8
         for b in 0..<bytes { out.append(UInt8(truncatingIfNeeded: value >> (8 * UInt32(b)))) }

@@ -66,7 +66,8 @@ struct ColumnChunkWriter {
             }
         case let .string(s):
             if options.dictionary {
-                dictionary = DictionaryEncoding.build(s, rows: valid != nil ? nonNull : Array(rows), maxBytes: options.dictionaryBytes)
+                dictionary = valid != nil ? DictionaryEncoding.build(s, rows: nonNull, maxBytes: options.dictionaryBytes)
+                    : DictionaryEncoding.build(s, rows: rows, maxBytes: options.dictionaryBytes)
             }
             var lo: Range<Int>?, hi: Range<Int>?
             s.bytes.withUnsafeBufferPointer { b in
@@ -138,12 +139,17 @@ struct ColumnChunkWriter {
             body.reserveCapacity((pageEnd - pageStart) * valueWidth + 64)
             var pageRows: [Int] = []
             if nullable {
-                var levels = [UInt32](repeating: 1, count: pageEnd - pageStart)
-                if let valid {
-                    for r in pageStart..<pageEnd where !valid[r] { levels[r - pageStart] = 0 }
-                }
                 var encoded: [UInt8] = []
-                RLEHybrid.encode(levels, bitWidth: 1, into: &encoded)
+                if valid == nil && pageEnd - pageStart >= 8 {
+                    // No nulls: the levels are one run of 1s, as the general encoder would write it.
+                    RLEHybrid.writeRLE(value: 1, count: pageEnd - pageStart, bitWidth: 1, into: &encoded)
+                } else {
+                    var levels = [UInt32](repeating: 1, count: pageEnd - pageStart)
+                    if let valid {
+                        for r in pageStart..<pageEnd where !valid[r] { levels[r - pageStart] = 0 }
+                    }
+                    RLEHybrid.encode(levels, bitWidth: 1, into: &encoded)
+                }
                 PlainEncoder.appendLE(UInt32(encoded.count), to: &body)
                 body.append(contentsOf: encoded)
             }
