@@ -206,9 +206,9 @@ extension RecordReader {
         case .string:
             guard t.kind == .string else { return mismatch(schema.fields[i], t, b, into: builders) }
             if f.checksEnum {
-                let field = schema.fields[i]
-                let allowed = t.escaped ? stringBytes(t, b).withUnsafeBufferPointer(field.enumAllows) : field.enumAllows(raw)
+                let allowed = t.escaped ? stringBytes(t, b).withUnsafeBufferPointer { schema.allows(f, $0) } : schema.allows(f, raw)
                 if !allowed {
+                    let field = schema.fields[i]
                     return "field \"\(field.spec.name)\": \(JSONValue.quote(String(decoding: stringBytes(t, b), as: UTF8.self))) is not one of the contract's enum values"
                 }
             }

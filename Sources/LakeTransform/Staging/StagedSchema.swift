@@ -60,11 +60,29 @@ struct StagedSchema {
         let checksEnum: Bool
         /// The field's name in `planNames`.
         let name: Range<Int>
+        /// The field's enum values in `planEnums` (empty without an enum).
+        let enums: Range<Int>
+    }
+
+    /// Whether `value` is one of `plan`'s enum values (all of them when it has none), compared
+    /// without touching the field: its `[[UInt8]]` of values retained each one it looked at.
+    @inline(__always) func allows(_ plan: Plan, _ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard plan.checksEnum else { return true }
+        return planEnums.bytes.withUnsafeBufferPointer { bytes in
+            for k in plan.enums {
+                let r = planEnums.ranges[k]!
+                if r.count == value.count && (value.isEmpty || memcmp(bytes.baseAddress! + r.lowerBound, value.baseAddress!, r.count) == 0) {
+                    return true
+                }
+            }
+            return false
+        }
     }
 
     let kind: RawKind
     let plans: [Plan]
     let planNames: [UInt8]
+    let planEnums: PackedBytes
     /// Every raw line is a record itself (`x-lake.raw_format: "records"`), never an envelope.
     let bareRecords: Bool
     let fields: [Field]
@@ -123,9 +141,14 @@ struct StagedSchema {
         columns.append(ColumnSchema("_extra", .string))
         self.fields = fields
         let names = PackedBytes(fields.map(\.name))
+        var enumStart = 0
         plans = zip(fields, names.ranges).map { f, name in
-            Plan(column: f.column, kind: f.kind, allowsNull: f.spec.allowsNull, checksEnum: f.enumValues != nil, name: name!)
+            let count = f.enumValues?.count ?? 0
+            defer { enumStart += count }
+            return Plan(column: f.column, kind: f.kind, allowsNull: f.spec.allowsNull, checksEnum: f.enumValues != nil, name: name!,
+                        enums: enumStart..<(enumStart + count))
         }
+        planEnums = PackedBytes(fields.flatMap { $0.enumValues ?? [] })
         planNames = names.bytes
         self.columns = columns
         claimedKeys = claimed.union(contract.ignoredFields.map { Array($0.utf8) })
