@@ -159,6 +159,12 @@ struct LineScanner {
         return names.withUnsafeBufferPointer { ByteHash.equal(b.baseAddress! + range.lowerBound, $0.baseAddress! + name.lowerBound, range.count) }
     }
 
+    /// The same, with the names in raw memory.
+    @inline(__always) func keyEquals(_ range: Range<Int>, _ names: UnsafeBufferPointer<UInt8>, _ name: Range<Int>) -> Bool {
+        guard range.count == name.count else { return false }
+        return ByteHash.equal(b.baseAddress! + range.lowerBound, names.baseAddress! + name.lowerBound, range.count)
+    }
+
     @inline(__always) func keyEquals(_ range: Range<Int>, _ name: [UInt8]) -> Bool {
         keyEquals(range, name, 0..<name.count)
     }

@@ -25,13 +25,13 @@ extension RecordReader {
             let keyRange = key.start..<key.end
             if s.keyEquals(keyRange, metaKey) {
                 sawMeta = true
-                let names = metaNames.bytes, ranges = metaNames.ranges
+                let names = tables.metaNames, ranges = tables.metaRanges
                 let matcher = LineScanner(b)
                 // One borrow of `found` per line: each write through the array checked its uniqueness.
                 let parsed = found.withUnsafeMutableBufferPointer { found -> Bool in
                     for k in found.indices { found[k] = nil }
                     return s.flatObject({ k, v in
-                        for i in 0..<6 where found[i] == nil && matcher.keyEquals(k, names, ranges[i]!) { found[i] = v; return }
+                        for i in 0..<6 where found[i] == nil && matcher.keyEquals(k, names, ranges[i]) { found[i] = v; return }
                     }) != nil
                 }
                 guard parsed else { return .fallback }
@@ -85,7 +85,7 @@ extension RecordReader {
                                _ s: LineScanner, context: Context, members: [(Range<Int>, LineScanner.Token)],
                                meta found: [LineScanner.Token?], seen: UnsafeMutableBufferPointer<Bool>) -> String? {
         for i in seen.indices { seen[i] = false }
-        let plans = schema.plans, names = schema.planNames
+        let plans = tables.plans, names = tables.planNames
         for (position, (key, token)) in members.enumerated() {
             var match = -1
             if position < guess.count {
@@ -251,3 +251,4 @@ extension RecordReader {
 #if canImport(Glibc)
 import Glibc
 #endif
+

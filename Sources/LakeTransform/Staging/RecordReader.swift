@@ -24,9 +24,15 @@ struct RecordReader {
     /// The field expected at each member position, learnt from the previous record.
     var guess: [Int] = []
 
+    /// What the line scanner reads per line and per row, in memory of its own: copied out of
+    /// their arrays, the plans, their names and the `_meta` names cost a retain and a release
+    /// each, per row.
+    let tables: ScanTables
+
     init(schema: StagedSchema) {
         self.schema = schema
         seen = [Bool](repeating: false, count: schema.fields.count)
+        tables = ScanTables(schema: schema, meta: PackedBytes(Self.metaKeyNames.map { Array($0.utf8) }))
     }
 
     /// Where the records being read come from: one raw file, its partitions and the line.
@@ -220,8 +226,6 @@ struct RecordReader {
     let valueKey = Array("value".utf8)
     static let metaKeyNames = ["page", "fetched_at", "partition", "offset", "stream_id", "arrival_time"]
     let metaKeys: [[UInt8]] = metaKeyNames.map { Array($0.utf8) }
-    /// The same names packed, for the line scanner.
-    let metaNames = PackedBytes(metaKeyNames.map { Array($0.utf8) })
 
     /// One pass over `_meta` for the provenance columns.
     private func appendProvenance(meta: JSONNode?, context: Context, into buffer: inout RowBuffer) {
