@@ -18,11 +18,8 @@ enum PlainEncoder {
         case let .int64(v): v[range].withUnsafeBytes { out.append(contentsOf: $0) }
         case let .double(v): v[range].withUnsafeBytes { out.append(contentsOf: $0) }
         case let .string(s):
-            for r in range {
-                let range = s.range(r)
-                appendLE(UInt32(range.count), to: &out)
-                out.append(contentsOf: s.bytes[range])
-            }
+            guard !range.isEmpty else { return }
+            appendStrings(s, rows: range, bytes: Int(s.offsets[range.upperBound]) - Int(s.offsets[range.lowerBound]), to: &out)
         }
     }
 
@@ -33,10 +30,28 @@ enum PlainEncoder {
         case let .int64(v): for r in rows { appendLE(v[r], to: &out) }
         case let .double(v): for r in rows { appendLE(v[r].bitPattern, to: &out) }
         case let .string(s):
-            for r in rows {
-                let range = s.range(r)
-                appendLE(UInt32(range.count), to: &out)
-                out.append(contentsOf: s.bytes[range])
+            let bytes = s.offsets.withUnsafeBufferPointer { offsets in rows.reduce(0) { $0 + Int(offsets[$1 + 1]) - Int(offsets[$1]) } }
+            appendStrings(s, rows: rows, bytes: bytes, to: &out)
+        }
+    }
+
+    /// Each value as its length and bytes, written into room made once: an append of the length
+    /// and one of a slice per value retained the column's bytes and checked the output's
+    /// uniqueness twice per value.
+    private static func appendStrings<Rows: Collection>(_ s: StringArray, rows: Rows, bytes: Int, to out: inout [UInt8])
+    where Rows.Element == Int {
+        var start = out.count
+        out.append(contentsOf: repeatElement(0, count: bytes + 4 * rows.count))
+        out.withUnsafeMutableBytes { o in
+            s.bytes.withUnsafeBytes { b in
+                s.offsets.withUnsafeBufferPointer { offsets in
+                    for r in rows {
+                        let low = Int(offsets[r]), n = Int(offsets[r + 1]) - low
+                        o.storeBytes(of: UInt32(n).littleEndian, toByteOffset: start, as: UInt32.self)
+                        if n > 0 { memcpy(o.baseAddress! + start + 4, b.baseAddress! + low, n) }
+                        start += 4 + n
+                    }
+                }
             }
         }
     }
@@ -52,3 +67,7 @@ enum PlainEncoder {
         if bit > 0 { out.append(byte) }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif
