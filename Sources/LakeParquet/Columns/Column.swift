@@ -32,6 +32,7 @@ public struct StringArray: Sendable, Equatable {
         offsets.append(Int32(bytes.count))
     }
 
+    @inlinable
     public mutating func appendEmpty() { offsets.append(Int32(bytes.count)) }
 
     public func range(_ i: Int) -> Range<Int> { Int(offsets[i])..<Int(offsets[i + 1]) }
