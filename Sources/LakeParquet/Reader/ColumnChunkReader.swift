@@ -41,7 +41,9 @@ enum ColumnChunkReader {
             }
             guard largest < size else { throw ParquetError.corrupt("dictionary index \(largest) is past the dictionary's \(size) values") }
         }
-        guard !plain, let dictionary else { return nil }
+        // A chunk of nulls only has an empty dictionary, which its rows' placeholder codes (0) would
+        // index past: it is read plainly instead, as empty strings marked null.
+        guard !plain, let dictionary, dictionary.strings.count > 0 else { return nil }
         if hasNull, let validity {
             var spread = [Int32](repeating: 0, count: rows)
             var k = 0
