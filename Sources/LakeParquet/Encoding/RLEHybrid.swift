@@ -105,11 +105,22 @@ enum RLEHybrid {
     /// Decodes `count` values from `bytes` into the memory at `out`, which holds room for them
     /// (a label of its own: `into: &array` must not turn into a pointer to the array's storage).
     static func decode(_ bytes: UnsafeRawBufferPointer, bitWidth: Int, count: Int, writingTo out: UnsafeMutablePointer<UInt32>) throws {
+        if let failure = decoded(bytes, bitWidth: bitWidth, count: count, writingTo: out) { throw failure }
+    }
+
+    /// The decoder, its failure returned rather than thrown. As a throwing function, Swift
+    /// 6.3's release build zero-filled a bit width 0 chunk with `memset` as a tail call, which
+    /// left the count in the register that carries a thrown error: every caller then saw an
+    /// error that was not one, and crashed on it (any chunk whose dictionary has one value).
+    /// A function that does not throw has no error register to leave dirty.
+    @inline(never)
+    private static func decoded(_ bytes: UnsafeRawBufferPointer, bitWidth: Int, count: Int,
+                                writingTo out: UnsafeMutablePointer<UInt32>) -> ParquetError? {
         if bitWidth == 0 {
             out.update(repeating: 0, count: count)
-            return
+            return nil
         }
-        guard bitWidth <= 32 else { throw ParquetError.corrupt("bit width \(bitWidth) is above 32") }
+        guard bitWidth <= 32 else { return ParquetError.corrupt("bit width \(bitWidth) is above 32") }
         var p = 0
         var written = 0
         let mask: UInt64 = (1 << UInt64(bitWidth)) - 1
@@ -118,19 +129,19 @@ enum RLEHybrid {
             var header: UInt64 = 0
             var shift: UInt64 = 0
             while true {
-                guard p < bytes.count else { throw ParquetError.corrupt("RLE data ends \(count - written) values early") }
+                guard p < bytes.count else { return ParquetError.corrupt("RLE data ends \(count - written) values early") }
                 let b = bytes[p]
                 p += 1
                 header |= UInt64(b & 0x7F) << shift
                 if b & 0x80 == 0 { break }
                 shift += 7
-                guard shift < 64 else { throw ParquetError.corrupt("RLE run header is too long") }
+                guard shift < 64 else { return ParquetError.corrupt("RLE run header is too long") }
             }
             if header & 1 == 1 {
                 let values = Int(header >> 1) * 8
                 let byteCount = (values * bitWidth + 7) / 8
                 guard p + byteCount <= bytes.count || values >= count - written else {
-                    throw ParquetError.corrupt("bit-packed run runs past the end")
+                    return ParquetError.corrupt("bit-packed run runs past the end")
                 }
                 let take = min(values, count - written)
                 // Each value from one 8-byte load at its first byte, while 8 bytes remain
@@ -158,15 +169,16 @@ enum RLEHybrid {
                 written += take
             } else {
                 let run = Int(header >> 1)
-                guard p + valueBytes <= bytes.count else { throw ParquetError.corrupt("RLE run runs past the end") }
+                guard p + valueBytes <= bytes.count else { return ParquetError.corrupt("RLE run runs past the end") }
                 var v: UInt32 = 0
                 for b in 0..<valueBytes { v |= UInt32(bytes[p + b]) << (8 * UInt32(b)) }
                 p += valueBytes
-                if run == 0 { throw ParquetError.corrupt("RLE run of length 0") }
+                if run == 0 { return ParquetError.corrupt("RLE run of length 0") }
                 let take = min(run, count - written)
                 (out + written).update(repeating: v, count: take)
                 written += take
             }
         }
+        return nil
     }
 }
