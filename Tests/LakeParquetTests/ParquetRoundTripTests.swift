@@ -110,6 +110,27 @@ final class ParquetRoundTripTests: XCTestCase {
         XCTAssertEqual(file.statistics(rowGroup: 0, column: 1)?.nullCount, 14)
     }
 
+    func testDistinctStringsArePlainUnlessTheWriterKeepsDictionaries() throws {
+        // Event ids (every value distinct) are written PLAIN; a curated table's keys, distinct per
+        // partition too, keep their dictionary so the query engine can group on codes.
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var ids = StringArray()
+        for i in 0..<5_000 { ids.append("id-\(i)") }
+        let column = Column(schema: ColumnSchema("id", .string, nullable: false), data: .string(ids))
+        for keep in [false, true] {
+            var options = WriterOptions()
+            options.plainWhenUnique = !keep
+            let path = folder + "/u-\(keep).parquet"
+            let writer = try ParquetWriter(path: path, schema: [column.schema], options: options)
+            try writer.write([column])
+            _ = try writer.finish()
+            let file = try ParquetFile(path: path)
+            XCTAssertEqual(try file.readCodes(rowGroup: 0, column: 0) != nil, keep)
+            XCTAssertEqual(try file.readAll()[0], column)
+        }
+    }
+
     func testRLEHybridRoundTripsRunsAndPackedGroups() throws {
         let values: [UInt32] = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 3, 4, 5, 0, 0, 0, 7, 7, 7, 7, 7, 7, 7, 7, 7, 1]
         for width in [3, 4, 8] {

@@ -10,19 +10,21 @@ struct DictionaryEncoding {
     /// dictionary would only repeat the values and add a code per row.
     static let uniqueProbeRows = 4096
 
-    static func build(_ s: StringArray, rows: [Int], maxBytes: Int) -> DictionaryEncoding? {
-        rows.withUnsafeBufferPointer { encode(s, rows: $0, maxBytes: maxBytes) }
+    static func build(_ s: StringArray, rows: [Int], maxBytes: Int, plainWhenUnique: Bool = true) -> DictionaryEncoding? {
+        rows.withUnsafeBufferPointer { encode(s, rows: $0, maxBytes: maxBytes, plainWhenUnique: plainWhenUnique) }
     }
 
     /// A chunk without nulls gives its rows as a range: an array of every row number was
     /// written and read again for each string column of each row group.
-    static func build(_ s: StringArray, rows: Range<Int>, maxBytes: Int) -> DictionaryEncoding? {
-        encode(s, rows: rows, maxBytes: maxBytes)
+    static func build(_ s: StringArray, rows: Range<Int>, maxBytes: Int, plainWhenUnique: Bool = true) -> DictionaryEncoding? {
+        encode(s, rows: rows, maxBytes: maxBytes, plainWhenUnique: plainWhenUnique)
     }
 
-    private static func encode<Rows: RandomAccessCollection>(_ s: StringArray, rows: Rows, maxBytes: Int) -> DictionaryEncoding?
+    private static func encode<Rows: RandomAccessCollection>(_ s: StringArray, rows: Rows, maxBytes: Int,
+                                                             plainWhenUnique: Bool) -> DictionaryEncoding?
     where Rows.Element == Int {
         var indices = [UInt32](repeating: 0, count: rows.count)
+        let probe = plainWhenUnique ? uniqueProbeRows : -1
         var table = ProbeTable()
         defer { table.release() }
         var dictBytes = 0
@@ -37,7 +39,7 @@ struct DictionaryEncoding {
                     }
                     var previous = -1
                     for (k, r) in rows.enumerated() {
-                        if k == uniqueProbeRows, table.count == k { return false }
+                        if k == probe, table.count == k { return false }
                         // Runs of one value (a raw file's path, a region) skip the hash table.
                         if previous >= 0, equal(previous, r) {
                             indices[k] = indices[k - 1]

@@ -66,8 +66,9 @@ struct ColumnChunkWriter {
             }
         case let .string(s):
             if options.dictionary {
-                dictionary = valid != nil ? DictionaryEncoding.build(s, rows: nonNull, maxBytes: options.dictionaryBytes)
-                    : DictionaryEncoding.build(s, rows: rows, maxBytes: options.dictionaryBytes)
+                dictionary = valid != nil
+                    ? DictionaryEncoding.build(s, rows: nonNull, maxBytes: options.dictionaryBytes, plainWhenUnique: options.plainWhenUnique)
+                    : DictionaryEncoding.build(s, rows: rows, maxBytes: options.dictionaryBytes, plainWhenUnique: options.plainWhenUnique)
             }
             var lo: Range<Int>?, hi: Range<Int>?
             s.bytes.withUnsafeBufferPointer { b in

@@ -13,6 +13,12 @@ public struct WriterOptions: Sendable {
     /// Strings are dictionary-encoded until the dictionary passes this size; the chunk is then PLAIN.
     public var dictionaryBytes = 1 << 20
     public var dictionary = true
+    /// A string column whose first 4,096 rows are all distinct (event ids) is written PLAIN: its
+    /// dictionary would only repeat the values. Curated tables turn this off: their keys are
+    /// distinct within a partition by construction (one row per track, day and region), and the
+    /// query engine groups and joins dictionary-coded strings across files several times faster
+    /// than plain ones (a top-10 query over a curated table: 0.28 s against 1.19 s).
+    public var plainWhenUnique = true
     public var createdBy = "lake (Swift)"
     public var keyValues: [(String, String)] = []
 

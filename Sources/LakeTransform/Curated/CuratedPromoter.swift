@@ -160,6 +160,7 @@ public struct CuratedPromoter: Sendable {
         var added: [FileRecord] = []
         var writerOptions = options.writer(for: catalog)
         writerOptions.rowGroupRows = options.rowGroupRows
+        writerOptions.plainWhenUnique = false
         for (path, (values, indices)) in groups.sorted(by: { $0.key < $1.key }) {
             let relative = (path.isEmpty ? "" : path + "/") + "part-\(batchId).parquet"
             let target = folderPath + "/" + relative

@@ -107,6 +107,7 @@ public struct Compactor {
         var removed: [String] = []
         var writer = options.writer(for: catalog)
         writer.rowGroupRows = max(writer.rowGroupRows, options.rowGroupRows)
+        writer.plainWhenUnique = zone != .curated
         do {
             for (k, bin) in merging.enumerated() {
                 progress.status("optimizing \(zone.rawValue).\(dataset): partition \(k + 1)/\(merging.count)")
