@@ -251,4 +251,3 @@ extension RecordReader {
 #if canImport(Glibc)
 import Glibc
 #endif
-

@@ -108,7 +108,7 @@ struct RecordReader {
                 if seen[match] { return }   // a repeated key: JSON parsers keep the first
                 seen[match] = true
                 failure = context.partitionPresent[match] ? putPartitionValue(field: match, context: context, into: &buffer)
-                    : put(value, field: fields[match], into: &buffer)
+                    : put(value, field: match, into: &buffer)
             } else if schema.unknown != .ignore, !schema.claimedKeys.contains(Array(key.stringBytes)) {
                 noteDrift(field: String(decoding: key.stringBytes, as: UTF8.self), value: value, reported: schema.unknown == .drift)
             }
@@ -128,7 +128,7 @@ struct RecordReader {
             }
             if let value {
                 let reason = context.partitionPresent[i] ? putPartitionValue(field: i, context: context, into: &buffer)
-                    : put(value, field: f, into: &buffer)
+                    : put(value, field: i, into: &buffer)
                 if let reason {
                     buffer.truncate(to: start)
                     return reason
@@ -153,7 +153,8 @@ struct RecordReader {
     }
 
     /// Appends one field's value; a reason when the row must go to quarantine.
-    private mutating func put(_ value: JSONNode, field f: StagedSchema.Field, into buffer: inout RowBuffer) -> String? {
+    private mutating func put(_ value: JSONNode, field i: Int, into buffer: inout RowBuffer) -> String? {
+        let f = schema.fields[i]
         let column = f.column
         if value.isNull {
             if f.spec.allowsNull { buffer.builders[column].appendNull(); return nil }
@@ -163,7 +164,7 @@ struct RecordReader {
         case .string:
             guard value.kind == .string else { return mismatch(f, value, into: &buffer) }
             let bytes = value.stringBytes
-            if !bytes.withUnsafeBufferPointer(f.enumAllows) {
+            if !bytes.withUnsafeBufferPointer({ schema.allows(schema.plans[i], $0) }) {
                 return "field \"\(f.spec.name)\": \(JSONValue.quote(String(decoding: bytes, as: UTF8.self))) is not one of the contract's enum values"
             }
             buffer.builders[column].append(bytes: bytes)

@@ -41,14 +41,6 @@ struct StagedSchema {
             self.enumValues = enumValues
             plain = path == nil && !fromMeta
         }
-
-        /// Whether a string value (unescaped bytes) is one the contract's enum allows.
-        func enumAllows(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
-            guard let enumValues else { return true }
-            return enumValues.contains { e in
-                e.count == value.count && e.withUnsafeBufferPointer { value.isEmpty || memcmp($0.baseAddress!, value.baseAddress!, value.count) == 0 }
-            }
-        }
     }
 
     /// What the line scanner needs of a field for every value, as plain values: reading a
@@ -64,8 +56,9 @@ struct StagedSchema {
         let enums: Range<Int>
     }
 
-    /// Whether `value` is one of `plan`'s enum values (all of them when it has none), compared
-    /// without touching the field: its `[[UInt8]]` of values retained each one it looked at.
+    /// Whether a string value (unescaped bytes) is one of `plan`'s enum values (any value when it
+    /// has none), compared without touching the field: its `[[UInt8]]` of values retained each
+    /// one it looked at. Both the scanner and the general reader check here.
     @inline(__always) func allows(_ plan: Plan, _ value: UnsafeBufferPointer<UInt8>) -> Bool {
         guard plan.checksEnum else { return true }
         return planEnums.bytes.withUnsafeBufferPointer { bytes in
