@@ -155,8 +155,10 @@ final class PromoteWorker {
                 // The partition is done: its file is finished and its buffers let go.
                 for (key, output) in outputs {
                     try flush(output)
-                    output.written = try output.writer?.finish(syncer: shared.syncer)
-                    if output.written != nil { output.columnStats = DuckLakeStats.of(parquetAt: versionFolder + "/" + output.relative) }
+                    if let writer = output.writer {
+                        output.written = try writer.finish(syncer: shared.syncer)
+                        output.columnStats = DuckLakeStats.of(parquetAt: writer.path)
+                    }
                     output.writer = nil
                     outputs[key] = nil
                     finished.append(output)

@@ -210,9 +210,12 @@ public final class Promoter {
             if let rawFiles { for r in keep { counts[rawFiles[r], default: 0] += 1 } }
             lineage += counts.map { LineageRecord(dataset: dataset, inputPath: $0.key, outputPath: logical, version: number, rows: $0.value) }
         }
+        // The workers read each new file's statistics as they finished it.
+        var knownStats: [String: [DuckLakeColumnStats]] = [:]
         for (_, (output, result)) in written.sorted(by: { $0.key < $1.key }) {
             let logical = "staged/\(dataset)/" + output.relative
             added.append(fileRecord(logical, output.partitions, result))
+            knownStats[logical] = output.columnStats
             lineage += output.lineage.map { LineageRecord(dataset: dataset, inputPath: $0.key, outputPath: logical, version: number, rows: $0.value) }
         }
         report.filesWritten = written.count + report.filesRewritten
@@ -277,9 +280,7 @@ public final class Promoter {
             drift: driftRecords, quarantine: quarantineFiles, fullRefresh: fullRefresh, earlierDuplicates: earlierDuplicates)
         publication.columns = schema.fileColumns.map { DuckLakeColumn(name: $0.name, type: $0.type.duckLakeName, partition: false) }
             + [DuckLakeColumn(name: "dt", type: "date", partition: true), DuckLakeColumn(name: "region", type: "varchar", partition: true)]
-        var known: [String: [DuckLakeColumnStats]] = [:]
-        for (_, (output, _)) in written { if let stats = output.columnStats { known["staged/\(dataset)/" + output.relative] = stats } }
-        publication.columnStats = DuckLakeStats.of(added, root: root, folder: folder, known: known)
+        publication.columnStats = DuckLakeStats.of(added, root: root, folder: folder, known: knownStats)
         try catalog.publish(publication)
         report.version = number
         report.totalRows = totalRows
