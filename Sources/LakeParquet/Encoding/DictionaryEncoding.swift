@@ -47,7 +47,7 @@ struct DictionaryEncoding {
                         }
                         previous = r
                         let h = ByteHash.hash(base, Int(offsets[r])..<Int(offsets[r + 1]))
-                        let tag = h >> 32 | 1
+                        let tag = ProbeTable.tag(of: h)
                         var slot = Int(truncatingIfNeeded: h) & (table.capacity - 1)
                         var found = -1
                         while true {
@@ -97,6 +97,9 @@ struct DictionaryEncoding {
             hashes = .allocate(capacity: room)
         }
 
+        /// A slot's upper half: the hash's top bits, never 0 (0 marks an empty slot).
+        @inline(__always) static func tag(of hash: UInt64) -> UInt64 { hash >> 32 | 1 }
+
         func release() {
             slots.deallocate()
             rows.deallocate()
@@ -114,7 +117,7 @@ struct DictionaryEncoding {
             rows[e] = row
             hashes[e] = hash
             count += 1
-            slots[slot] = (hash >> 32 | 1) << 32 | UInt64(e + 1)
+            slots[slot] = Self.tag(of: hash) << 32 | UInt64(e + 1)
             if count * 2 > capacity {
                 slots.deallocate()
                 capacity *= 2
@@ -124,7 +127,7 @@ struct DictionaryEncoding {
                     let h = hashes[k]
                     var s = Int(truncatingIfNeeded: h) & (capacity - 1)
                     while slots[s] != 0 { s = (s + 1) & (capacity - 1) }
-                    slots[s] = (h >> 32 | 1) << 32 | UInt64(k + 1)
+                    slots[s] = Self.tag(of: h) << 32 | UInt64(k + 1)
                 }
             }
             return e
